@@ -1,0 +1,66 @@
+using System;
+
+namespace ClaudePS;
+
+/// <summary>
+/// What went wrong, in a form the cmdlet layer turns into an ErrorRecord: a stable id, a category,
+/// the HTTP status and API error type when the server answered, the request id, a message that says
+/// what happened and what to do, and the input that failed.
+/// </summary>
+public sealed class ClaudeError
+{
+    public ClaudeError(string errorId, ClaudeErrorCategory category, string message)
+    {
+        ErrorId = errorId ?? throw new ArgumentNullException(nameof(errorId));
+        Category = category;
+        Message = message ?? throw new ArgumentNullException(nameof(message));
+    }
+
+    /// <summary>Stable id, e.g. <c>ClaudePS.RateLimited</c>; scripts may match on it.</summary>
+    public string ErrorId { get; }
+    public ClaudeErrorCategory Category { get; }
+    public string Message { get; }
+    /// <summary>HTTP status when the server answered; null for client-side and network errors.</summary>
+    public int? HttpStatus { get; init; }
+    /// <summary>The API's <c>error.type</c> (kept verbatim, unknown values included).</summary>
+    public string? ErrorType { get; init; }
+    public string? RequestId { get; init; }
+    /// <summary>The input object that failed (a CSV row, a prompt), for ErrorRecord.TargetObject.</summary>
+    public object? Target { get; init; }
+    /// <summary>Whether trying again later could succeed.</summary>
+    public bool IsTransient { get; init; }
+    /// <summary>Text the model had produced before a stream failed, when there was any.</summary>
+    public string? PartialText { get; init; }
+    /// <summary>Usage the server reported before the failure, when there was any.</summary>
+    public ClaudeUsage? PartialUsage { get; init; }
+
+    public ClaudeError WithTarget(object? target) => new(ErrorId, Category, Message)
+    {
+        HttpStatus = HttpStatus,
+        ErrorType = ErrorType,
+        RequestId = RequestId,
+        Target = target,
+        IsTransient = IsTransient,
+        PartialText = PartialText,
+        PartialUsage = PartialUsage,
+    };
+
+    public ClaudeError WithPartial(string? partialText, ClaudeUsage? partialUsage)
+    {
+        var copy = WithTarget(Target);
+        return new ClaudeError(ErrorId, Category, Message)
+        {
+            HttpStatus = copy.HttpStatus, ErrorType = copy.ErrorType, RequestId = copy.RequestId, Target = copy.Target,
+            IsTransient = copy.IsTransient, PartialText = partialText, PartialUsage = partialUsage,
+        };
+    }
+
+    public override string ToString() => RequestId is null ? $"{ErrorId}: {Message}" : $"{ErrorId}: {Message} (request id {RequestId})";
+}
+
+/// <summary>The exception every engine failure surfaces as; it carries the structured error.</summary>
+public sealed class ClaudeException : Exception
+{
+    public ClaudeException(ClaudeError error, Exception? inner = null) : base(error.Message, inner) => Error = error;
+    public ClaudeError Error { get; }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+
+namespace ClaudePS;
+
+/// <summary>One reply from Claude: what Invoke-ClaudePrompt writes to the pipeline.</summary>
+public sealed class ClaudeResponse
+{
+    /// <summary>The reply's text blocks joined (thinking is kept out, see <see cref="Thinking"/>).</summary>
+    public string Text { get; init; } = "";
+    public string Model { get; init; } = "";
+    /// <summary>The API's stop_reason, kept verbatim (unknown values included).</summary>
+    public string? StopReason { get; init; }
+    public string? StopSequence { get; init; }
+    public ClaudeUsage Usage { get; init; } = ClaudeUsage.Empty;
+    /// <summary>Cost in USD; null when the model's price is unknown (never guessed as zero).</summary>
+    public decimal? CostUsd { get; init; }
+    public string? MessageId { get; init; }
+    public string? RequestId { get; init; }
+    /// <summary>Base URI of the endpoint that served the reply.</summary>
+    public string? Endpoint { get; init; }
+    public TimeSpan Duration { get; init; }
+    /// <summary>Time until the first text arrived (streaming), or the whole duration otherwise.</summary>
+    public TimeSpan? TimeToFirstToken { get; init; }
+    /// <summary>How many attempts the call took (1 when nothing was retried).</summary>
+    public int Attempts { get; init; } = 1;
+    /// <summary>True when the reply came from the local response cache (not billed).</summary>
+    public bool FromCache { get; init; }
+    /// <summary>Extended-thinking text, when thinking was on.</summary>
+    public string? Thinking { get; init; }
+    /// <summary>Parsed structured output (-JsonSchema / -OutputType), when asked for.</summary>
+    public object? Data { get; set; }
+    /// <summary>Tool calls the model asked for.</summary>
+    public IReadOnlyList<ClaudeToolUse> ToolUses { get; init; } = Array.Empty<ClaudeToolUse>();
+    /// <summary>Redactions applied to <see cref="Text"/>, by type.</summary>
+    public IReadOnlyDictionary<string, int> Redactions { get; init; } = EmptyCounts;
+    /// <summary>The input object this reply answers (a CSV row, a prompt string), for correlation.</summary>
+    public object? Input { get; set; }
+
+    /// <summary>The reply's JSON as the API sent it (only with -Raw).</summary>
+    public string? RawJson { get; set; }
+
+    internal static readonly IReadOnlyDictionary<string, int> EmptyCounts = new Dictionary<string, int>();
+
+    public override string ToString() => Text;
+}
+
+/// <summary>A tool call in a reply.</summary>
+public sealed class ClaudeToolUse
+{
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    /// <summary>The tool input as JSON text.</summary>
+    public string InputJson { get; init; } = "{}";
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using ClaudePS.Engine.Auth;
+using ClaudePS.Engine.Http;
+
+namespace ClaudePS.Engine.Connections;
+
+/// <summary>
+/// One configured connection: endpoints, credential and one reused <see cref="HttpClient"/>. Immutable
+/// once created, so it can be shared by every runspace and thread. Secrets stay inside the credential
+/// provider; nothing here prints them.
+/// </summary>
+public sealed class ClaudeConnection : IDisposable
+{
+    private readonly HttpClient _http;
+
+    private ClaudeConnection(ClaudeConnectionOptions options, IReadOnlyList<Uri> endpoints, ICredentialProvider credential, HttpClient http, string? proxy)
+    {
+        Options = options;
+        Endpoints = endpoints;
+        Credential = credential;
+        _http = http;
+        Info = new ClaudeConnectionInfo
+        {
+            Name = options.Name,
+            Endpoints = endpoints.Select(e => e.ToString().TrimEnd('/')).ToArray(),
+            AuthKind = credential.AuthKind,
+            CredentialSource = credential.Source,
+            DefaultModel = options.DefaultModel,
+            Proxy = proxy,
+            Timeout = options.Timeout,
+            Tags = options.Tags.ToArray(),
+            ConnectedAt = DateTimeOffset.UtcNow,
+        };
+        Client = new ClaudeClient(this);
+    }
+
+    public ClaudeConnectionOptions Options { get; }
+    public IReadOnlyList<Uri> Endpoints { get; }
+    public ICredentialProvider Credential { get; }
+    public ClaudeConnectionInfo Info { get; }
+    public ClaudeClient Client { get; }
+    internal HttpClient Http => _http;
+
+    /// <summary>Validates the options and builds the connection. The environment supplies defaults
+    /// (credential, ANTHROPIC_BASE_URL, proxies) only where the options leave a gap.</summary>
+    public static ClaudeConnection Create(ClaudeConnectionOptions options, IDictionary? environment = null, HttpMessageHandler? handler = null)
+    {
+        environment ??= CredentialResolver.ProcessEnvironment();
+        var endpoints = ResolveEndpoints(options, environment);
+        var credential = options.Credential ?? CredentialResolver.FromEnvironment(environment);
+        if (options.Timeout <= TimeSpan.Zero)
+            throw MessageRequestInvalid("TimeoutSec", $"The timeout must be positive; it was {options.Timeout.TotalSeconds} s.");
+        string? proxyShown = null;
+        if (handler is null)
+        {
+            IWebProxy? proxy = null;
+            if (options.Proxy is not null)
+            {
+                proxy = new WebProxy(options.Proxy) { Credentials = options.ProxyUseDefaultCredentials ? CredentialCache.DefaultCredentials : options.ProxyCredential };
+                proxyShown = options.Proxy.GetLeftPart(UriPartial.Authority);
+            }
+            else if (EnvironmentProxy.FromEnvironment(environment) is { } envProxy)
+            {
+                proxy = envProxy;
+                proxyShown = "environment (HTTPS_PROXY/NO_PROXY)";
+            }
+            handler = HttpHandlerFactory.Create(proxy, options.MaxConnectionsPerServer);
+        }
+        var http = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        return new ClaudeConnection(options, endpoints, credential, http, proxyShown);
+    }
+
+    internal static IReadOnlyList<Uri> ResolveEndpoints(ClaudeConnectionOptions options, IDictionary environment)
+    {
+        var uris = options.BaseUris.Count > 0
+            ? options.BaseUris
+            : new List<Uri> { ParseBaseUri(CredentialResolver.Get(environment, CredentialResolver.BaseUrlVariable) ?? ClaudeConnectionOptions.DefaultBaseUri) };
+        foreach (var uri in uris) CheckBaseUri(uri, options.AllowUnencryptedConnection);
+        return uris.Select(u => new Uri(u.ToString().TrimEnd('/') + "/")).ToArray();
+    }
+
+    /// <summary>Parses a base URI given as text, with an error that names the value.</summary>
+    public static Uri ParseBaseUri(string text)
+    {
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
+            throw MessageRequestInvalid("BaseUri", $"'{text}' is not an http(s) URI. Give one such as https://api.anthropic.com.");
+        return uri;
+    }
+
+    /// <summary>https always; plain http only to loopback or when explicitly allowed.</summary>
+    public static void CheckBaseUri(Uri uri, bool allowUnencrypted)
+    {
+        if (!uri.IsAbsoluteUri || (uri.Scheme != "https" && uri.Scheme != "http"))
+            throw MessageRequestInvalid("BaseUri", $"'{uri}' is not an http(s) URI. Give one such as https://api.anthropic.com.");
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw MessageRequestInvalid("BaseUri", "The base URI must not carry a user name or password; pass credentials with -ApiKey or -Credential.");
+        if (uri.Scheme == "http" && !uri.IsLoopback && !allowUnencrypted)
+            throw MessageRequestInvalid("BaseUri", $"'{uri.GetLeftPart(UriPartial.Authority)}' is plain http and not loopback: the key would cross the network unencrypted. Use https, or pass -AllowUnencryptedConnection if you accept that.");
+    }
+
+    private static ClaudeException MessageRequestInvalid(string field, string message) => Wire.MessageRequest.Invalid(field, message);
+
+    public void Dispose() => _http.Dispose();
+    public override string ToString() => Info.ToString();
+}

@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using ClaudePS.Engine.Auth;
+
+namespace ClaudePS.Engine.Connections;
+
+/// <summary>Everything Connect-Claude binds, in plain C#. <see cref="ClaudeConnection.Create"/> validates it.</summary>
+public sealed class ClaudeConnectionOptions
+{
+    public const string DefaultBaseUri = "https://api.anthropic.com";
+    public const string DefaultAnthropicVersion = "2023-06-01";
+
+    /// <summary>A name for -Connection lookups; defaults to "default".</summary>
+    public string Name { get; set; } = "default";
+    /// <summary>Endpoints in order of preference; empty means ANTHROPIC_BASE_URL or the public API.</summary>
+    public List<Uri> BaseUris { get; set; } = new();
+    public ICredentialProvider? Credential { get; set; }
+    public string? DefaultModel { get; set; }
+    /// <summary>Overall time for one call including retries (the SDKs' 10 minutes by default).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+    public Uri? Proxy { get; set; }
+    public NetworkCredential? ProxyCredential { get; set; }
+    public bool ProxyUseDefaultCredentials { get; set; }
+    /// <summary>Allow http:// to a host that is not loopback.</summary>
+    public bool AllowUnencryptedConnection { get; set; }
+    public string AnthropicVersion { get; set; } = DefaultAnthropicVersion;
+    /// <summary>anthropic-beta values sent on every call.</summary>
+    public List<string> Betas { get; set; } = new();
+    /// <summary>Labels written to the usage ledger for every call of this connection (e.g. the runbook name).</summary>
+    public List<string> Tags { get; set; } = new();
+    /// <summary>How many connections to hold open per endpoint (Windows PowerShell allows 2 by default).</summary>
+    public int MaxConnectionsPerServer { get; set; } = 256;
+}

@@ -1,0 +1,19 @@
+using System;
+using System.Collections.Generic;
+
+namespace ClaudePS.Engine.Http;
+
+/// <summary>Per-call settings that override the connection's.</summary>
+public sealed class CallOptions
+{
+    public static CallOptions Default { get; } = new();
+
+    /// <summary>Labels for the usage ledger, added to the connection's.</summary>
+    public IReadOnlyList<string> Tags { get; set; } = Array.Empty<string>();
+    /// <summary>Receives verbose lines (retries, waits); null for none.</summary>
+    public IClaudeOutputSink? Log { get; set; }
+    /// <summary>Overrides the connection's overall timeout for this call.</summary>
+    public TimeSpan? Timeout { get; set; }
+    /// <summary>Keep the reply's JSON on <see cref="ClaudeResponse"/> for -Raw.</summary>
+    public bool KeepRawJson { get; set; }
+}

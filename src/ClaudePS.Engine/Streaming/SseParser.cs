@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace ClaudePS.Engine.Streaming;
+
+/// <summary>One server-sent event: its name (<c>message</c> when the frame had no <c>event:</c> line) and its data.</summary>
+public readonly struct SseFrame
+{
+    public SseFrame(string eventName, string data)
+    {
+        EventName = eventName;
+        Data = data;
+    }
+
+    public string EventName { get; }
+    public string Data { get; }
+}
+
+/// <summary>
+/// Incremental parser for text/event-stream. Bytes arrive in arbitrary pieces (a frame, a line, even
+/// a multi-byte character can be split across reads); lines end in LF, CRLF or CR; a frame's data may
+/// span several <c>data:</c> lines, joined with LF. Only whole lines are decoded, so split UTF-8
+/// sequences are reassembled before decoding.
+/// </summary>
+public sealed class SseParser
+{
+    private byte[] _line = new byte[256];
+    private int _lineLength;
+    private bool _lastWasCr;
+    private string? _eventName;
+    private readonly StringBuilder _data = new();
+    private bool _hasData;
+
+    /// <summary>Feeds bytes; completed frames are added to <paramref name="frames"/>.</summary>
+    public void Feed(ReadOnlySpan<byte> bytes, List<SseFrame> frames)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            byte b = bytes[i];
+            if (b == (byte)'\n')
+            {
+                if (_lastWasCr) { _lastWasCr = false; continue; } // the LF of a CRLF pair split or not
+                EndLine(frames);
+            }
+            else if (b == (byte)'\r')
+            {
+                _lastWasCr = true;
+                EndLine(frames);
+            }
+            else
+            {
+                _lastWasCr = false;
+                if (_lineLength == _line.Length) Array.Resize(ref _line, _line.Length * 2);
+                _line[_lineLength++] = b;
+            }
+        }
+    }
+
+    /// <summary>Call at end of stream: a last frame without its closing blank line is still delivered.</summary>
+    public void Complete(List<SseFrame> frames)
+    {
+        if (_lineLength > 0) EndLine(frames);
+        Dispatch(frames);
+    }
+
+    private void EndLine(List<SseFrame> frames)
+    {
+        if (_lineLength == 0)
+        {
+            Dispatch(frames);
+            return;
+        }
+        var line = new ReadOnlySpan<byte>(_line, 0, _lineLength);
+        _lineLength = 0;
+        if (line[0] == (byte)':') return; // comment
+        int colon = line.IndexOf((byte)':');
+        ReadOnlySpan<byte> field = colon < 0 ? line : line.Slice(0, colon);
+        ReadOnlySpan<byte> value = colon < 0 ? ReadOnlySpan<byte>.Empty : line.Slice(colon + 1);
+        if (value.Length > 0 && value[0] == (byte)' ') value = value.Slice(1);
+        if (field.SequenceEqual("data"u8))
+        {
+            if (_hasData) _data.Append('\n');
+            _data.Append(Decode(value));
+            _hasData = true;
+        }
+        else if (field.SequenceEqual("event"u8))
+            _eventName = Decode(value);
+        // id: and retry: do not matter to the Messages API; other fields are ignored per the SSE spec.
+    }
+
+    private void Dispatch(List<SseFrame> frames)
+    {
+        if (_hasData) frames.Add(new SseFrame(_eventName ?? "message", _data.ToString()));
+        _data.Clear();
+        _hasData = false;
+        _eventName = null;
+    }
+
+    private static string Decode(ReadOnlySpan<byte> bytes)
+    {
+#if NET8_0_OR_GREATER
+        return Encoding.UTF8.GetString(bytes);
+#else
+        return Encoding.UTF8.GetString(bytes.ToArray());
+#endif
+    }
+}

@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.Json;
+
+namespace ClaudePS.Engine.Wire;
+
+/// <summary>
+/// Builds the final message from a whole JSON reply or from stream events, so both paths produce
+/// the same <see cref="ClaudeResponse"/>.
+/// </summary>
+internal sealed class MessageBuilder
+{
+    private readonly List<Block> _blocks = new();
+
+    public string? Id { get; private set; }
+    public string? Model { get; private set; }
+    public string? StopReason { get; private set; }
+    public string? StopSequence { get; private set; }
+    public ClaudeUsage Usage { get; private set; } = ClaudeUsage.Empty;
+    /// <summary>True once any text, thinking or tool input reached the builder.</summary>
+    public bool HasContent { get; private set; }
+    public bool Stopped { get; private set; }
+
+    /// <summary>Text produced so far (all text blocks), e.g. for a stream that failed midway.</summary>
+    public string PartialText
+    {
+        get
+        {
+            var sb = new StringBuilder();
+            foreach (var b in _blocks) if (b.Type == "text") sb.Append(b.Text);
+            return sb.ToString();
+        }
+    }
+
+    /// <summary>Reads a complete <c>message</c> object (non-streaming reply, or message_start's message).</summary>
+    public void ReadMessage(JsonElement message)
+    {
+        if (message.TryGetProperty("id", out var id)) Id = id.GetString();
+        if (message.TryGetProperty("model", out var model)) Model = model.GetString();
+        ReadStop(message);
+        if (message.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+            Usage = UsageReader.Read(usage, Usage);
+        if (message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+            foreach (var block in content.EnumerateArray())
+            {
+                var b = StartBlock(block);
+                if (b.Type == "tool_use" && block.TryGetProperty("input", out var input))
+                    b.Json.Append(input.GetRawText());
+                if (b.Text.Length > 0 || b.Json.Length > 0) HasContent = true;
+            }
+    }
+
+    /// <summary>Applies one SSE event. Returns the text delta it carried (for live display), if any.</summary>
+    public string? Apply(string eventType, JsonElement data)
+    {
+        switch (eventType)
+        {
+            case "message_start":
+                if (data.TryGetProperty("message", out var m)) ReadMessage(m);
+                return null;
+            case "content_block_start":
+                if (data.TryGetProperty("content_block", out var cb))
+                {
+                    int index = data.TryGetProperty("index", out var i) ? i.GetInt32() : _blocks.Count;
+                    while (_blocks.Count < index) _blocks.Add(new Block("text"));
+                    var block = StartBlock(cb, index);
+                    if (block.Text.Length > 0) { HasContent = true; return block.Type == "text" ? block.Text.ToString() : null; }
+                }
+                return null;
+            case "content_block_delta":
+                return ApplyDelta(data);
+            case "message_delta":
+                if (data.TryGetProperty("delta", out var d)) ReadStop(d);
+                if (data.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
+                    Usage = UsageReader.Read(u, Usage);
+                return null;
+            case "message_stop":
+                Stopped = true;
+                return null;
+            default:
+                // content_block_stop, ping and event types this client does not know: nothing to do.
+                return null;
+        }
+    }
+
+    private string? ApplyDelta(JsonElement data)
+    {
+        if (!data.TryGetProperty("delta", out var delta)) return null;
+        int index = data.TryGetProperty("index", out var i) ? i.GetInt32() : _blocks.Count - 1;
+        if (index < 0) return null;
+        while (_blocks.Count <= index) _blocks.Add(new Block("text"));
+        var block = _blocks[index];
+        string type = delta.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+        switch (type)
+        {
+            case "text_delta":
+                var text = delta.GetProperty("text").GetString() ?? "";
+                block.Text.Append(text);
+                HasContent = true;
+                return text;
+            case "thinking_delta":
+                block.Text.Append(delta.GetProperty("thinking").GetString());
+                HasContent = true;
+                return null;
+            case "signature_delta":
+                block.Signature = (block.Signature ?? "") + delta.GetProperty("signature").GetString();
+                return null;
+            case "input_json_delta":
+                block.Json.Append(delta.GetProperty("partial_json").GetString());
+                HasContent = true;
+                return null;
+            default:
+                return null; // citations_delta and future delta types carry nothing this client keeps
+        }
+    }
+
+    private Block StartBlock(JsonElement cb, int? index = null)
+    {
+        string type = cb.TryGetProperty("type", out var t) ? t.GetString() ?? "text" : "text";
+        var block = new Block(type);
+        if (type == "text" && cb.TryGetProperty("text", out var text)) block.Text.Append(text.GetString());
+        if (type == "thinking" && cb.TryGetProperty("thinking", out var th)) block.Text.Append(th.GetString());
+        if (cb.TryGetProperty("signature", out var sig) && sig.ValueKind == JsonValueKind.String) block.Signature = sig.GetString();
+        if (type == "tool_use")
+        {
+            block.ToolId = cb.TryGetProperty("id", out var tid) ? tid.GetString() : null;
+            block.ToolName = cb.TryGetProperty("name", out var tn) ? tn.GetString() : null;
+        }
+        if (index is { } idx && idx < _blocks.Count) _blocks[idx] = block;
+        else _blocks.Add(block);
+        return block;
+    }
+
+    private void ReadStop(JsonElement e)
+    {
+        if (e.TryGetProperty("stop_reason", out var sr) && sr.ValueKind == JsonValueKind.String) StopReason = sr.GetString();
+        if (e.TryGetProperty("stop_sequence", out var ss) && ss.ValueKind == JsonValueKind.String) StopSequence = ss.GetString();
+    }
+
+    public ClaudeResponse Build(string? requestId, string? endpoint, TimeSpan duration, TimeSpan? timeToFirstToken, int attempts)
+    {
+        var text = new StringBuilder();
+        StringBuilder? thinking = null;
+        var tools = new List<ClaudeToolUse>();
+        foreach (var b in _blocks)
+        {
+            switch (b.Type)
+            {
+                case "text": text.Append(b.Text); break;
+                case "thinking": (thinking ??= new StringBuilder()).Append(b.Text); break;
+                case "tool_use":
+                    tools.Add(new ClaudeToolUse { Id = b.ToolId ?? "", Name = b.ToolName ?? "", InputJson = b.Json.Length == 0 ? "{}" : b.Json.ToString() });
+                    break;
+            }
+        }
+        return new ClaudeResponse
+        {
+            Text = text.ToString(),
+            Thinking = thinking?.ToString(),
+            ToolUses = tools,
+            Model = Model ?? "",
+            StopReason = StopReason,
+            StopSequence = StopSequence,
+            Usage = Usage,
+            MessageId = Id,
+            RequestId = requestId,
+            Endpoint = endpoint,
+            Duration = duration,
+            TimeToFirstToken = timeToFirstToken,
+            Attempts = attempts,
+        };
+    }
+
+    private sealed class Block
+    {
+        public Block(string type) => Type = type;
+        public string Type { get; }
+        public StringBuilder Text { get; } = new();
+        public StringBuilder Json { get; } = new();
+        public string? Signature { get; set; }
+        public string? ToolId { get; set; }
+        public string? ToolName { get; set; }
+    }
+}

@@ -1,0 +1,53 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ClaudePS.Engine.Pipeline;
+
+namespace ClaudePS.Hosting;
+
+/// <summary>
+/// Base of every cmdlet that does engine work: runs it asynchronously through the pipeline pump so
+/// Write* happens on the pipeline thread, and cancels it on Ctrl+C (StopProcessing).
+/// </summary>
+public abstract class ClaudeAsyncCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private CmdletOutputSink? _sink;
+
+    /// <summary>Canceled when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken StopToken => _stopping.Token;
+    private protected IClaudeOutputSink Sink => _sink ??= new CmdletOutputSink(this);
+
+    /// <summary>Runs engine work to completion, draining its output here. A <see cref="ClaudeException"/>
+    /// becomes a terminating error with its stable id; cancellation ends quietly.</summary>
+    private protected void RunEngine(Func<IClaudeOutputSink, CancellationToken, Task> work)
+    {
+        try
+        {
+            PipelinePump.Run(Sink, work, StopToken);
+        }
+        catch (ClaudeException ex) when (ex.Error.ErrorId == "ClaudePS.Canceled" && StopToken.IsCancellationRequested)
+        {
+            // Ctrl+C: PowerShell reports the stop itself.
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+        }
+        catch (ClaudeException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex.Error));
+        }
+    }
+
+    /// <summary>Reports a ClaudeException from engine calls made directly on this thread as terminating.</summary>
+    private protected void ThrowTerminating(ClaudeException ex) => ThrowTerminatingError(ErrorRecords.From(ex.Error));
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
