@@ -14,7 +14,7 @@ public sealed class ClaudeResponse
     public string? StopSequence { get; init; }
     public ClaudeUsage Usage { get; init; } = ClaudeUsage.Empty;
     /// <summary>Cost in USD; null when the model's price is unknown (never guessed as zero).</summary>
-    public decimal? CostUsd { get; init; }
+    public decimal? CostUsd { get; private set; }
     public string? MessageId { get; init; }
     public string? RequestId { get; init; }
     /// <summary>Base URI of the endpoint that served the reply.</summary>
@@ -39,6 +39,14 @@ public sealed class ClaudeResponse
 
     /// <summary>The reply's JSON as the API sent it (only with -Raw).</summary>
     public string? RawJson { get; set; }
+
+    /// <summary>A copy with <see cref="CostUsd"/> set (responses are otherwise immutable once built).</summary>
+    public ClaudeResponse WithCost(decimal? costUsd)
+    {
+        var copy = (ClaudeResponse)MemberwiseClone();
+        copy.CostUsd = costUsd;
+        return copy;
+    }
 
     internal static readonly IReadOnlyDictionary<string, int> EmptyCounts = new Dictionary<string, int>();
 

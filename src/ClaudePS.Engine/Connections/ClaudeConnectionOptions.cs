@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using ClaudePS.Engine.Auth;
+using ClaudePS.Engine.Http;
+using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Engine.Connections;
 
@@ -31,4 +33,8 @@ public sealed class ClaudeConnectionOptions
     public List<string> Tags { get; set; } = new();
     /// <summary>How many connections to hold open per endpoint (Windows PowerShell allows 2 by default).</summary>
     public int MaxConnectionsPerServer { get; set; } = 256;
+    /// <summary>How the provider takes requests (Anthropic API by default, Vertex AI, ...).</summary>
+    public ApiDialect Dialect { get; set; } = ApiDialect.Anthropic;
+    /// <summary>Receives every usage-bearing reply (the usage ledger); null records nothing.</summary>
+    public IUsageRecorder? UsageRecorder { get; set; }
 }

@@ -40,7 +40,8 @@ public sealed class ClaudeClient
         ApplyDefaults(request);
         request.Validate();
         var body = MessageRequestWriter.Write(request, stream: false, forCounting: true);
-        using var doc = await SendJsonAsync(HttpMethod.Post, "v1/messages/count_tokens", body, CallOptions.Default, cancellationToken).ConfigureAwait(false);
+        var uri = _connection.Options.Dialect.CountTokensUri(_connection.Endpoints[0], request.Model!);
+        using var doc = await SendJsonAsync(HttpMethod.Post, uri.ToString(), body, CallOptions.Default, cancellationToken).ConfigureAwait(false);
         return doc.RootElement.GetProperty("input_tokens").GetInt64();
     }
 
@@ -76,7 +77,7 @@ public sealed class ClaudeClient
     {
         ApplyDefaults(request);
         request.Validate();
-        var body = MessageRequestWriter.Write(request, stream);
+        var body = _connection.Options.Dialect.MessagesBody(request, stream);
         var overall = call.Timeout ?? _connection.Options.Timeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(overall);
@@ -84,7 +85,8 @@ public sealed class ClaudeClient
         var started = Stopwatch.StartNew();
         try
         {
-            return await SendAttemptAsync(endpoint, body, stream, onText, call, started, attempt: 1, deadline.Token).ConfigureAwait(false);
+            var response = await SendAttemptAsync(endpoint, request.Model!, body, stream, onText, call, started, attempt: 1, deadline.Token).ConfigureAwait(false);
+            return RecordUsage(response, call, "succeeded");
         }
         catch (Exception ex) when (ex is not ClaudeException)
         {
@@ -93,9 +95,9 @@ public sealed class ClaudeClient
     }
 
     /// <summary>One HTTP attempt against one endpoint.</summary>
-    private async Task<ClaudeResponse> SendAttemptAsync(Uri endpoint, byte[] body, bool stream, Action<string>? onText, CallOptions call, Stopwatch started, int attempt, CancellationToken ct)
+    private async Task<ClaudeResponse> SendAttemptAsync(Uri endpoint, string model, byte[] body, bool stream, Action<string>? onText, CallOptions call, Stopwatch started, int attempt, CancellationToken ct)
     {
-        using var req = await CreateRequestAsync(HttpMethod.Post, new Uri(endpoint, "v1/messages"), body, stream, ct).ConfigureAwait(false);
+        using var req = await CreateRequestAsync(HttpMethod.Post, _connection.Options.Dialect.MessagesUri(endpoint, model, stream), body, stream, ct).ConfigureAwait(false);
         using var res = await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         string? requestId = Header(res, "request-id");
         if (!res.IsSuccessStatusCode)
@@ -119,6 +121,31 @@ public sealed class ClaudeClient
             onText?.Invoke(text);
         }, requestId, endpoint, ct).ConfigureAwait(false);
         return builder.Build(requestId, Shown(endpoint), started.Elapsed, firstToken, attempt);
+    }
+
+    /// <summary>Hands a billed reply to the usage ledger once and puts its cost on the response.</summary>
+    private ClaudeResponse RecordUsage(ClaudeResponse response, CallOptions call, string outcome)
+    {
+        if (_connection.Options.UsageRecorder is not { } recorder) return response;
+        var cost = recorder.Record(new Usage.UsageEvent
+        {
+            RequestId = response.RequestId,
+            Endpoint = response.Endpoint ?? "",
+            Model = response.Model,
+            Usage = response.Usage,
+            Outcome = outcome,
+            Tags = MergeTags(call.Tags),
+            Duration = response.Duration,
+        });
+        return cost is null ? response : response.WithCost(cost);
+    }
+
+    private IReadOnlyList<string> MergeTags(IReadOnlyList<string> callTags)
+    {
+        if (callTags.Count == 0) return _connection.Options.Tags;
+        var all = new List<string>(_connection.Options.Tags);
+        all.AddRange(callTags);
+        return all;
     }
 
     /// <summary>Reads SSE frames into <paramref name="builder"/> until message_stop or end of stream.</summary>
