@@ -44,6 +44,8 @@ public sealed class ClaudeConnection : IDisposable
     public ICredentialProvider Credential { get; }
     public ClaudeConnectionInfo Info { get; }
     public ClaudeClient Client { get; }
+    /// <summary>The server's clock as seen through Date headers (the transport feeds it; signers read it).</summary>
+    public ServerClock ServerClock { get; } = new();
     internal HttpClient Http => _http;
 
     /// <summary>Validates the options and builds the connection. The environment supplies defaults
