@@ -59,7 +59,9 @@ public static class ApiHandler
             string? version = context.Request.Headers["anthropic-version"].FirstOrDefault();
             if (string.IsNullOrEmpty(version))
                 throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "anthropic-version: header is required");
-            if (version is not (SupportedVersion or "2023-01-01"))
+            // Versions are dates; newer SDKs send later ones (13.x sends 2026-10-21), so any date from 2023 on is accepted.
+            if (!DateOnly.TryParseExact(version, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) ||
+                date < new DateOnly(2023, 1, 1))
                 throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"anthropic-version: '{version}' is not a valid version; use {SupportedVersion}");
             await work(exchange).ConfigureAwait(false);
         }
@@ -102,6 +104,6 @@ public static class ApiHandler
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(body.ToJsonString(WireJson.Options), context.RequestAborted).ConfigureAwait(false);
     }
 }

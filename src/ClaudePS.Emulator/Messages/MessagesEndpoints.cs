@@ -57,7 +57,7 @@ internal static class MessagesEndpoints
             return;
         }
         await Pacing.DelayAsync(pacing.TimeToFirstToken + pacing.ForTokens(plan.OutputTokens), state.Clock, token).ConfigureAwait(false);
-        string json = reply.Message!.ToJsonString();
+        string json = reply.Message!.ToJsonString(WireJson.Options);
         if (fault is { Kind: FaultKinds.ResetMidStream })
         {
             context.Response.ContentType = "application/json";
