@@ -32,6 +32,15 @@ public sealed class ApiExchange
         Aborted = true;
         Context.Abort();
     }
+
+    /// <summary>Drops the connection after what was already sent had time to reach the client
+    /// (an immediate reset would make the client's TCP stack discard it unread).</summary>
+    public async Task AbortAfterFlushAsync()
+    {
+        await Context.Response.Body.FlushAsync(Context.RequestAborted).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromMilliseconds(100), Context.RequestAborted).ConfigureAwait(false);
+        Abort();
+    }
 }
 
 /// <summary>

@@ -62,8 +62,7 @@ internal static class MessagesEndpoints
         {
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(json[..(json.Length / 2)], token).ConfigureAwait(false);
-            await context.Response.Body.FlushAsync(token).ConfigureAwait(false);
-            exchange.Abort();
+            await exchange.AbortAfterFlushAsync().ConfigureAwait(false);
             return;
         }
         await ApiHandler.WriteJsonAsync(context, reply.Message!).ConfigureAwait(false);

@@ -58,7 +58,7 @@ internal static class SseWriter
             if (f.Kind == FaultKinds.ResetMidStream)
             {
                 faultStruck = true;
-                exchange.Abort();
+                await exchange.AbortAfterFlushAsync().ConfigureAwait(false);
                 return true;
             }
             return false;
