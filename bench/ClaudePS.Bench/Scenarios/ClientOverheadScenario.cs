@@ -1,0 +1,80 @@
+using ClaudePS.Bench.Harness;
+using ClaudePS.Emulator;
+
+namespace ClaudePS.Bench.Scenarios;
+
+/// <summary>
+/// Client overhead, non-streaming (issue 9): requests per second and bytes allocated per request for
+/// ClaudePS, the official SDK and a raw HttpClient, with 1 and 64 concurrent callers, against the
+/// emulator with zero latency (loopback) and against a recorded reply with no socket (canned: client
+/// work only). Targets: ClaudePS at least the SDK's requests/s, at most its bytes/request, and within
+/// 15 % of the raw floor's requests/s on loopback.
+/// </summary>
+public sealed class ClientOverheadScenario : IBenchScenario, IConfiguresEmulator
+{
+    public const double RawFloorTolerance = 0.85;
+    private static readonly int[] Concurrencies = { 1, 64 };
+
+    public string Name => "client-overhead";
+
+    public EmulatorOptions CreateEmulatorOptions(bool quick) => new() { ReplyTokens = 48 };
+
+    private sealed record Plan(int Rounds, int Warmup, Func<PeerTransport, int, int> Requests);
+
+    private static Plan For(bool quick) => quick
+        ? new Plan(1, 4, (_, c) => c == 1 ? 16 : 64)
+        : new Plan(5, 300, (t, c) => (t, c) switch
+        {
+            (PeerTransport.Loopback, 1) => 1_000,
+            (PeerTransport.Loopback, _) => 3_000,
+            (_, 1) => 5_000,
+            _ => 10_000,
+        });
+
+    public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var plan = For(context.Quick);
+        var results = new List<BenchResult>();
+        foreach (var transport in new[] { PeerTransport.Loopback, PeerTransport.Canned })
+        {
+            using var peers = await PeerSet.CreateAsync(transport, context.EmulatorBaseUri, stream: false, cancellationToken).ConfigureAwait(false);
+            await peers.VerifySameReplyAsync(stream: false, cancellationToken).ConfigureAwait(false);
+            foreach (int concurrency in Concurrencies)
+            {
+                string label = $"{peers.Label} c={concurrency}";
+                var phases = await Sampling.InterleaveAsync(
+                    peers.All.Select(p => (p.Name, (Func<CancellationToken, Task<int>>)p.CreateAsync)).ToList(),
+                    plan.Rounds, plan.Requests(transport, concurrency), concurrency, plan.Warmup, context.Log, label, cancellationToken).ConfigureAwait(false);
+                double Rps(Peers.IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.PerSecond));
+                double Bytes(Peers.IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.BytesPerOperation));
+                results.AddRange(Rows(label, transport, peers, Rps, Bytes));
+            }
+        }
+        return results;
+    }
+
+    private IEnumerable<BenchResult> Rows(string label, PeerTransport transport, PeerSet peers,
+        Func<Peers.IMessagePeer, double> rps, Func<Peers.IMessagePeer, double> bytes)
+    {
+        string cps = peers.ClaudePs.Name, sdk = peers.Sdk.Name, raw = peers.Raw.Name;
+        double cpsRps = rps(peers.ClaudePs), sdkRps = rps(peers.Sdk), rawRps = rps(peers.Raw);
+        double cpsBytes = bytes(peers.ClaudePs), sdkBytes = bytes(peers.Sdk), rawBytes = bytes(peers.Raw);
+        bool loopback = transport == PeerTransport.Loopback;
+        string bytesUnit = loopback ? "B/request (process, incl. emulator)" : "B/request (client only)";
+
+        yield return new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", sdk, sdkRps,
+            ">= 1.00 x SDK", cpsRps >= sdkRps);
+        yield return loopback
+            ? new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", raw, rawRps,
+                $">= {RawFloorTolerance:0.00} x raw", cpsRps >= RawFloorTolerance * rawRps)
+            : new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", raw, rawRps);
+        yield return new BenchResult(Name, $"{label} {sdk} throughput", sdkRps, "requests/s", raw, rawRps);
+        yield return new BenchResult(Name, $"{label} {raw} throughput", rawRps, "requests/s");
+
+        yield return new BenchResult(Name, $"{label} {cps} allocation", cpsBytes, bytesUnit, sdk, sdkBytes,
+            "<= 1.00 x SDK", cpsBytes <= sdkBytes);
+        yield return new BenchResult(Name, $"{label} {cps} allocation", cpsBytes, bytesUnit, raw, rawBytes);
+        yield return new BenchResult(Name, $"{label} {sdk} allocation", sdkBytes, bytesUnit, raw, rawBytes);
+        yield return new BenchResult(Name, $"{label} {raw} allocation", rawBytes, bytesUnit);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using ClaudePS.Bench.Harness;
+using ClaudePS.Bench.Peers;
+using ClaudePS.Emulator;
+
+namespace ClaudePS.Bench.Scenarios;
+
+/// <summary>
+/// Streaming (issue 9): time to first token and the time each text delta costs on top of the raw floor
+/// (an HttpClient reading SSE lines without parsing JSON), one caller, unpaced emulator. Loopback gives
+/// time to first token and the whole stream; canned (a recorded SSE reply, no socket) isolates the
+/// client's per-delta work and allocation.
+/// Redaction on/off: the streaming redactor is not wired into the client or PromptOptions on main yet,
+/// so only redaction-off is measured; add a "ClaudePS + redaction" peer here when it is.
+/// </summary>
+public sealed class StreamingScenario : IBenchScenario, IConfiguresEmulator
+{
+    /// <summary>300 tokens at the emulator's 3 tokens per delta: 100 text deltas per reply.</summary>
+    public const int ReplyTokens = 300;
+
+    public string Name => "streaming";
+
+    public EmulatorOptions CreateEmulatorOptions(bool quick) => new() { ReplyTokens = ReplyTokens };
+
+    public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        int rounds = context.Quick ? 1 : 5, warmup = context.Quick ? 3 : 100;
+        var results = new List<BenchResult>();
+        foreach (var transport in new[] { PeerTransport.Loopback, PeerTransport.Canned })
+        {
+            int streams = context.Quick ? 8 : transport == PeerTransport.Loopback ? 300 : 2_000;
+            using var peers = await PeerSet.CreateAsync(transport, context.EmulatorBaseUri, stream: true, cancellationToken).ConfigureAwait(false);
+            await peers.VerifySameReplyAsync(stream: true, cancellationToken).ConfigureAwait(false);
+            var phases = await Sampling.InterleaveAsync(
+                peers.All.Select(p => (p.Name, (Func<CancellationToken, Task<StreamSample>>)p.StreamAsync)).ToList(),
+                rounds, streams, concurrency: 1, warmup, context.Log, peers.Label + " stream", cancellationToken).ConfigureAwait(false);
+
+            int deltas = phases[peers.Raw.Name][0].Samples[0].TextDeltas;
+            foreach (var peer in peers.All)
+            {
+                var seen = phases[peer.Name].SelectMany(p => p.Samples).Select(s => s.TextDeltas).Distinct().ToList();
+                if (seen.Count != 1 || seen[0] != deltas)
+                    throw new InvalidOperationException($"{peer.Name} saw {string.Join("/", seen)} text deltas per stream; the raw floor saw {deltas}.");
+            }
+            results.AddRange(transport == PeerTransport.Loopback ? LoopbackRows(peers, phases, deltas) : CannedRows(peers, phases, deltas));
+        }
+        context.Log.WriteLine("   redaction on: not measured (no streaming redaction setting in PromptOptions/ClaudeClient on main yet)");
+        return results;
+    }
+
+    private static double Microseconds(double ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency;
+
+    /// <summary>Median over rounds of the per-round median.</summary>
+    private static double MedianOfRounds(List<Phase<StreamSample>> phases, Func<StreamSample, double> pick) =>
+        Sampling.Median(phases.Select(p => Sampling.Median(p.Samples.Select(pick))));
+
+    private IEnumerable<BenchResult> LoopbackRows(PeerSet peers, Dictionary<string, List<Phase<StreamSample>>> phases, int deltas)
+    {
+        double Ttft(IMessagePeer p) => MedianOfRounds(phases[p.Name], s => Microseconds(s.FirstTextTicks));
+        double Total(IMessagePeer p) => MedianOfRounds(phases[p.Name], s => Microseconds(s.TotalTicks));
+        double Overhead(IMessagePeer p) => (Total(p) - Total(peers.Raw)) / deltas;
+        string raw = peers.Raw.Name, sdk = peers.Sdk.Name, cps = peers.ClaudePs.Name;
+
+        yield return new BenchResult(Name, $"loopback {cps} time to first token", Ttft(peers.ClaudePs), "µs", raw, Ttft(peers.Raw));
+        yield return new BenchResult(Name, $"loopback {cps} time to first token", Ttft(peers.ClaudePs), "µs", sdk, Ttft(peers.Sdk),
+            "<= 1.00 x SDK", Ttft(peers.ClaudePs) <= Ttft(peers.Sdk));
+        yield return new BenchResult(Name, $"loopback {sdk} time to first token", Ttft(peers.Sdk), "µs", raw, Ttft(peers.Raw));
+        yield return new BenchResult(Name, $"loopback {raw} time to first token", Ttft(peers.Raw), "µs");
+        yield return new BenchResult(Name, $"loopback {cps} whole stream ({deltas} deltas)", Total(peers.ClaudePs), "µs", raw, Total(peers.Raw));
+        yield return new BenchResult(Name, $"loopback {sdk} whole stream ({deltas} deltas)", Total(peers.Sdk), "µs", raw, Total(peers.Raw));
+        yield return new BenchResult(Name, $"loopback {raw} whole stream ({deltas} deltas)", Total(peers.Raw), "µs");
+        yield return new BenchResult(Name, $"loopback {cps} per-delta overhead over raw", Overhead(peers.ClaudePs), "µs/delta", sdk, Overhead(peers.Sdk),
+            "<= 1.00 x SDK", Overhead(peers.ClaudePs) <= Overhead(peers.Sdk));
+        yield return new BenchResult(Name, $"loopback {sdk} per-delta overhead over raw", Overhead(peers.Sdk), "µs/delta");
+    }
+
+    private IEnumerable<BenchResult> CannedRows(PeerSet peers, Dictionary<string, List<Phase<StreamSample>>> phases, int deltas)
+    {
+        double PerDelta(IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.Elapsed.TotalMicroseconds / x.Operations / deltas));
+        double BytesPerDelta(IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.BytesPerOperation / deltas));
+        double Overhead(IMessagePeer p) => PerDelta(p) - PerDelta(peers.Raw);
+        string raw = peers.Raw.Name, sdk = peers.Sdk.Name, cps = peers.ClaudePs.Name;
+
+        yield return new BenchResult(Name, $"canned {cps} client time per delta", PerDelta(peers.ClaudePs), "µs/delta", raw, PerDelta(peers.Raw));
+        yield return new BenchResult(Name, $"canned {sdk} client time per delta", PerDelta(peers.Sdk), "µs/delta", raw, PerDelta(peers.Raw));
+        yield return new BenchResult(Name, $"canned {raw} client time per delta", PerDelta(peers.Raw), "µs/delta");
+        yield return new BenchResult(Name, $"canned {cps} per-delta overhead over raw", Overhead(peers.ClaudePs), "µs/delta", sdk, Overhead(peers.Sdk),
+            "<= 1.00 x SDK", Overhead(peers.ClaudePs) <= Overhead(peers.Sdk));
+        yield return new BenchResult(Name, $"canned {cps} allocation per delta", BytesPerDelta(peers.ClaudePs), "B/delta", sdk, BytesPerDelta(peers.Sdk),
+            "<= 1.00 x SDK", BytesPerDelta(peers.ClaudePs) <= BytesPerDelta(peers.Sdk));
+        yield return new BenchResult(Name, $"canned {cps} allocation per delta", BytesPerDelta(peers.ClaudePs), "B/delta", raw, BytesPerDelta(peers.Raw));
+        yield return new BenchResult(Name, $"canned {sdk} allocation per delta", BytesPerDelta(peers.Sdk), "B/delta", raw, BytesPerDelta(peers.Raw));
+        yield return new BenchResult(Name, $"canned {raw} allocation per delta", BytesPerDelta(peers.Raw), "B/delta");
+    }
+}
