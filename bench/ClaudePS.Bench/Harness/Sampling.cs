@@ -2,72 +2,91 @@ using System.Diagnostics;
 
 namespace ClaudePS.Bench.Harness;
 
-/// <summary>One measured phase: how many operations, how long, how many bytes the whole process
-/// allocated meanwhile, and each operation's own sample.</summary>
-public sealed record Phase<T>(int Operations, TimeSpan Elapsed, long AllocatedBytes, T[] Samples)
+/// <summary>How long to warm up, how many rounds, how long each peer's phase in a round lasts.</summary>
+public sealed record RoundPlan(TimeSpan Warmup, int Rounds, TimeSpan Phase)
+{
+    /// <summary>Full runs: 9 rounds of 400 ms phases after a 1 s warm-up; --quick: one 50 ms round.</summary>
+    public static RoundPlan For(bool quick) => quick
+        ? new RoundPlan(TimeSpan.FromMilliseconds(50), 1, TimeSpan.FromMilliseconds(50))
+        : new RoundPlan(TimeSpan.FromSeconds(1), 9, TimeSpan.FromMilliseconds(400));
+}
+
+/// <summary>One measured phase: how many operations, how long, how much CPU and how many bytes the
+/// whole process used meanwhile, and each operation's own sample.</summary>
+public sealed record Phase<T>(int Operations, TimeSpan Elapsed, TimeSpan CpuTime, long AllocatedBytes, IReadOnlyList<T> Samples)
 {
     public double PerSecond => Operations / Elapsed.TotalSeconds;
     public double BytesPerOperation => AllocatedBytes / (double)Operations;
+    /// <summary>Process CPU per operation: barely moved by other processes competing for the cores,
+    /// unlike <see cref="PerSecond"/>, so it is the steadier view of client cost on a shared machine.</summary>
+    public double CpuMicrosecondsPerOperation => CpuTime.TotalMicroseconds / Operations;
 }
 
 /// <summary>
 /// Measurement discipline for a noisy, shared machine: warm every peer up first, then run several
-/// rounds in which each peer gets one phase, with the peers' order rotated every round (so none
-/// always runs right after a GC-heavy neighbour), and report the median of the rounds.
+/// rounds in which each peer gets one phase of the same wall-clock length, with the peers' order
+/// rotated every round (so none always runs right after a GC-heavy neighbour, and a burst of load from
+/// elsewhere hits every peer alike), and report the median of the rounds.
 /// </summary>
 public static class Sampling
 {
-    /// <summary>Runs <paramref name="operations"/> calls of <paramref name="operation"/> spread over
-    /// <paramref name="concurrency"/> callers. Allocation is counted process-wide
-    /// (<see cref="GC.GetTotalAllocatedBytes(bool)"/>) because async continuations hop threads.</summary>
-    public static async Task<Phase<T>> RunPhaseAsync<T>(int operations, int concurrency, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    /// <summary>Calls <paramref name="operation"/> from <paramref name="concurrency"/> callers until
+    /// <paramref name="duration"/> has passed (each caller finishes the call it is in and makes at least
+    /// one). Allocation is counted process-wide (<see cref="GC.GetTotalAllocatedBytes(bool)"/>) because
+    /// async continuations hop threads; CPU is the process's (<see cref="Environment.CpuUsage"/>).</summary>
+    public static async Task<Phase<T>> RunPhaseAsync<T>(TimeSpan duration, int concurrency, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
-        var samples = new T[operations];
+        var perWorker = new List<T>[concurrency];
+        for (int i = 0; i < concurrency; i++) perWorker[i] = new List<T>(1024);
         var workers = new Task[concurrency];
-        int next = -1;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         long before = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < workers.Length; i++)
         {
+            var samples = perWorker[i];
             workers[i] = Task.Run(async () =>
             {
-                int index;
-                while ((index = Interlocked.Increment(ref next)) < operations)
-                    samples[index] = await operation(cancellationToken).ConfigureAwait(false);
+                do samples.Add(await operation(cancellationToken).ConfigureAwait(false));
+                while (clock.Elapsed < duration);
             }, cancellationToken);
         }
         await Task.WhenAll(workers).ConfigureAwait(false);
         clock.Stop();
         long after = GC.GetTotalAllocatedBytes(precise: true);
-        return new Phase<T>(operations, clock.Elapsed, after - before, samples);
+        var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
+        var all = perWorker.SelectMany(w => w).ToList();
+        return new Phase<T>(all.Count, clock.Elapsed, cpu, after - before, all);
     }
 
     /// <summary>Warm-up, then <paramref name="rounds"/> interleaved phases per peer; the phases of each
     /// peer in round order.</summary>
     public static async Task<Dictionary<string, List<Phase<T>>>> InterleaveAsync<T>(
         IReadOnlyList<(string Name, Func<CancellationToken, Task<T>> Operation)> peers,
-        int rounds, int operations, int concurrency, int warmup, TextWriter log, string label, CancellationToken cancellationToken)
+        RoundPlan plan, int concurrency, TextWriter log, string label, CancellationToken cancellationToken)
     {
         foreach (var (_, operation) in peers)
-            await RunPhaseAsync(warmup, concurrency, operation, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(plan.Warmup, concurrency, operation, cancellationToken).ConfigureAwait(false);
 
         var phases = peers.ToDictionary(p => p.Name, _ => new List<Phase<T>>());
-        for (int round = 0; round < rounds; round++)
+        for (int round = 0; round < plan.Rounds; round++)
         {
             for (int k = 0; k < peers.Count; k++)
             {
                 var (name, operation) = peers[(k + round) % peers.Count];
-                var phase = await RunPhaseAsync(operations, concurrency, operation, cancellationToken).ConfigureAwait(false);
+                var phase = await RunPhaseAsync(plan.Phase, concurrency, operation, cancellationToken).ConfigureAwait(false);
                 phases[name].Add(phase);
             }
         }
         foreach (var (name, list) in phases)
         {
             var rates = list.Select(p => p.PerSecond).ToList();
-            log.WriteLine($"   {label} {name}: {Median(rates):0} op/s median of {rates.Count} rounds (spread {Spread(rates):P0}: {string.Join(", ", rates.Select(r => r.ToString("0")))}), {Median(list.Select(p => p.BytesPerOperation)):0} B/op");
+            var cpu = list.Select(p => p.CpuMicrosecondsPerOperation).ToList();
+            log.WriteLine($"   {label} {name}: {Median(rates):0} op/s (spread {Spread(rates):P0}), {Median(cpu):0.0} CPU µs/op (spread {Spread(cpu):P0}), " +
+                $"{Median(list.Select(p => p.BytesPerOperation)):0} B/op; {plan.Rounds} rounds, {list.Sum(p => p.Operations)} ops");
         }
         return phases;
     }

@@ -19,21 +19,9 @@ public sealed class ClientOverheadScenario : IBenchScenario, IConfiguresEmulator
 
     public EmulatorOptions CreateEmulatorOptions(bool quick) => new() { ReplyTokens = 48 };
 
-    private sealed record Plan(int Rounds, int Warmup, Func<PeerTransport, int, int> Requests);
-
-    private static Plan For(bool quick) => quick
-        ? new Plan(1, 4, (_, c) => c == 1 ? 16 : 64)
-        : new Plan(5, 300, (t, c) => (t, c) switch
-        {
-            (PeerTransport.Loopback, 1) => 1_000,
-            (PeerTransport.Loopback, _) => 3_000,
-            (_, 1) => 5_000,
-            _ => 10_000,
-        });
-
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        var plan = For(context.Quick);
+        var plan = RoundPlan.For(context.Quick);
         var results = new List<BenchResult>();
         foreach (var transport in new[] { PeerTransport.Loopback, PeerTransport.Canned })
         {
@@ -44,17 +32,18 @@ public sealed class ClientOverheadScenario : IBenchScenario, IConfiguresEmulator
                 string label = $"{peers.Label} c={concurrency}";
                 var phases = await Sampling.InterleaveAsync(
                     peers.All.Select(p => (p.Name, (Func<CancellationToken, Task<int>>)p.CreateAsync)).ToList(),
-                    plan.Rounds, plan.Requests(transport, concurrency), concurrency, plan.Warmup, context.Log, label, cancellationToken).ConfigureAwait(false);
+                    plan, concurrency, context.Log, label, cancellationToken).ConfigureAwait(false);
                 double Rps(Peers.IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.PerSecond));
                 double Bytes(Peers.IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.BytesPerOperation));
-                results.AddRange(Rows(label, transport, peers, Rps, Bytes));
+                double Cpu(Peers.IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.CpuMicrosecondsPerOperation));
+                results.AddRange(Rows(label, transport, peers, Rps, Bytes, Cpu));
             }
         }
         return results;
     }
 
     private IEnumerable<BenchResult> Rows(string label, PeerTransport transport, PeerSet peers,
-        Func<Peers.IMessagePeer, double> rps, Func<Peers.IMessagePeer, double> bytes)
+        Func<Peers.IMessagePeer, double> rps, Func<Peers.IMessagePeer, double> bytes, Func<Peers.IMessagePeer, double> cpu)
     {
         string cps = peers.ClaudePs.Name, sdk = peers.Sdk.Name, raw = peers.Raw.Name;
         double cpsRps = rps(peers.ClaudePs), sdkRps = rps(peers.Sdk), rawRps = rps(peers.Raw);
@@ -76,5 +65,12 @@ public sealed class ClientOverheadScenario : IBenchScenario, IConfiguresEmulator
         yield return new BenchResult(Name, $"{label} {cps} allocation", cpsBytes, bytesUnit, raw, rawBytes);
         yield return new BenchResult(Name, $"{label} {sdk} allocation", sdkBytes, bytesUnit, raw, rawBytes);
         yield return new BenchResult(Name, $"{label} {raw} allocation", rawBytes, bytesUnit);
+
+        // CPU per request: the steadier figure when other processes share the cores (see docs/benchmarks.md).
+        string cpuUnit = loopback ? "CPU µs/request (process, incl. emulator)" : "CPU µs/request (client only)";
+        yield return new BenchResult(Name, $"{label} {cps} CPU", cpu(peers.ClaudePs), cpuUnit, sdk, cpu(peers.Sdk));
+        yield return new BenchResult(Name, $"{label} {cps} CPU", cpu(peers.ClaudePs), cpuUnit, raw, cpu(peers.Raw));
+        yield return new BenchResult(Name, $"{label} {sdk} CPU", cpu(peers.Sdk), cpuUnit, raw, cpu(peers.Raw));
+        yield return new BenchResult(Name, $"{label} {raw} CPU", cpu(peers.Raw), cpuUnit);
     }
 }

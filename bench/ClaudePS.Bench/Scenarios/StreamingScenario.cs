@@ -24,16 +24,15 @@ public sealed class StreamingScenario : IBenchScenario, IConfiguresEmulator
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        int rounds = context.Quick ? 1 : 5, warmup = context.Quick ? 3 : 100;
+        var plan = RoundPlan.For(context.Quick);
         var results = new List<BenchResult>();
         foreach (var transport in new[] { PeerTransport.Loopback, PeerTransport.Canned })
         {
-            int streams = context.Quick ? 8 : transport == PeerTransport.Loopback ? 300 : 2_000;
             using var peers = await PeerSet.CreateAsync(transport, context.EmulatorBaseUri, stream: true, cancellationToken).ConfigureAwait(false);
             await peers.VerifySameReplyAsync(stream: true, cancellationToken).ConfigureAwait(false);
             var phases = await Sampling.InterleaveAsync(
                 peers.All.Select(p => (p.Name, (Func<CancellationToken, Task<StreamSample>>)p.StreamAsync)).ToList(),
-                rounds, streams, concurrency: 1, warmup, context.Log, peers.Label + " stream", cancellationToken).ConfigureAwait(false);
+                plan, concurrency: 1, context.Log, peers.Label + " stream", cancellationToken).ConfigureAwait(false);
 
             int deltas = phases[peers.Raw.Name][0].Samples[0].TextDeltas;
             foreach (var peer in peers.All)
@@ -77,6 +76,7 @@ public sealed class StreamingScenario : IBenchScenario, IConfiguresEmulator
     private IEnumerable<BenchResult> CannedRows(PeerSet peers, Dictionary<string, List<Phase<StreamSample>>> phases, int deltas)
     {
         double PerDelta(IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.Elapsed.TotalMicroseconds / x.Operations / deltas));
+        double CpuPerDelta(IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.CpuMicrosecondsPerOperation / deltas));
         double BytesPerDelta(IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.BytesPerOperation / deltas));
         double Overhead(IMessagePeer p) => PerDelta(p) - PerDelta(peers.Raw);
         string raw = peers.Raw.Name, sdk = peers.Sdk.Name, cps = peers.ClaudePs.Name;
@@ -86,6 +86,10 @@ public sealed class StreamingScenario : IBenchScenario, IConfiguresEmulator
         yield return new BenchResult(Name, $"canned {raw} client time per delta", PerDelta(peers.Raw), "µs/delta");
         yield return new BenchResult(Name, $"canned {cps} per-delta overhead over raw", Overhead(peers.ClaudePs), "µs/delta", sdk, Overhead(peers.Sdk),
             "<= 1.00 x SDK", Overhead(peers.ClaudePs) <= Overhead(peers.Sdk));
+        yield return new BenchResult(Name, $"canned {cps} CPU per delta", CpuPerDelta(peers.ClaudePs), "CPU µs/delta", sdk, CpuPerDelta(peers.Sdk));
+        yield return new BenchResult(Name, $"canned {cps} CPU per delta", CpuPerDelta(peers.ClaudePs), "CPU µs/delta", raw, CpuPerDelta(peers.Raw));
+        yield return new BenchResult(Name, $"canned {sdk} CPU per delta", CpuPerDelta(peers.Sdk), "CPU µs/delta", raw, CpuPerDelta(peers.Raw));
+        yield return new BenchResult(Name, $"canned {raw} CPU per delta", CpuPerDelta(peers.Raw), "CPU µs/delta");
         yield return new BenchResult(Name, $"canned {cps} allocation per delta", BytesPerDelta(peers.ClaudePs), "B/delta", sdk, BytesPerDelta(peers.Sdk),
             "<= 1.00 x SDK", BytesPerDelta(peers.ClaudePs) <= BytesPerDelta(peers.Sdk));
         yield return new BenchResult(Name, $"canned {cps} allocation per delta", BytesPerDelta(peers.ClaudePs), "B/delta", raw, BytesPerDelta(peers.Raw));
