@@ -29,8 +29,11 @@ public sealed class SseParser
     private int _lineLength;
     private bool _lastWasCr;
     private string? _eventName;
+    // A frame almost always has one data line: keep it as decoded and only join when a second arrives,
+    // so the common case decodes each payload once instead of copying it through a StringBuilder.
+    private string? _firstData;
     private readonly StringBuilder _data = new();
-    private bool _hasData;
+    private bool _multiLine;
 
     /// <summary>Feeds bytes; completed frames are added to <paramref name="frames"/>.</summary>
     public void Feed(ReadOnlySpan<byte> bytes, List<SseFrame> frames)
@@ -80,21 +83,46 @@ public sealed class SseParser
         if (value.Length > 0 && value[0] == (byte)' ') value = value.Slice(1);
         if (field.SequenceEqual("data"u8))
         {
-            if (_hasData) _data.Append('\n');
-            _data.Append(Decode(value));
-            _hasData = true;
+            string decoded = Decode(value);
+            if (_firstData is null) _firstData = decoded;
+            else
+            {
+                if (!_multiLine) _data.Append(_firstData);
+                _multiLine = true;
+                _data.Append('\n').Append(decoded);
+            }
         }
         else if (field.SequenceEqual("event"u8))
-            _eventName = Decode(value);
+            _eventName = EventName(value);
         // id: and retry: do not matter to the Messages API; other fields are ignored per the SSE spec.
     }
 
     private void Dispatch(List<SseFrame> frames)
     {
-        if (_hasData) frames.Add(new SseFrame(_eventName ?? "message", _data.ToString()));
+        if (_firstData is not null) frames.Add(new SseFrame(_eventName ?? "message", _multiLine ? _data.ToString() : _firstData));
         _data.Clear();
-        _hasData = false;
+        _firstData = null;
+        _multiLine = false;
         _eventName = null;
+    }
+
+    private static readonly string[] KnownEvents =
+    {
+        "content_block_delta", "content_block_start", "content_block_stop", "message_start", "message_delta",
+        "message_stop", "ping", "error",
+    };
+
+    /// <summary>The Messages API's event names come back as shared strings: one fewer allocation per frame.</summary>
+    private static string EventName(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var known in KnownEvents)
+        {
+            if (bytes.Length != known.Length) continue;
+            bool same = true;
+            for (int i = 0; i < bytes.Length && same; i++) same = bytes[i] == (byte)known[i];
+            if (same) return known;
+        }
+        return Decode(bytes);
     }
 
     private static string Decode(ReadOnlySpan<byte> bytes)
