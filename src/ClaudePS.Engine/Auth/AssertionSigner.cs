@@ -22,8 +22,9 @@ public sealed class AssertionSigner
     private readonly SigningCredentials _credentials;
     private readonly Dictionary<string, object> _headers;
 
-    private AssertionSigner(SigningCredentials credentials, Dictionary<string, object> headers, string algorithm, string description)
+    private AssertionSigner(SigningCredentials credentials, Dictionary<string, object> headers, string algorithm, string description, string keyDigest)
     {
+        KeyDigest = keyDigest;
         _credentials = credentials;
         _headers = headers;
         Algorithm = algorithm;
@@ -31,6 +32,8 @@ public sealed class AssertionSigner
     }
 
     public string Algorithm { get; }
+    /// <summary>Identifies the key (thumbprint, key id or a digest of the secret) for cache keys.</summary>
+    internal string KeyDigest { get; }
     /// <summary>What signs, for messages: "certificate CN=... (thumbprint ...)", never key material.</summary>
     public string Description { get; }
 
@@ -74,14 +77,14 @@ public sealed class AssertionSigner
             ["x5t"] = Base64UrlEncoder.Encode(certificate.GetCertHash()),
             ["x5t#S256"] = Base64UrlEncoder.Encode(Sha256(certificate.RawData)),
         };
-        return new AssertionSigner(new SigningCredentials(key, alg), headers, alg, shown);
+        return new AssertionSigner(new SigningCredentials(key, alg), headers, alg, shown, certificate.Thumbprint);
     }
 
     /// <summary>Signs with an RSA key (a Google service-account key), RS256, kid = <paramref name="keyId"/>.</summary>
     public static AssertionSigner FromRsaKey(RSA key, string? keyId, string description)
     {
         var headers = new Dictionary<string, object>();
-        return new AssertionSigner(new SigningCredentials(new RsaSecurityKey(key) { KeyId = keyId }, SecurityAlgorithms.RsaSha256), headers, SecurityAlgorithms.RsaSha256, description);
+        return new AssertionSigner(new SigningCredentials(new RsaSecurityKey(key) { KeyId = keyId }, SecurityAlgorithms.RsaSha256), headers, SecurityAlgorithms.RsaSha256, description, keyId ?? description);
     }
 
     /// <summary>HS256 with a shared secret (client_secret_jwt). The secret must have at least 256 bits.</summary>
@@ -92,7 +95,7 @@ public sealed class AssertionSigner
             throw Invalid("ClaudePS.SharedSecretTooShort",
                 $"HS256 needs a shared secret of at least 32 bytes; this one has {bytes.Length}. Use the full client secret, or send it directly (omit -SigningAlgorithm HS256).");
         return new AssertionSigner(new SigningCredentials(new SymmetricSecurityKey(bytes), SecurityAlgorithms.HmacSha256), new Dictionary<string, object>(),
-            SecurityAlgorithms.HmacSha256, "shared secret (HS256)");
+            SecurityAlgorithms.HmacSha256, "shared secret (HS256)", TokenEndpointClient.Digest("hs256", secret));
     }
 
     /// <summary>Signs <paramref name="claims"/> (numbers for times, strings otherwise) into a compact JWT.</summary>

@@ -16,6 +16,9 @@ public sealed class TokenCredentialOptions
     public PersistentTokenStore? PersistentStore { get; init; }
     /// <summary>The local clock (tests replace it).</summary>
     public Func<DateTimeOffset>? Clock { get; init; }
+    /// <summary>The server clock the source's assertions use; the connection shares it, so Date headers of
+    /// API replies correct assertions too.</summary>
+    public ServerClock? ServerClock { get; init; }
 }
 
 /// <summary>
@@ -38,7 +41,11 @@ public sealed class TokenCredential : ICredentialProvider
         _clock = _options.Clock ?? (() => DateTimeOffset.UtcNow);
         _entry = _options.Cache.Entry(source.AuthKind + "|" + source.CacheKey);
         _notices = notices ?? new AuthNotices();
+        ServerClock = _options.ServerClock ?? new ServerClock(_options.Clock);
     }
+
+    /// <summary>The clock signed assertions use (ClaudeConnection.ServerClock is this one).</summary>
+    public ServerClock ServerClock { get; }
 
     public string AuthKind => _source.AuthKind;
     public string Source => _source.Source;
