@@ -23,6 +23,10 @@ public sealed class AuthEmulatorState
     private int _requests;
     private int _rejected;
     private long _offsetTicks;
+    private readonly Func<DateTimeOffset> _clock;
+
+    /// <param name="clock">The emulator's clock (EmulatorOptions.Clock); <see cref="ClockOffset"/> is added to it.</param>
+    public AuthEmulatorState(Func<DateTimeOffset>? clock = null) => _clock = clock ?? (() => DateTimeOffset.UtcNow);
 
     /// <summary>Lifetime of every token issued from now on (seconds).</summary>
     public int TokenLifetimeSeconds { get; set; } = 3600;
@@ -32,7 +36,7 @@ public sealed class AuthEmulatorState
         get => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
         set => Interlocked.Exchange(ref _offsetTicks, value.Ticks);
     }
-    public DateTimeOffset Now => DateTimeOffset.UtcNow + ClockOffset;
+    public DateTimeOffset Now => _clock() + ClockOffset;
     /// <summary>How far an assertion's iat/nbf may lie in the future.</summary>
     public TimeSpan AllowedSkew { get; set; } = TimeSpan.FromSeconds(60);
     /// <summary>Managed identity: the secret the App Service style endpoint expects in X-IDENTITY-HEADER (null: IMDS style only).</summary>
@@ -66,13 +70,16 @@ public sealed class AuthEmulatorState
     public string? LatestValidToken() =>
         _tokens.Where(p => !p.Value.Revoked && p.Value.ExpiresOn > Now).OrderByDescending(p => p.Value.Sequence).Select(p => p.Key).FirstOrDefault();
 
-    public BearerCheck Check(string token)
+    public IssuedTokenStatus Check(string token)
     {
         if (!_tokens.TryGetValue(token, out var t))
-            return token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.StartsWith(AnthropicTokenPrefix, StringComparison.Ordinal) ? BearerCheck.Unknown : BearerCheck.NotOurs;
-        if (t.Revoked) return BearerCheck.Revoked;
-        return t.ExpiresOn <= Now ? BearerCheck.Expired : BearerCheck.Valid;
+            return token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.StartsWith(AnthropicTokenPrefix, StringComparison.Ordinal) ? IssuedTokenStatus.Unknown : IssuedTokenStatus.NotOurs;
+        if (t.Revoked) return IssuedTokenStatus.Revoked;
+        return t.ExpiresOn <= Now ? IssuedTokenStatus.Expired : IssuedTokenStatus.Valid;
     }
+
+    /// <summary>The principal an issued token stands for (accounting keys on it, never on the token).</summary>
+    internal string? SubjectOf(string token) => _tokens.TryGetValue(token, out var t) ? t.Subject : null;
 
     internal void CountRequest() => Interlocked.Increment(ref _requests);
     internal void CountRejected() => Interlocked.Increment(ref _rejected);
@@ -103,7 +110,7 @@ public sealed class AuthEmulatorState
     }
 }
 
-public enum BearerCheck
+public enum IssuedTokenStatus
 {
     /// <summary>Not issued by this emulator's token endpoints: the API's own rules apply.</summary>
     NotOurs,

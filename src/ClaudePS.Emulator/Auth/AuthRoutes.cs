@@ -17,6 +17,7 @@ namespace ClaudePS.Emulator.Auth;
 /// <item><c>GET /metadata/identity/oauth2/token</c>: Azure managed identity (IMDS and App Service shapes).</item>
 /// <item><c>POST /v1/projects/{p}/locations/{r}/publishers/anthropic/models/{m}:rawPredict|:streamRawPredict</c>: Vertex AI, handed to the Messages handler.</item>
 /// </list>
+/// Bearer tokens it issued are checked through <see cref="EmulatorState.BearerValidator"/>.
 /// Token replies carry a Date header from the emulator's (offset) clock, so clients can detect skew.
 /// </summary>
 public static class AuthRoutes
@@ -26,9 +27,10 @@ public static class AuthRoutes
     public const string ManagedIdentityPath = "/metadata/identity/oauth2/token";
     public const string VertexPrefix = "/v1/projects/";
 
-    public static void Map(WebApplication app, AuthEmulatorState auth)
+    public static void Map(WebApplication app, EmulatorState state)
     {
-        app.Use((context, next) => CheckBearerAsync(context, next, auth));
+        var auth = state.Auth;
+        state.BearerValidator ??= token => CheckBearer(token, auth, state.Options);
         app.MapPost(TokenPath, (Func<HttpContext, Task<IResult>>)(context => OAuthTokenAsync(context, auth)));
         app.MapPost(AnthropicTokenPath, (Func<HttpContext, Task<IResult>>)(context => FederationTokenAsync(context, auth)));
         app.MapGet(ManagedIdentityPath, (HttpContext context) => ManagedIdentity(context, auth));
@@ -36,30 +38,28 @@ public static class AuthRoutes
             (HttpContext context, string project, string region, string modelAction) => VertexAsync(context, modelAction, app.Services));
     }
 
-    /// <summary>API requests with a bearer token this emulator issued: 401 once it expired or was revoked.
-    /// Tokens it did not issue pass through to the API's own credential check.</summary>
-    private static async Task CheckBearerAsync(HttpContext context, Func<Task> next, AuthEmulatorState auth)
+    /// <summary>The emulator's bearer hook: tokens this issuer minted are accepted while valid and get 401
+    /// once expired or revoked; any other bearer token falls back to the API-key rule.</summary>
+    private static BearerCheck CheckBearer(string token, AuthEmulatorState auth, EmulatorOptions options)
     {
-        var path = context.Request.Path.Value ?? "";
-        if (path.StartsWith("/v1/", StringComparison.Ordinal) && !path.StartsWith(AnthropicTokenPath, StringComparison.Ordinal)
-            && context.Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        switch (auth.Check(token))
         {
-            var check = auth.Check(header.Substring(7).Trim());
-            if (check is BearerCheck.Expired or BearerCheck.Revoked or BearerCheck.Unknown)
-            {
+            case IssuedTokenStatus.Valid:
+                return BearerCheck.Accept("oauth_" + ApiKeyAuthenticator.KeyIdFor(auth.SubjectOf(token) ?? "")["apikey_".Length..]);
+            case IssuedTokenStatus.Expired:
                 auth.CountRejected();
-                context.Response.StatusCode = 401;
-                context.Response.Headers["request-id"] = "req_emu_" + Guid.NewGuid().ToString("N")[..20];
-                await context.Response.WriteAsJsonAsync(new
-                {
-                    type = "error",
-                    error = new { type = "authentication_error", message = $"The bearer token is {check.ToString().ToLowerInvariant()}." },
-                }).ConfigureAwait(false);
-                return;
-            }
-            if (check == BearerCheck.Valid) context.Items["ClaudePS.Emulator.BearerValid"] = true;
+                return BearerCheck.Reject("OAuth token has expired. Request a new one from the token endpoint.");
+            case IssuedTokenStatus.Revoked:
+                auth.CountRejected();
+                return BearerCheck.Reject("OAuth token has been revoked.");
+            case IssuedTokenStatus.Unknown:
+                auth.CountRejected();
+                return BearerCheck.Reject("Invalid bearer token.");
+            default:
+                return ApiKeyAuthenticator.IsAcceptedKey(options, token)
+                    ? BearerCheck.Accept(ApiKeyAuthenticator.KeyIdFor(token))
+                    : BearerCheck.Reject("Invalid bearer token.");
         }
-        await next().ConfigureAwait(false);
     }
 
     private static async Task<IResult> OAuthTokenAsync(HttpContext context, AuthEmulatorState auth)
