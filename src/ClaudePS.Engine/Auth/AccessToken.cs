@@ -43,8 +43,8 @@ public interface ITokenSource
 /// <summary>
 /// When a cached token is renewed: ahead of expiry, so requests never carry a token about to lapse.
 /// By default when 80 % of its lifetime has passed or less than 5 minutes remain, whichever comes
-/// first, but never before half its lifetime (a 4-minute token would otherwise be renewed at once,
-/// forever).
+/// first; the 5-minute rule is ignored where it would fall before half the lifetime (a 4-minute token
+/// would otherwise be renewed at once, forever).
 /// </summary>
 public sealed class TokenRefreshPolicy
 {
@@ -66,9 +66,9 @@ public sealed class TokenRefreshPolicy
         double fraction = Math.Min(1.0, Math.Max(0.5, LifetimeFraction));
         var byFraction = token.ObtainedOn + TimeSpan.FromTicks((long)(lifetime.Ticks * fraction));
         var byRemaining = token.ExpiresOn - MinimumRemaining;
-        var at = byRemaining < byFraction ? byRemaining : byFraction;
         var floor = token.ObtainedOn + TimeSpan.FromTicks(lifetime.Ticks / 2);
-        return at < floor ? floor : at;
+        // "Less than 5 minutes left" is true from the start for short tokens: then the fraction alone decides.
+        return byRemaining < byFraction && byRemaining >= floor ? byRemaining : byFraction;
     }
 
     /// <summary>The moment from which <paramref name="token"/> must not be sent any more.</summary>

@@ -35,16 +35,16 @@ internal sealed class TokenCacheEntry
 {
     /// <summary>A failed background refresh is not retried sooner than this (the token is still good).</summary>
     internal static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(5);
-    /// <summary>A forced refresh within this time of a completed one reuses it: N requests that got 401
-    /// with the same revoked token cost one refresh, not N.</summary>
+    /// <summary>A forced refresh within this time of the previous forced one reuses its token: N requests
+    /// that got 401 with the same revoked token cost one refresh, not N.</summary>
     internal static readonly TimeSpan ForcedRefreshWindow = TimeSpan.FromSeconds(2);
 
     private readonly object _gate = new();
     private readonly Stopwatch _monotonic = Stopwatch.StartNew();
     private AccessToken? _current;
     private Task<AccessToken>? _inflight;
-    private TimeSpan _lastRefreshedAt = TimeSpan.MinValue;
-    private TimeSpan _lastFailedAt = TimeSpan.MinValue;
+    private TimeSpan? _lastForcedAt;
+    private TimeSpan? _lastFailedAt;
     private int _requests;
 
     public AccessToken? Current => Volatile.Read(ref _current);
@@ -69,8 +69,9 @@ internal sealed class TokenCacheEntry
         lock (_gate)
         {
             current = _current;
-            if (forceRefresh && current is not null && _inflight is null && _monotonic.Elapsed - _lastRefreshedAt < ForcedRefreshWindow)
+            if (forceRefresh && current is not null && _inflight is null && _monotonic.Elapsed - _lastForcedAt < ForcedRefreshWindow)
                 return current; // another caller's forced refresh just replaced the token this one saw fail
+            if (forceRefresh && _inflight is null) _lastForcedAt = _monotonic.Elapsed;
             task = _inflight ??= RunAsync(request, onNew);
         }
         return await WithCancellation(task, cancellationToken).ConfigureAwait(false);
@@ -99,11 +100,7 @@ internal sealed class TokenCacheEntry
             // The request is shared by every waiting caller, so no single caller's token cancels it;
             // the source's HTTP timeout bounds it.
             var token = await request(CancellationToken.None).ConfigureAwait(false);
-            lock (_gate)
-            {
-                _current = token;
-                _lastRefreshedAt = _monotonic.Elapsed;
-            }
+            lock (_gate) _current = token;
             onNew?.Invoke(token);
             return token;
         }
