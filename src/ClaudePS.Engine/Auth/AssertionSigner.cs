@@ -38,7 +38,7 @@ public sealed class AssertionSigner
     public string Description { get; }
 
     /// <summary>Signs with the certificate's private key. <paramref name="algorithm"/> null picks RS256 for
-    /// RSA keys and ES256 for P-256 keys. The header carries x5t and x5t#S256 (Entra ID looks the key up by them).</summary>
+    /// RSA keys and ES256 for P-256 keys. The header carries kid, x5t#S256 and (RSA) x5t: Entra ID looks the key up by x5t.</summary>
     public static AssertionSigner FromCertificate(X509Certificate2 certificate, string? algorithm = null)
     {
         if (certificate is null) throw new ArgumentNullException(nameof(certificate));
@@ -57,13 +57,14 @@ public sealed class AssertionSigner
                 alg = Normalise(algorithm) ?? SecurityAlgorithms.RsaSha256;
                 if (alg != SecurityAlgorithms.RsaSha256 && alg != SecurityAlgorithms.RsaSsaPssSha256)
                     throw Invalid("ClaudePS.SigningAlgorithmMismatch", $"The {shown} has an RSA key: use -SigningAlgorithm RS256 or PS256, not {algorithm}.");
-                key = new RsaSecurityKey(rsa) { KeyId = certificate.Thumbprint };
+                key = new X509SecurityKey(certificate); // adds kid and x5t itself
             }
             else if (certificate.GetECDsaPrivateKey() is { } ec)
             {
                 alg = Normalise(algorithm) ?? SecurityAlgorithms.EcdsaSha256;
                 if (alg != SecurityAlgorithms.EcdsaSha256 || ec.KeySize != 256)
                     throw Invalid("ClaudePS.SigningAlgorithmMismatch", $"The {shown} has an EC key of {ec.KeySize} bits: ES256 needs a P-256 key.");
+                // IdentityModel signs EC only with an ECDsaSecurityKey, which gets no x5t; kid and x5t#S256 name the certificate.
                 key = new ECDsaSecurityKey(ec) { KeyId = certificate.Thumbprint };
             }
             else throw Invalid("ClaudePS.CertificateKeyUnsupported", $"The {shown} has neither an RSA nor an EC private key that this machine can use.");
@@ -72,11 +73,7 @@ public sealed class AssertionSigner
         {
             throw Invalid("ClaudePS.CertificateUnreadable", $"The private key of the {shown} cannot be used: {ex.Message} Check that this account may read the key.");
         }
-        var headers = new Dictionary<string, object>
-        {
-            ["x5t"] = Base64UrlEncoder.Encode(certificate.GetCertHash()),
-            ["x5t#S256"] = Base64UrlEncoder.Encode(Sha256(certificate.RawData)),
-        };
+        var headers = new Dictionary<string, object> { ["x5t#S256"] = Base64UrlEncoder.Encode(Sha256(certificate.RawData)) };
         return new AssertionSigner(new SigningCredentials(key, alg), headers, alg, shown, certificate.Thumbprint);
     }
 
@@ -113,7 +110,7 @@ public sealed class AssertionSigner
         }
         catch (Exception ex) when (ex is CryptographicException or SecurityTokenException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
-            throw Invalid("ClaudePS.AssertionSigningFailed", $"Signing the assertion with the {Description} ({Algorithm}) failed: {ex.GetType().Name}. Check that the key supports {Algorithm} on this system.");
+            throw Invalid("ClaudePS.AssertionSigningFailed", $"Signing the assertion with the {Description} ({Algorithm}) failed: {ex.Message} Check that the key supports {Algorithm} on this system.");
         }
     }
 

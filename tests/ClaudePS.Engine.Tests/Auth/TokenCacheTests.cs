@@ -48,6 +48,7 @@ public class TokenCacheTests
         source.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (int i = 0; i < 10; i++)
             Assert.Equal("Bearer token-1", (await credential.GetHeaderAsync(false, default)).Value); // not blocked by the refresh
+        await WaitUntil(() => Task.FromResult(source.Requests), n => n >= 2);
         Assert.Equal(2, source.Requests); // one background refresh, not ten
 
         source.Gate.SetResult();
