@@ -41,7 +41,7 @@ public sealed class PersistentTokenStore
     {
         var path = PathFor(key);
         if (!File.Exists(path)) return null;
-        if (!IsWindows) UnixFileMode.RequirePrivate(path, isDirectory: false);
+        if (!IsWindows) PrivateFiles.RequirePrivate(path, isDirectory: false);
         var payload = Unprotect(File.ReadAllBytes(path));
         using var doc = JsonDocument.Parse(payload);
         var root = doc.RootElement;
@@ -72,7 +72,7 @@ public sealed class PersistentTokenStore
         var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            using (var stream = UnixFileMode.CreatePrivate(temp))
+            using (var stream = PrivateFiles.CreatePrivate(temp))
                 stream.Write(payload, 0, payload.Length);
             if (File.Exists(path)) File.Delete(path);
             File.Move(temp, path);
@@ -95,9 +95,9 @@ public sealed class PersistentTokenStore
         if (!System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.CreateDirectory(Directory);
-            if (!IsWindows) UnixFileMode.Chmod(Directory, 0x1C0); // 0700
+            if (!IsWindows) PrivateFiles.Chmod(Directory, 0x1C0); // 0700
         }
-        if (!IsWindows) UnixFileMode.RequirePrivate(Directory, isDirectory: true);
+        if (!IsWindows) PrivateFiles.RequirePrivate(Directory, isDirectory: true);
     }
 
     private static byte[] Protect(byte[] data) => IsWindows ? Dpapi.Protect(data) : data;
@@ -161,7 +161,7 @@ public sealed class PersistentTokenStore
 }
 
 /// <summary>Owner-only files on Unix (the net8.0 build; PowerShell 7 loads it on every Unix).</summary>
-internal static class UnixFileMode
+internal static class PrivateFiles
 {
     /// <summary>Creates a new file that only the owner can read and write, before any byte is written.</summary>
     public static FileStream CreatePrivate(string path)
