@@ -234,6 +234,17 @@ public static class CredentialSetup
         return new HttpClient(created, disposeHandler: true) { Timeout = TimeSpan.FromSeconds(100) };
     }
 
+    /// <summary>-SecretName without the SecretManagement module.</summary>
+    public static ClaudeError SecretManagementMissing() =>
+        new("ClaudePS.SecretManagementMissing", ClaudeErrorCategory.ObjectNotFound,
+            "-SecretName reads the key through Get-Secret, but the Microsoft.PowerShell.SecretManagement module is not available. " +
+            "Install it (Install-PSResource Microsoft.PowerShell.SecretManagement, plus a vault extension such as Microsoft.PowerShell.SecretStore) and register a vault.");
+
+    /// <summary>Get-Secret failed or returned something that is not a secret string.</summary>
+    public static ClaudeError VaultSecretUnavailable(string name, string? vault, string why) =>
+        new("ClaudePS.VaultSecretUnavailable", ClaudeErrorCategory.ReadError,
+            $"The secret '{name}'{(vault is null ? "" : $" in vault '{vault}'")} could not be used: {why}. Check the name with Get-SecretInfo, and unlock the vault (Unlock-SecretStore) in unattended sessions.");
+
     private static ClaudeException Invalid(string id, string message) => AssertionSigner.Invalid(id, message);
 
     private static ClaudeException NoCredential(string message) =>
