@@ -28,7 +28,8 @@ $ModuleManifest = Join-Path $RepoRoot 'out/ClaudePS/ClaudePS.psd1'
 Import-Module (Join-Path $RepoRoot 'tests/pester/TestHelpers.psm1') -Force
 
 function Invoke-Dotnet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    # A simple function on purpose: $args passes '-c' and '--nologo' through untouched.
+    $Arguments = [string[]]$args
     Write-Host "> dotnet $($Arguments -join ' ')" -ForegroundColor Cyan
     & dotnet @Arguments
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE." }
