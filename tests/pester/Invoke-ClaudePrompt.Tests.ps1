@@ -134,9 +134,9 @@ Describe 'Invoke-ClaudePrompt' {
 
         It 'completes -Model from the known models' {
             $line = 'Invoke-ClaudePrompt -Model claude-son'
-            $matches = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
-            $matches | Should -Contain 'claude-sonnet-4-5'
-            $matches | ForEach-Object { $_ | Should -BeLike 'claude-son*' }
+            $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+            $completions | Should -Contain 'claude-sonnet-4-5'
+            $completions | ForEach-Object { $_ | Should -BeLike 'claude-son*' }
         }
     }
 
@@ -157,10 +157,6 @@ Describe 'Invoke-ClaudePrompt' {
             $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
             $errs[0].TargetObject | Should -Be 'a'
             $errs[0].ErrorDetails.Message | Should -Match 'req'
-        }
-
-        It 'a scripted overload is reported with its stable id' -Skip:(-not (Get-Command Invoke-ClaudePrompt).Parameters.ContainsKey('MaxRetries')) {
-            # Only meaningful once retries are configurable; the resilience suite covers it.
         }
     }
 }

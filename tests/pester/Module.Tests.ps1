@@ -2,6 +2,11 @@
 # The module as PowerShell sees it: imports on this edition, exports what the manifest says, has help,
 # and keeps its engine private.
 
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $CmdletNames = @((Import-PowerShellDataFile (Get-ModuleManifestPath)).CmdletsToExport)
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:ManifestPath = Get-ModuleManifestPath
@@ -10,7 +15,7 @@ BeforeAll {
 }
 
 Describe 'ClaudePS module' {
-    It 'imports on this edition ({0})' -TestCases @(@{ Edition = $PSVersionTable.PSEdition }) {
+    It 'imports on this edition (<Edition>)' -TestCases @(@{ Edition = $PSVersionTable.PSEdition }) {
         $script:Module | Should -Not -BeNullOrEmpty
         $script:Module.Name | Should -Be 'ClaudePS'
         $script:Manifest.CompatiblePSEditions | Should -Contain $Edition
@@ -53,12 +58,15 @@ Describe 'ClaudePS module' {
         Get-ChildItem (Split-Path $script:ManifestPath) -Recurse -Filter 'System.Management.Automation*.dll' | Should -BeNullOrEmpty
     }
 
-    Context 'help for <_>' -ForEach @((Import-PowerShellDataFile (Get-ModuleManifestPath)).CmdletsToExport) {
-        BeforeAll { $script:Help = Get-Help $_ -Full }
+    Context 'help for <_>' -ForEach $CmdletNames {
+        BeforeAll {
+            $script:Name = $_
+            $script:Help = Get-Help $_ -Full
+        }
 
         It 'has a synopsis and a description' {
             $script:Help.Synopsis | Should -Not -BeNullOrEmpty
-            $script:Help.Synopsis.Trim() | Should -Not -BeLike "$_*" # not the generated syntax line
+            $script:Help.Synopsis.Trim() | Should -Not -BeLike "$($script:Name)*" # not the generated syntax line
             ($script:Help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
         }
 
@@ -69,9 +77,11 @@ Describe 'ClaudePS module' {
         It 'documents every parameter' {
             $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters + 'ProgressAction'
             $documented = @($script:Help.Parameters.Parameter | Where-Object { ($_.Description | Out-String).Trim() }).Name
-            foreach ($p in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common }) {
-                if ((Get-Command $_).Parameters[$p].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow }) { continue }
-                $documented | Should -Contain $p
+            $command = Get-Command $script:Name
+            foreach ($p in @($command.Parameters.Keys) | Where-Object { $_ -notin $common }) {
+                $hidden = $command.Parameters[$p].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow }
+                if ($hidden) { continue }
+                $documented | Should -Contain $p -Because "-$p of $($script:Name) needs a description"
             }
         }
     }
