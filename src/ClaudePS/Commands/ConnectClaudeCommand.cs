@@ -119,7 +119,7 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
     public string? TokenScope { get; set; }
 
     /// <summary>Azure managed identity (system-assigned, or -IdentityClientId for a user-assigned one).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
     public SwitchParameter Identity { get; set; }
 
     [Parameter(ParameterSetName = ManagedIdentitySet)]
@@ -328,6 +328,9 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
                 o.CertificatePath = GetUnresolvedProviderPathFromPSPath(CertificatePath);
                 o.CertificatePassword = CertificatePassword is null ? null : SecureStrings.ToPlain(CertificatePassword);
                 break;
+            case ManagedIdentitySet when !Identity.IsPresent:
+                throw new ClaudeException(new ClaudeError("ClaudePS.AmbiguousCredential", ClaudeErrorCategory.InvalidArgument,
+                    "-TokenScope alone does not say how to authenticate. Add -Identity for a managed identity, or -ClientId with a secret or certificate."));
             case ManagedIdentitySet: o.ManagedIdentity = true; o.IdentityClientId = IdentityClientId; o.IdentityEndpoint = IdentityEndpoint; break;
             case ServiceAccountSet: o.ServiceAccountKeyPath = GetUnresolvedProviderPathFromPSPath(ServiceAccountKeyPath); break;
             case IdentityTokenFileSet:
