@@ -36,14 +36,19 @@ public sealed class ClientOverheadScenario : IBenchScenario, IConfiguresEmulator
                 double Rps(Peers.IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.PerSecond));
                 double Bytes(Peers.IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.BytesPerOperation));
                 double Cpu(Peers.IMessagePeer p) => Sampling.Median(phases[p.Name].Select(x => x.CpuMicrosecondsPerOperation));
-                results.AddRange(Rows(label, transport, peers, Rps, Bytes, Cpu));
+                // Peers of one round ran back to back, so their ratio cancels most of the load drift
+                // between rounds; the median of those ratios is what the targets are judged on.
+                double Paired(Peers.IMessagePeer p, Peers.IMessagePeer baseline) =>
+                    Sampling.Median(phases[p.Name].Zip(phases[baseline.Name], (a, b) => a.PerSecond / b.PerSecond));
+                results.AddRange(Rows(label, transport, peers, Rps, Bytes, Cpu, Paired));
             }
         }
         return results;
     }
 
     private IEnumerable<BenchResult> Rows(string label, PeerTransport transport, PeerSet peers,
-        Func<Peers.IMessagePeer, double> rps, Func<Peers.IMessagePeer, double> bytes, Func<Peers.IMessagePeer, double> cpu)
+        Func<Peers.IMessagePeer, double> rps, Func<Peers.IMessagePeer, double> bytes, Func<Peers.IMessagePeer, double> cpu,
+        Func<Peers.IMessagePeer, Peers.IMessagePeer, double> paired)
     {
         string cps = peers.ClaudePs.Name, sdk = peers.Sdk.Name, raw = peers.Raw.Name;
         double cpsRps = rps(peers.ClaudePs), sdkRps = rps(peers.Sdk), rawRps = rps(peers.Raw);
@@ -51,12 +56,15 @@ public sealed class ClientOverheadScenario : IBenchScenario, IConfiguresEmulator
         bool loopback = transport == PeerTransport.Loopback;
         string bytesUnit = loopback ? "B/request (process, incl. emulator)" : "B/request (client only)";
 
-        yield return new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", sdk, sdkRps,
-            ">= 1.00 x SDK", cpsRps >= sdkRps);
+        double vsSdk = paired(peers.ClaudePs, peers.Sdk), vsRaw = paired(peers.ClaudePs, peers.Raw);
+        yield return new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", sdk, sdkRps);
+        yield return new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", raw, rawRps);
+        yield return new BenchResult(Name, $"{label} {cps}/SDK throughput, paired by round", vsSdk, "x", null, null,
+            ">= 1.00", vsSdk >= 1.0);
         yield return loopback
-            ? new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", raw, rawRps,
-                $">= {RawFloorTolerance:0.00} x raw", cpsRps >= RawFloorTolerance * rawRps)
-            : new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", raw, rawRps);
+            ? new BenchResult(Name, $"{label} {cps}/raw throughput, paired by round", vsRaw, "x", null, null,
+                $">= {RawFloorTolerance:0.00}", vsRaw >= RawFloorTolerance)
+            : new BenchResult(Name, $"{label} {cps}/raw throughput, paired by round", vsRaw, "x");
         yield return new BenchResult(Name, $"{label} {sdk} throughput", sdkRps, "requests/s", raw, rawRps);
         yield return new BenchResult(Name, $"{label} {raw} throughput", rawRps, "requests/s");
 
