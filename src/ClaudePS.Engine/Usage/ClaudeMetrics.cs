@@ -100,6 +100,18 @@ public sealed class ClaudeMetrics
         }
     }
 
+    /// <summary>The status label of a failed call: its HTTP status, or timeout / network / canceled / error.</summary>
+    public static string StatusOf(ClaudeError error) =>
+        error.HttpStatus is { } status ? status.ToString(CultureInfo.InvariantCulture)
+        : error.ErrorId switch
+        {
+            "ClaudePS.Timeout" => "timeout",
+            "ClaudePS.ConnectionFailed" or "ClaudePS.StreamTruncated" => "network",
+            "ClaudePS.Canceled" => "canceled",
+            BudgetGuard.ExceededErrorId => "budget_refused",
+            _ => "error",
+        };
+
     private static string Clean(string? value) => string.IsNullOrEmpty(value) ? "unknown" : value!;
 
     private static void Increment<TKey>(Dictionary<TKey, long> map, TKey key, long by) where TKey : notnull =>
