@@ -107,15 +107,21 @@ public sealed class UsageLedger
     /// <summary>The ledger files that can hold records between <paramref name="since"/> and <paramref name="until"/>, oldest first.</summary>
     public IReadOnlyList<string> FilesFor(DateTimeOffset since, DateTimeOffset until)
     {
-        var files = new List<string>();
-        if (!Directory.Exists(Paths.LedgerFolder)) return files;
-        var month = new DateTime(since.UtcDateTime.Year, since.UtcDateTime.Month, 1, 0, 0, 0, DateTimeKind.Utc);
-        var end = until.UtcDateTime;
-        for (; month <= end; month = month.AddMonths(1))
+        var files = new List<(DateTime Month, string Path)>();
+        if (!Directory.Exists(Paths.LedgerFolder)) return Array.Empty<string>();
+        var first = new DateTime(since.UtcDateTime.Year, since.UtcDateTime.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var last = until.UtcDateTime;
+        foreach (var path in Directory.EnumerateFiles(Paths.LedgerFolder, "usage-*.jsonl"))
         {
-            var file = Paths.LedgerFile(new DateTimeOffset(month));
-            if (File.Exists(file)) files.Add(file);
+            var name = Path.GetFileNameWithoutExtension(path); // usage-YYYY-MM
+            if (name.Length != 13 ||
+                !int.TryParse(name.Substring(6, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int year) ||
+                !int.TryParse(name.Substring(11, 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int month) ||
+                year < 1 || month < 1 || month > 12) continue;
+            var start = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Utc);
+            if (start >= first && start <= last) files.Add((start, path));
         }
-        return files;
+        files.Sort((a, b) => a.Month.CompareTo(b.Month));
+        return files.ConvertAll(f => f.Path);
     }
 }
