@@ -13,8 +13,12 @@
     CmdletsToExport        = @(
         'Connect-Claude'
         'Disconnect-Claude'
+        'Export-ClaudeMetrics'
         'Get-ClaudeConnection'
+        'Get-ClaudeMetrics'
+        'Get-ClaudeUsage'
         'Invoke-ClaudePrompt'
+        'Set-ClaudePrice'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
