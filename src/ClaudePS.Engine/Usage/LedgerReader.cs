@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -28,7 +29,8 @@ public sealed class LedgerReader
 {
     private readonly Dictionary<string, LedgerProblem> _problems = new(StringComparer.Ordinal);
     private readonly Utf8Interner _strings = new();
-    private readonly Dictionary<string, string[]> _tagSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, List<string[]>> _tagSets = new();
+    private int _tagSetCount;
     private readonly List<string> _tagScratch = new();
     private byte[] _buffer = new byte[1 << 20];
 
@@ -36,11 +38,14 @@ public sealed class LedgerReader
     public IReadOnlyCollection<LedgerProblem> Problems => _problems.Values;
 
     /// <summary>Calls <paramref name="onRecord"/> for every readable record of <paramref name="file"/>, in file order.</summary>
-    public void Read(string file, Action<LedgerRecord> onRecord)
+    public void Read(string file, Action<LedgerRecord> onRecord) => Read(file, onRecord, idsOnly: false);
+
+    private void Read(string file, Delegate onRecord, bool idsOnly)
     {
         using var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         int filled = 0;
         long lineNumber = 0;
+        LastCompleteLine = 0;
         while (true)
         {
             if (filled == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
@@ -53,13 +58,13 @@ public sealed class LedgerReader
                 int nl = Array.IndexOf(_buffer, (byte)'\n', scanFrom, end - scanFrom);
                 if (nl < 0) break;
                 lineNumber++;
-                ParseLine(file, lineNumber, new ReadOnlySpan<byte>(_buffer, start, nl - start), onRecord, unfinished: false);
+                ParseLine(file, lineNumber, new ReadOnlySpan<byte>(_buffer, start, nl - start), onRecord, idsOnly, unfinished: false);
                 start = nl + 1;
                 scanFrom = start;
             }
             if (n == 0)
             {
-                if (end > start) ParseLine(file, lineNumber + 1, new ReadOnlySpan<byte>(_buffer, start, end - start), onRecord, unfinished: true);
+                if (end > start) ParseLine(file, lineNumber + 1, new ReadOnlySpan<byte>(_buffer, start, end - start), onRecord, idsOnly, unfinished: true);
                 return;
             }
             filled = end - start;
@@ -67,22 +72,34 @@ public sealed class LedgerReader
         }
     }
 
-    private void ParseLine(string file, long lineNumber, ReadOnlySpan<byte> line, Action<LedgerRecord> onRecord, bool unfinished)
+    private void ParseLine(string file, long lineNumber, ReadOnlySpan<byte> line, Delegate onRecord, bool idsOnly, bool unfinished)
     {
         if (line.Length > 0 && line[line.Length - 1] == '\r') line = line.Slice(0, line.Length - 1);
         if (IsBlank(line)) return;
+        if (idsOnly)
+        {
+            if (!unfinished && lineNumber <= _scanUpToLine && IsCandidate(line) && Parse(line) is { } candidate)
+            {
+                CurrentLine = lineNumber;
+                ((Action<LedgerRecord>)onRecord)(candidate);
+            }
+            return;
+        }
         LedgerRecord? record = null;
         if (!unfinished)
         {
             try { record = Parse(line); }
             catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException) { record = null; }
         }
+        if (!unfinished) LastCompleteLine = lineNumber;
         if (record is null)
         {
             Report(file, lineNumber, unfinished);
             return;
         }
-        onRecord(record);
+        CurrentLine = lineNumber;
+        LastCompleteLine = lineNumber;
+        ((Action<LedgerRecord>)onRecord)(record);
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> line)
@@ -158,17 +175,82 @@ public sealed class LedgerReader
     {
         if (r.TokenType != JsonTokenType.StartArray) throw new FormatException("tags is not an array");
         _tagScratch.Clear();
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray) _tagScratch.Add(_strings.Get(ref r) ?? "");
+        int hash = 17;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            var tag = _strings.Get(ref r) ?? "";
+            _tagScratch.Add(tag);
+            hash = unchecked(hash * 31 + RuntimeHelpers.GetHashCode(tag)); // interned: one instance per value
+        }
         if (_tagScratch.Count == 0) return Array.Empty<string>();
         // Most records of a run share one tag set: keep one array per distinct set.
-        var key = string.Join("\u0001", _tagScratch);
-        if (!_tagSets.TryGetValue(key, out var set))
+        if (_tagSets.TryGetValue(hash, out var bucket))
+            foreach (var set in bucket)
+                if (SameReferences(set, _tagScratch)) return set;
+        var created = _tagScratch.ToArray();
+        if (_tagSetCount < 10_000)
         {
-            set = _tagScratch.ToArray();
-            if (_tagSets.Count < 10_000) _tagSets[key] = set;
+            if (bucket is null) _tagSets[hash] = bucket = new List<string[]>(1);
+            bucket.Add(created);
+            _tagSetCount++;
         }
-        return set;
+        return created;
     }
+
+    private static bool SameReferences(string[] set, List<string> tags)
+    {
+        if (set.Length != tags.Count) return false;
+        for (int i = 0; i < set.Length; i++) if (!ReferenceEquals(set[i], tags[i])) return false;
+        return true;
+    }
+
+    /// <summary>The line number of the record being handed to the callback (1-based, per file).</summary>
+    public long CurrentLine { get; private set; }
+    /// <summary>After <see cref="Read(string, Action{LedgerRecord})"/>: the last line that ended with '\n' (later appends start after it).</summary>
+    public long LastCompleteLine { get; private set; }
+
+    private HashSet<ulong>? _candidateHashes;
+    private long _scanUpToLine;
+
+    /// <summary>
+    /// The cheap second pass of the dedupe: finds the lines (up to <paramref name="upToLine"/>) whose request
+    /// id hashes into <paramref name="idHashes"/> (see <see cref="IdHash(string)"/>) by a byte search,
+    /// and fully parses only those. Other lines cost a search and a hash, no allocation.
+    /// </summary>
+    public void ScanCandidates(string file, HashSet<ulong> idHashes, long upToLine, Action<LedgerRecord> onCandidate)
+    {
+        _candidateHashes = idHashes;
+        _scanUpToLine = upToLine;
+        Read(file, onCandidate, idsOnly: true);
+    }
+
+    private static ReadOnlySpan<byte> IdKey => "\"requestId\":\""u8;
+
+    private bool IsCandidate(ReadOnlySpan<byte> line)
+    {
+        int at = line.IndexOf(IdKey);
+        if (at < 0) return false;
+        var rest = line.Slice(at + IdKey.Length);
+        int end = rest.IndexOf((byte)'"');
+        if (end < 0) return false;
+        var id = rest.Slice(0, end);
+        if (id.IndexOf((byte)'\\') >= 0) return true; // escaped: let the full parse decide
+        return _candidateHashes!.Contains(IdHash(id));
+    }
+
+    /// <summary>A 64-bit hash of a request id's UTF-8 bytes (FNV-1a, then splitmix64 to mix the low bits).</summary>
+    public static ulong IdHash(ReadOnlySpan<byte> utf8)
+    {
+        unchecked
+        {
+            ulong h = 14695981039346656037UL;
+            foreach (byte b in utf8) { h ^= b; h *= 1099511628211UL; }
+            h ^= h >> 30; h *= 0xbf58476d1ce4e5b9UL; h ^= h >> 27; h *= 0x94d049bb133111ebUL; h ^= h >> 31;
+            return h;
+        }
+    }
+
+    public static ulong IdHash(string id) => IdHash(Encoding.UTF8.GetBytes(id));
 }
 
 /// <summary>Returns one string instance per distinct UTF-8 value (models, endpoints, tags repeat on every line).</summary>

@@ -92,6 +92,12 @@ public sealed class UsageQuery
         }
     }
 
+    private static bool HasAny(IReadOnlyList<string> tags, HashSet<string> wanted)
+    {
+        for (int i = 0; i < tags.Count; i++) if (wanted.Contains(tags[i])) return true;
+        return false;
+    }
+
     public UsageQueryResult Run(UsageQueryOptions options)
     {
         var files = _ledger.FilesFor(options.Since, options.Until);
@@ -101,12 +107,13 @@ public sealed class UsageQuery
         var tagFilter = options.Tags.Count == 0 ? null : new HashSet<string>(options.Tags, StringComparer.OrdinalIgnoreCase);
         long estimated = files.Sum(f => new FileInfo(f).Length) / 200;
         var seen = new RequestIdFilter(estimated);
-        var suspects = new List<(long Ordinal, LedgerRecord Record)>();
-        long ordinal = 0, read = 0;
+        var suspects = new List<(int File, long Line, LedgerRecord Record)>();
+        var completeLines = new long[files.Count];
+        long read = 0;
 
         void Aggregate(LedgerRecord r)
         {
-            if (tagFilter is not null && !r.Tags.Any(tagFilter.Contains)) return;
+            if (tagFilter is not null && !HasAny(r.Tags, tagFilter)) return;
             if ((grouping & UsageGrouping.Tag) != 0 && r.Tags.Count > 0)
             {
                 foreach (var tag in r.Tags.Distinct(StringComparer.Ordinal)) Group(r, tag).Add(r);
@@ -130,38 +137,39 @@ public sealed class UsageQuery
         bool InRange(LedgerRecord r) => r.Time >= options.Since && r.Time < options.Until;
 
         // Pass 1: aggregate every record whose id the filter has not seen; keep the rest aside.
-        foreach (var file in files)
+        for (int f = 0; f < files.Count; f++)
         {
-            reader.Read(file, r =>
+            int fileIndex = f;
+            reader.Read(files[f], r =>
             {
                 if (!InRange(r)) return;
                 read++;
-                long ord = ordinal++;
-                if (r.RequestId is { } id && !seen.Add(id)) suspects.Add((ord, r));
+                if (r.RequestId is { } id && !seen.Add(id)) suspects.Add((fileIndex, reader.CurrentLine, r));
                 else Aggregate(r);
             });
+            completeLines[f] = reader.LastCompleteLine;
         }
 
         long duplicates = 0;
         if (suspects.Count > 0)
         {
             // Pass 2: which suspect ids were really counted in pass 1 (not just a filter collision)?
+            // Positions are (file, line); lines appended after pass 1 are not looked at.
             var suspectIds = new HashSet<string>(suspects.Select(s => s.Record.RequestId!), StringComparer.Ordinal);
-            var suspectOrdinals = new HashSet<long>(suspects.Select(s => s.Ordinal));
+            var suspectHashes = new HashSet<ulong>(suspectIds.Select(LedgerReader.IdHash));
+            var suspectPositions = new HashSet<(int, long)>(suspects.Select(s => (s.File, s.Line)));
             var counted = new HashSet<string>(StringComparer.Ordinal);
-            long ord2 = 0, lastOrdinal = ordinal;
             var verifier = new LedgerReader();
-            foreach (var file in files)
+            for (int f = 0; f < files.Count; f++)
             {
-                verifier.Read(file, r =>
+                int fileIndex = f;
+                verifier.ScanCandidates(files[f], suspectHashes, completeLines[f], r =>
                 {
-                    if (!InRange(r)) return;
-                    long ord = ord2++;
-                    if (ord >= lastOrdinal) return; // appended since pass 1
-                    if (r.RequestId is { } id && suspectIds.Contains(id) && !suspectOrdinals.Contains(ord)) counted.Add(id);
+                    if (InRange(r) && r.RequestId is { } id && suspectIds.Contains(id) && !suspectPositions.Contains((fileIndex, verifier.CurrentLine)))
+                        counted.Add(id);
                 });
             }
-            foreach (var (_, r) in suspects)
+            foreach (var (_, _, r) in suspects)
             {
                 if (counted.Add(r.RequestId!)) Aggregate(r);
                 else duplicates++;
