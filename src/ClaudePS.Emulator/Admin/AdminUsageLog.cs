@@ -23,16 +23,20 @@ public interface IAdminUsageSource
 }
 
 /// <summary>
-/// A thread-safe list of accounted calls, one per running emulator (<see cref="For"/>). The message
-/// handlers add to it for every reply that carried usage; tests may add directly.
+/// The report source of one running emulator (<see cref="For"/>): every billed request of its own
+/// accounting (<see cref="EmulatorAccounting"/>), plus calls added directly (tests that need traffic on
+/// past days, which no live request can have).
 /// </summary>
 public sealed class AdminUsageLog : IAdminUsageSource
 {
     private static readonly ConditionalWeakTable<EmulatorState, AdminUsageLog> PerEmulator = new();
     private readonly List<AccountedCall> _calls = new();
+    private readonly EmulatorAccounting? _accounting;
+
+    public AdminUsageLog(EmulatorAccounting? accounting = null) => _accounting = accounting;
 
     /// <summary>The log of the emulator that owns <paramref name="state"/>.</summary>
-    public static AdminUsageLog For(EmulatorState state) => PerEmulator.GetValue(state, _ => new AdminUsageLog());
+    public static AdminUsageLog For(EmulatorState state) => PerEmulator.GetValue(state, s => new AdminUsageLog(s.Accounting));
 
     public void Add(AccountedCall call)
     {
@@ -41,6 +45,12 @@ public sealed class AdminUsageLog : IAdminUsageSource
 
     public IReadOnlyList<AccountedCall> Snapshot()
     {
-        lock (_calls) return _calls.ToArray();
+        var all = new List<AccountedCall>();
+        if (_accounting is not null)
+            foreach (var r in _accounting.Billed())
+                all.Add(new AccountedCall(r.Timestamp, r.RequestId, r.Model ?? "", r.Usage!.InputTokens, r.Usage.CacheCreation5mInputTokens,
+                    r.Usage.CacheCreation1hInputTokens, r.Usage.CacheReadInputTokens, r.Usage.OutputTokens, r.Usage.ServiceTier));
+        lock (_calls) all.AddRange(_calls);
+        return all;
     }
 }
