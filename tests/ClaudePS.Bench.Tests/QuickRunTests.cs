@@ -44,8 +44,14 @@ public sealed class QuickRunTests : IDisposable
         {
             Assert.Equal(keys, result.EnumerateObject().Select(p => p.Name));
             Assert.Equal(JsonValueKind.Number, result.GetProperty("value").ValueKind);
-            bool hasBaseline = result.GetProperty("baselineName").ValueKind == JsonValueKind.String;
-            Assert.Equal(hasBaseline, result.GetProperty("ratio").ValueKind == JsonValueKind.Number);
+            // A ratio needs a named baseline with a value (a zero baseline leaves the ratio null).
+            if (result.GetProperty("ratio").ValueKind == JsonValueKind.Number)
+            {
+                Assert.Equal(JsonValueKind.String, result.GetProperty("baselineName").ValueKind);
+                Assert.Equal(JsonValueKind.Number, result.GetProperty("baselineValue").ValueKind);
+            }
+            if (result.GetProperty("baselineValue").ValueKind == JsonValueKind.Number)
+                Assert.Equal(JsonValueKind.String, result.GetProperty("baselineName").ValueKind);
             Assert.Equal(result.GetProperty("target").ValueKind == JsonValueKind.String, result.GetProperty("targetMet").ValueKind != JsonValueKind.Null);
         }
 
