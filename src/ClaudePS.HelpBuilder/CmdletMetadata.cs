@@ -65,6 +65,26 @@ public static class CmdletMetadata
         return assembly.GetTypes().Where(IsCmdlet).Select(Read).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
     }
 
+    /// <summary>Cmdlets of several builds merged by name: parameters united (the first build's wins on a clash).</summary>
+    public static IReadOnlyList<CmdletModel> Merge(IEnumerable<IReadOnlyList<CmdletModel>> builds)
+    {
+        var merged = new Dictionary<string, CmdletModel>(StringComparer.OrdinalIgnoreCase);
+        foreach (var build in builds)
+            foreach (var c in build)
+            {
+                if (!merged.TryGetValue(c.Name, out var first)) { merged[c.Name] = c; continue; }
+                merged[c.Name] = new CmdletModel
+                {
+                    Name = first.Name,
+                    DefaultParameterSetName = first.DefaultParameterSetName ?? c.DefaultParameterSetName,
+                    SupportsShouldProcess = first.SupportsShouldProcess || c.SupportsShouldProcess,
+                    OutputTypes = first.OutputTypes.Union(c.OutputTypes).ToArray(),
+                    Parameters = first.Parameters.Concat(c.Parameters.Where(p => !first.Parameters.Any(f => f.Name == p.Name))).ToArray(),
+                };
+            }
+        return merged.Values.OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
+    }
+
     public static bool IsCmdlet(Type type)
     {
         if (!type.IsClass || type.IsAbstract || !type.IsPublic) return false;

@@ -26,9 +26,11 @@ public static class MarkdownHelpReader
     private static readonly string[] RequiredSections = { "SYNOPSIS", "SYNTAX", "DESCRIPTION", "EXAMPLES", "PARAMETERS" };
     private static readonly Regex LinkLine = new(@"^\s*(?:[-*]\s+)?\[(?<text>[^\]]+)\]\((?<uri>[^)]*)\)\s*$", RegexOptions.CultureInvariant);
 
-    public static CommandHelp ReadFile(string path) => Read(File.ReadAllText(path), path);
+    public static CommandHelp ReadFile(string path, bool lenient = false) => Read(File.ReadAllText(path), path, lenient);
 
-    public static CommandHelp Read(string markdown, string path = "<markdown>")
+    /// <param name="lenient">For the update command: parameters may lack a yaml block or some of its keys
+    /// (the update fills them in from metadata). The build reads strictly.</param>
+    public static CommandHelp Read(string markdown, string path = "<markdown>", bool lenient = false)
     {
         var lines = markdown.Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
         var help = new CommandHelp { SourcePath = path };
@@ -74,8 +76,8 @@ public static class MarkdownHelpReader
                             throw new HelpFormatException(path, sub.Line, $"parameter heading '### {sub.Title}' must be '### -Name'.");
                         var parameter = new ParameterHelp { Name = sub.Title.Substring(1).Trim(), Description = Prose(OutsideFences(sub.Body)) };
                         foreach (var fence in Fences(sub.Body).Where(f => f.Language == "yaml"))
-                            parameter.Facts.Add(ReadFacts(fence.Code, path, sub.Line));
-                        if (parameter.Facts.Count == 0) throw new HelpFormatException(path, sub.Line, $"parameter -{parameter.Name} has no ```yaml block.");
+                            parameter.Facts.Add(ReadFacts(fence.Code, path, sub.Line, lenient));
+                        if (parameter.Facts.Count == 0 && !lenient) throw new HelpFormatException(path, sub.Line, $"parameter -{parameter.Name} has no ```yaml block.");
                         help.Parameters.Add(parameter);
                     }
                     break;
@@ -216,7 +218,7 @@ public static class MarkdownHelpReader
         return string.Join("\n", list);
     }
 
-    private static ParameterFacts ReadFacts(string yaml, string path, int line)
+    private static ParameterFacts ReadFacts(string yaml, string path, int line, bool lenient)
     {
         var facts = new ParameterFacts();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -243,7 +245,7 @@ public static class MarkdownHelpReader
             }
         }
         foreach (var key in new[] { "Type", "Parameter Sets", "Aliases", "Required", "Position", "Default value", "Accept pipeline input", "Accept wildcard characters" })
-            if (!seen.Contains(key)) throw new HelpFormatException(path, line, $"yaml block lacks '{key}:'.");
+            if (!seen.Contains(key) && !lenient) throw new HelpFormatException(path, line, $"yaml block lacks '{key}:'.");
         if (facts.Position != "Named" && !int.TryParse(facts.Position, NumberStyles.None, CultureInfo.InvariantCulture, out _))
             throw new HelpFormatException(path, line, $"Position is 'Named' or a number, not '{facts.Position}'.");
         return facts;

@@ -57,8 +57,8 @@ public static class MarkdownHelpUpdater
             {
                 parameter.Description = old.Description;
                 // Defaults are written by people (metadata cannot see initialisers); keep theirs.
-                var oldDefault = old.Facts.Select(f => f.DefaultValue).FirstOrDefault(d => d != "None") ?? old.Facts[0].DefaultValue;
-                foreach (var f in parameter.Facts) f.DefaultValue = oldDefault;
+                if (old.Facts.Select(f => f.DefaultValue).FirstOrDefault(d => d != "None") is { } oldDefault)
+                    foreach (var f in parameter.Facts) f.DefaultValue = oldDefault;
                 if (old.Name != name) changes.Add($"renamed -{old.Name} to -{name}");
             }
             updated.Add(parameter);

@@ -46,7 +46,7 @@ public static class Program
         var commands = Directory.GetFiles(docsDir, "*.md")
             .Where(f => !Path.GetFileName(f).StartsWith("about_", StringComparison.OrdinalIgnoreCase))
             .OrderBy(f => f, StringComparer.Ordinal)
-            .Select(MarkdownHelpReader.ReadFile)
+            .Select(f => MarkdownHelpReader.ReadFile(f))
             .ToList();
         foreach (var duplicate in commands.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             throw new HelpFormatException(duplicate.Last().SourcePath!, 1, $"'{duplicate.Key}' is documented in more than one file.");
@@ -76,13 +76,17 @@ public static class Program
     public static void Update(string assemblyPath, string docsDir, IEnumerable<string> referenceDirs, TextWriter log)
     {
         Directory.CreateDirectory(docsDir);
-        var cmdlets = CmdletMetadata.ReadAssembly(assemblyPath, referenceDirs);
+        // Several assemblies (';'-separated) merge by cmdlet name: drafting help for branches not merged yet.
+        var references = referenceDirs.ToList();
+        IReadOnlyList<CmdletModel> Read(string dll) =>
+            CmdletMetadata.ReadAssembly(dll, references.Append(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dll))!, "Dependencies", "netstandard2.0")));
+        var cmdlets = CmdletMetadata.Merge(assemblyPath.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(Read));
         foreach (var cmdlet in cmdlets)
         {
             var path = Path.Combine(docsDir, cmdlet.Name + ".md");
             CommandHelp help;
             List<string> changes;
-            if (File.Exists(path)) help = MarkdownHelpUpdater.Update(MarkdownHelpReader.ReadFile(path), cmdlet, out changes);
+            if (File.Exists(path)) help = MarkdownHelpUpdater.Update(MarkdownHelpReader.ReadFile(path, lenient: true), cmdlet, out changes);
             else { help = MarkdownHelpUpdater.CreateNew(cmdlet, "ClaudePS", DefaultHelpFile, "https://github.com/claudeps/ClaudePS/blob/main/docs/en-US/"); changes = new List<string> { "created" }; }
             var text = MarkdownHelpWriter.Write(help);
             if (File.Exists(path) && File.ReadAllText(path) == text) continue;
@@ -91,7 +95,7 @@ public static class Program
         }
         var names = new HashSet<string>(cmdlets.Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
         foreach (var md in Directory.GetFiles(docsDir, "*.md").Where(f => !Path.GetFileName(f).StartsWith("about_", StringComparison.OrdinalIgnoreCase)))
-            if (!names.Contains(Path.GetFileNameWithoutExtension(md))) log.WriteLine($"{md}: no such cmdlet in {Path.GetFileName(assemblyPath)} (stale?)");
+            if (!names.Contains(Path.GetFileNameWithoutExtension(md))) log.WriteLine($"{md}: no such cmdlet in {assemblyPath} (stale?)");
     }
 
     /// <summary>Parallel builds may run this twice at once: a reader never sees a half-written file.</summary>
