@@ -13,6 +13,7 @@
     CmdletsToExport        = @(
         'Connect-Claude'
         'Disconnect-Claude'
+        'Get-ClaudeAccessToken'
         'Get-ClaudeConnection'
         'Invoke-ClaudePrompt'
     )
