@@ -13,9 +13,13 @@
     CmdletsToExport        = @(
         'Connect-Claude'
         'Disconnect-Claude'
+        'Export-ClaudeMetrics'
         'Get-ClaudeAccessToken'
         'Get-ClaudeConnection'
+        'Get-ClaudeMetrics'
+        'Get-ClaudeUsage'
         'Invoke-ClaudePrompt'
+        'Set-ClaudePrice'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
