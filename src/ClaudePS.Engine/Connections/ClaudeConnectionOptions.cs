@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Http;
+using ClaudePS.Engine.Resilience;
 using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Engine.Connections;
@@ -37,4 +38,7 @@ public sealed class ClaudeConnectionOptions
     public ApiDialect Dialect { get; set; } = ApiDialect.Anthropic;
     /// <summary>Receives every usage-bearing reply (the usage ledger); null records nothing.</summary>
     public IUsageRecorder? UsageRecorder { get; set; }
+    /// <summary>Retries, client-side rate limits, failover and the response cache (defaults documented there;
+    /// environment variables fill what is left unset).</summary>
+    public ResilienceOptions Resilience { get; set; } = new();
 }

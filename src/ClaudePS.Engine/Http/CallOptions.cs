@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ClaudePS.Engine.Resilience;
 
 namespace ClaudePS.Engine.Http;
 
@@ -16,4 +17,9 @@ public sealed class CallOptions
     public TimeSpan? Timeout { get; set; }
     /// <summary>Keep the reply's JSON on <see cref="ClaudeResponse"/> for -Raw.</summary>
     public bool KeepRawJson { get; set; }
+    /// <summary>Overrides the connection's retry and timeout settings for this call (MaxRetries,
+    /// RetryBudget, BaseDelay, MaxDelay, AttemptTimeout, StreamIdleTimeout); other fields are ignored.</summary>
+    public ResilienceOptions? Resilience { get; set; }
+    /// <summary>How this call uses the connection's response cache.</summary>
+    public CacheMode Cache { get; set; }
 }
