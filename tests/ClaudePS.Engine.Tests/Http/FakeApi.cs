@@ -18,19 +18,19 @@ public sealed record SeenRequest(Uri Uri, string? Auth, string? RetryCount, Date
 /// </summary>
 public sealed class FakeApi : HttpMessageHandler
 {
-    private readonly Func<HttpRequestMessage, int, Task<HttpResponseMessage>> _script;
+    private readonly Func<HttpRequestMessage, int, CancellationToken, Task<HttpResponseMessage>> _script;
     private readonly TimeProvider _clock;
     private int _count;
     private int _inFlight;
 
-    public FakeApi(Func<HttpRequestMessage, int, Task<HttpResponseMessage>> script, TimeProvider clock)
+    public FakeApi(Func<HttpRequestMessage, int, CancellationToken, Task<HttpResponseMessage>> script, TimeProvider clock)
     {
         _script = script;
         _clock = clock;
     }
 
     public FakeApi(Func<HttpRequestMessage, int, HttpResponseMessage> script, TimeProvider clock)
-        : this((r, i) => Task.FromResult(script(r, i)), clock) { }
+        : this((r, i, _) => Task.FromResult(script(r, i)), clock) { }
 
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
     public int Count => Volatile.Read(ref _count);
@@ -49,7 +49,7 @@ public sealed class FakeApi : HttpMessageHandler
             string? retry = request.Headers.TryGetValues("x-stainless-retry-count", out var rc) ? rc.First() : null;
             string body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
             Seen.Enqueue(new SeenRequest(request.RequestUri!, auth, retry, _clock.GetUtcNow(), body));
-            var response = await _script(request, index);
+            var response = await _script(request, index, cancellationToken);
             response.RequestMessage = request;
             return response;
         }
