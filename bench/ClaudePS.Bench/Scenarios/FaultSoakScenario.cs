@@ -36,8 +36,8 @@ public sealed class FaultSoakScenario : IBenchScenario
         {
             o.UsageRecorder = recorder;
             o.Resilience.MaxConcurrency = callers;
-            // A stalled JSON reply sends nothing until it is done: the attempt timeout is what ends it.
-            o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(2);
+            // No per-attempt timeout (the default): abandoning a stalled JSON call the server is still
+            // working on would bill it twice, which is exactly the duplicate this soak looks for.
         });
         context.Log.WriteLine($"[faultsoak] {requests} requests, {callers} callers, 20 % faults of kinds {string.Join(",", options.RandomFaultKinds)}");
 

@@ -31,13 +31,14 @@ public sealed class ResilienceOptions
     /// <summary>How long a failed endpoint is avoided before one request probes it. Default 30 s.
     /// Env CLAUDEPS_FAILBACK_SEC.</summary>
     public TimeSpan? FailbackInterval { get; set; }
-    /// <summary>Circuit breaker per endpoint: share of failed attempts that opens it. Default 0.5.</summary>
+    /// <summary>Circuit breaker per endpoint: share of failed attempts that opens it. Default 0.8
+    /// (high on purpose: with one endpoint an open breaker only stops retries, so it should open only when nearly everything fails).</summary>
     public double? BreakerFailureRatio { get; set; }
-    /// <summary>Attempts in the sampling window before the breaker may open. Default 10.</summary>
+    /// <summary>Attempts in the sampling window before the breaker may open. Default 20.</summary>
     public int? BreakerMinimumThroughput { get; set; }
     /// <summary>Breaker sampling window. Default 30 s.</summary>
     public TimeSpan? BreakerSamplingDuration { get; set; }
-    /// <summary>How long an open breaker stays open. Default 15 s.</summary>
+    /// <summary>How long an open breaker stays open. Default 10 s.</summary>
     public TimeSpan? BreakerBreakDuration { get; set; }
 
     /// <summary>This client's cap on requests per minute (below the org limit). Default none. Env CLAUDEPS_MAX_RPM.</summary>
