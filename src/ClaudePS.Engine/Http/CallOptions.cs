@@ -22,4 +22,7 @@ public sealed class CallOptions
     public ResilienceOptions? Resilience { get; set; }
     /// <summary>How this call uses the connection's response cache.</summary>
     public CacheMode Cache { get; set; }
+    /// <summary>The request's input tokens when the caller counted them (count_tokens): the rate limiter
+    /// then reserves exactly that instead of its estimate.</summary>
+    public long? InputTokens { get; set; }
 }

@@ -106,7 +106,7 @@ public sealed class ClaudeClient
             Target = endpoint => dialect.MessagesUri(endpoint, model, stream),
             Body = body,
             Stream = stream,
-            Demand = new RateLimitDemand(body.Length, request.MaxTokens),
+            Demand = new RateLimitDemand(body.Length, request.MaxTokens, call.InputTokens),
             What = stream ? "stream" : "messages",
             // A reply that failed after the server reported usage is billed all the same.
             OnFailedAttemptUsage = (usage, attempt) => RecordUsage(new ClaudeResponse

@@ -10,14 +10,17 @@ namespace ClaudePS.Engine.RateLimiting;
 /// <summary>What a Messages request will use, estimated before it is sent.</summary>
 internal readonly struct RateLimitDemand
 {
-    public RateLimitDemand(int bodyBytes, int maxTokens)
+    public RateLimitDemand(int bodyBytes, int maxTokens, long? countedInput = null)
     {
         BodyBytes = bodyBytes;
         MaxTokens = maxTokens;
+        CountedInput = countedInput;
     }
 
     public int BodyBytes { get; }
     public int MaxTokens { get; }
+    /// <summary>Exact input tokens when the caller counted them.</summary>
+    public long? CountedInput { get; }
 }
 
 /// <summary>
@@ -81,7 +84,7 @@ internal sealed class AdaptiveRateLimiter
         {
             if (demand is { } d)
             {
-                double input = EstimateInput(d.BodyBytes);
+                double input = d.CountedInput is { } counted ? counted : EstimateInput(d.BodyBytes);
                 double output = ExpectedOutput(d.MaxTokens);
                 TimeSpan wait;
                 string why;
@@ -89,7 +92,8 @@ internal sealed class AdaptiveRateLimiter
                 {
                     long now = _clock.GetTimestamp();
                     lease.Reserve(input, output);
-                    lease.RawInputEstimate = RawEstimate(d.BodyBytes);
+                    // Only estimates teach the estimator; a counted figure is exact already.
+                    lease.RawInputEstimate = d.CountedInput is null ? RawEstimate(d.BodyBytes) : 0;
                     var wr = _requests.Take(1, now, _clock);
                     var wi = _input.Take(input, now, _clock);
                     var wo = _output.Take(output, now, _clock);

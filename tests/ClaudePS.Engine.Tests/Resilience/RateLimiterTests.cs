@@ -143,4 +143,20 @@ public class RateLimiterTests
         var wait = Assert.Single(clock.Waits);
         Assert.InRange(wait.TotalSeconds, 1.0, 1.1);
     }
+
+    [Fact]
+    public async Task A_counted_input_is_reserved_exactly()
+    {
+        var clock = new TestClock();
+        var api = new FakeApi((_, _) => FakeApi.Message(input: 1), clock);
+        using var c = TestConnections.Create(api, clock, o => o.Resilience.MaxInputTokensPerMinute = 1000);
+        // The body is tiny, but the caller says it counted 900 tokens: the second call must wait for refill.
+        await c.Client.CreateMessageAsync(Prompt(), new Engine.Http.CallOptions { InputTokens = 900 });
+        Assert.InRange(c.Transport.Limiter.InputTokens.Level, 998, 1000); // settled to the 1 token actually used
+        await c.Client.CreateMessageAsync(Prompt(), new Engine.Http.CallOptions { InputTokens = 900 });
+        Assert.Empty(clock.Waits);
+        await c.Client.CreateMessageAsync(Prompt(), new Engine.Http.CallOptions { InputTokens = 1900 });
+        var wait = Assert.Single(clock.Waits);
+        Assert.True(wait > TimeSpan.FromSeconds(50), wait.ToString());
+    }
 }
