@@ -13,8 +13,13 @@
     CmdletsToExport        = @(
         'Connect-Claude'
         'Disconnect-Claude'
+        'Export-ClaudeConversation'
         'Get-ClaudeConnection'
+        'Get-ClaudeModel'
+        'Import-ClaudeConversation'
         'Invoke-ClaudePrompt'
+        'Measure-ClaudeToken'
+        'New-ClaudeConversation'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
