@@ -88,17 +88,18 @@ public static class ModelCatalog
     public static IReadOnlyList<ClaudeModelInfo>? Cached(ClaudeConnection connection) =>
         Cache.TryGetValue(connection, out var entry) ? Fresh(entry) : null;
 
-    /// <summary>Ids for the -Model completer. Returns at once: the cached ids (then the built-in ones not
-    /// among them) when the cache is fresh, the built-in ids otherwise. A stale or empty cache starts one
+    /// <summary>Ids for the -Model completer. Returns at once: the fetched ids (then the built-in ones not
+    /// among them) when a list was ever fetched, the built-in ids otherwise. A stale or empty cache starts one
     /// background refresh, capped at <see cref="CompletionRefreshCap"/>, whose result the next Tab press uses.</summary>
     public static IReadOnlyList<string> CompletionIds(ClaudeConnection? connection)
     {
         if (connection is null) return KnownModels.Ids;
         var entry = Cache.GetValue(connection, _ => new Entry());
-        var fresh = Fresh(entry);
-        if (fresh is null) StartRefresh(connection, entry);
-        if (fresh is null || fresh.Count == 0) return KnownModels.Ids;
-        var ids = fresh.Select(m => m.Id).ToList();
+        if (Fresh(entry) is null) StartRefresh(connection, entry);
+        IReadOnlyList<ClaudeModelInfo>? known;
+        lock (entry) known = entry.Models; // a stale list still beats none while the refresh runs
+        if (known is null || known.Count == 0) return KnownModels.Ids;
+        var ids = known.Select(m => m.Id).ToList();
         var seen = new HashSet<string>(ids, StringComparer.OrdinalIgnoreCase);
         ids.AddRange(KnownModels.Ids.Where(seen.Add));
         return ids;
