@@ -10,13 +10,14 @@ namespace ClaudePS.Engine.Prompting;
 /// <item>-CacheSystemPrompt marks the system prompt (TTL 5m, or -CacheTtl 1h).</item>
 /// <item>In a conversation, the last block of the new user turn is marked once the whole prompt (system,
 /// history, new turn) reaches the model's minimum cacheable length, so the next turn reads the history
-/// from the cache instead of paying for it again.</item>
+/// from the cache instead of paying for it again; the previous user turn's last block is marked too,
+/// because that is where the previous call wrote the entry this call reads.</item>
 /// <item>For a single prompt, the last large block of the user turn is marked: an attachment, or a text
 /// block of at least <see cref="LargeBlockTokens"/> estimated tokens, provided the prompt up to it reaches
 /// the minimum. Put documents first and the question last, and asking several questions about the same
 /// document pays for it once.</item>
 /// </list>
-/// -NoAutoCache turns off rules 2 and 3. At most two breakpoints are placed (the API allows four).
+/// -NoAutoCache turns off rules 2 and 3. At most three breakpoints are placed (the API allows four).
 /// Below the minimum the API simply does not cache, so an estimate that is a little off costs nothing.
 /// </summary>
 public static class PromptCaching
@@ -70,7 +71,18 @@ public static class PromptCaching
             if (prefix < minimum) continue;
             if (inConversation || b.Type is "image" or "document" || EstimateTokens(b) >= LargeBlockTokens) mark = b;
         }
-        if (inConversation && mark is not null) mark = turn.Content[turn.Content.Count - 1];
+        if (inConversation && mark is not null)
+        {
+            mark = turn.Content[turn.Content.Count - 1];
+            // Also the previous user turn's end, where the last call wrote its entry: that is what this call reads.
+            for (int i = request.Messages.Count - 2; i >= 0; i--)
+            {
+                var earlier = request.Messages[i];
+                if (earlier.Role != "user" || earlier.Content.Count == 0) continue;
+                earlier.Content[earlier.Content.Count - 1].CacheTtl = ttl;
+                break;
+            }
+        }
         if (mark is not null) mark.CacheTtl = ttl;
     }
 }

@@ -69,6 +69,8 @@ public class PromptCachingTests
         r.Messages.InsertRange(0, new[] { new ClaudeMessage("user", new string('q', 3000)), new ClaudeMessage("assistant", new string('r', 3000)) });
         PromptCaching.Apply(r, new PromptOptions(), inConversation: true);
         Assert.Equal("5m", r.Messages[2].Content[^1].CacheTtl);
+        Assert.Equal("5m", r.Messages[0].Content[^1].CacheTtl); // where the previous turn wrote its entry
+        Assert.Null(r.Messages[1].Content[^1].CacheTtl);
 
         var small = Request("And then?");
         small.Messages.InsertRange(0, new[] { new ClaudeMessage("user", "hi"), new ClaudeMessage("assistant", "hello") });
