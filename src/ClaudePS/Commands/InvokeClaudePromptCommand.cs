@@ -126,12 +126,14 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
             Input = InputObject?.BaseObject is string ? prompt : InputObject,
         };
         if (!ApplyPromptFeatures(options)) return;
+        ClaudeResponse? typed = null;
         RunEngine(async (sink, ct) =>
         {
             try
             {
                 var response = await new PromptRunner(connection).RunAsync(options, sink, ct).ConfigureAwait(false);
-                if (JsonSchema is not null && OutputType is null) response.Data = JsonToPSObject.FromTree(response.Data);
+                if (OutputType is not null && !Raw) { typed = response; return; }
+                if (options.JsonSchema is not null) response.Data = JsonToPSObject.FromTree(response.Data);
                 sink.WriteObject(Raw && response.RawJson is { } json ? JsonToPSObject.Convert(json) ?? response : response);
             }
             catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled")
@@ -139,8 +141,22 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
                 sink.WriteError(ex.Error); // one failed prompt does not stop the rest of the pipeline
             }
         });
+        if (typed is not null) WriteTyped(typed, options);
         // Prompt and the bound-by-name parameters are rebound per record; clear what a string input left.
         Prompt = null;
+    }
+
+    private void WriteTyped(ClaudeResponse response, PromptOptions options)
+    {
+        try
+        {
+            response.Data = StructuredOutput.Parse(response, OutputType!);
+            WriteObject(response);
+        }
+        catch (ClaudeException ex)
+        {
+            WriteError(ErrorRecords.From(ex.Error.WithTarget(options.Input ?? options.Prompt)));
+        }
     }
 
     /// <summary>Binds the prompt-feature parameters onto <paramref name="options"/>; false after writing a
@@ -149,7 +165,12 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
     {
         try
         {
-            options.JsonSchema = JsonSchema switch
+            if (JsonSchema is not null && OutputType is not null)
+                throw new ClaudeException(new ClaudeError("ClaudePS.InvalidArgument", ClaudeErrorCategory.InvalidArgument,
+                    "-OutputType and -JsonSchema both describe the reply's shape; give only one."));
+            // With -OutputType the engine sends the type's schema and checks the reply is JSON; the object
+            // itself is built on the pipeline thread (WriteTyped): a PowerShell class's constructor needs its runspace.
+            options.JsonSchema = OutputType is not null ? JsonSchemaBuilder.FromType(OutputType) : JsonSchema switch
             {
                 null => null,
                 _ when PSValues.Unwrap(JsonSchema) is string text => text,
@@ -163,7 +184,6 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
             WriteError(ErrorRecords.From(ex.Error.WithTarget(options.Input ?? options.Prompt)));
             return false;
         }
-        options.OutputType = OutputType;
         if (Attachment is { Length: > 0 }) options.Attachments = PSValues.ResolvePaths(this, Attachment);
         options.Conversation = Conversation;
         options.CacheSystemPrompt = CacheSystemPrompt;
