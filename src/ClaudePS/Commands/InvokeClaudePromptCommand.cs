@@ -10,7 +10,7 @@ namespace ClaudePS.Commands;
 /// Sends a prompt to Claude and writes one ClaudeResponse per prompt. Prompts come from -Prompt, from
 /// piped strings, or from piped objects with a Prompt (or Text) property: one request per object.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "ClaudePrompt")]
+[Cmdlet(VerbsLifecycle.Invoke, "ClaudePrompt", SupportsShouldProcess = true)]
 [OutputType(typeof(ClaudeResponse))]
 public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
 {
@@ -126,6 +126,8 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
             Input = InputObject?.BaseObject is string ? prompt : InputObject,
         };
         if (!ApplyPromptFeatures(options)) return;
+        // -WhatIf over a piped CSV shows each prompt that would be sent (and billed) without sending it.
+        if (!ShouldProcess(Describe(prompt, options), "Send prompt to " + (options.Model ?? Conversation?.Model ?? "the default model"))) return;
         ClaudeResponse? typed = null;
         RunEngine(async (sink, ct) =>
         {
@@ -144,6 +146,13 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         if (typed is not null) WriteTyped(typed, options);
         // Prompt and the bound-by-name parameters are rebound per record; clear what a string input left.
         Prompt = null;
+    }
+
+    private static string Describe(string prompt, PromptOptions options)
+    {
+        var oneLine = prompt.Replace('\r', ' ').Replace('\n', ' ');
+        var shown = oneLine.Length > 60 ? oneLine.Substring(0, 57) + "..." : oneLine;
+        return options.Attachments.Count == 0 ? $"'{shown}'" : $"'{shown}' with {options.Attachments.Count} attachment(s)";
     }
 
     private void WriteTyped(ClaudeResponse response, PromptOptions options)
