@@ -159,7 +159,17 @@ public static class JsonSchemaBuilder
         foreach (var p in properties)
         {
             w.WritePropertyName(p.Name);
-            WriteTypeSchema(w, p.PropertyType, path, description: Description(p));
+            if (p.PropertyType == typeof(string) && AllowedValues(p) is { } allowed)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "string");
+                if (Description(p) is { } d) w.WriteString("description", d);
+                w.WriteStartArray("enum");
+                foreach (var v in allowed) w.WriteStringValue(v);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            else WriteTypeSchema(w, p.PropertyType, path, description: Description(p));
         }
         w.WriteEndObject();
         w.WriteStartArray("required");
@@ -198,6 +208,19 @@ public static class JsonSchemaBuilder
         if (t.IsArray) return t.GetElementType();
         if (t.IsGenericType && t.GetGenericArguments().Length == 1 && typeof(IEnumerable).IsAssignableFrom(t) && !typeof(IDictionary).IsAssignableFrom(t))
             return t.GetGenericArguments()[0];
+        return null;
+    }
+
+    // PowerShell's [ValidateSet(...)] on a string property, matched by name (the engine does not reference
+    // System.Management.Automation): the set becomes the schema's enum.
+    private static IReadOnlyList<string>? AllowedValues(PropertyInfo p)
+    {
+        foreach (var a in p.GetCustomAttributes(true))
+            if (a.GetType().Name == "ValidateSetAttribute" && a.GetType().GetProperty("ValidValues")?.GetValue(a) is IEnumerable values)
+            {
+                var list = values.Cast<object>().Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "").ToList();
+                if (list.Count > 0) return list;
+            }
         return null;
     }
 

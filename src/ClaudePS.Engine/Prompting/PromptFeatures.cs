@@ -38,6 +38,16 @@ public static class PromptFeatures
         Attachments.CheckRequestSize(request);
     }
 
+    /// <summary>The one verbose line per call that runbook logs keep: model, tokens, cache, stop reason, time, request id.</summary>
+    public static string Summary(ClaudeResponse r)
+    {
+        var u = r.Usage;
+        string cache = u.CacheWriteTokens + u.CacheReadTokens > 0 ? $", cache write {u.CacheWriteTokens} / read {u.CacheReadTokens}" : "";
+        string cost = r.CostUsd is { } c ? ", $" + c.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture) : "";
+        return $"{r.Model}: {u.InputTokens} in, {u.OutputTokens} out{cache}{cost}, stop {r.StopReason ?? "none"}, " +
+               $"{r.Duration.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s, request {r.RequestId ?? "?"}";
+    }
+
     /// <summary>After a successful reply: records the turn in the conversation, then parses structured
     /// output into <see cref="ClaudeResponse.Data"/>. A reply that does not parse throws
     /// ClaudePS.InvalidStructuredOutput (the turn is still recorded: it happened and was billed).</summary>

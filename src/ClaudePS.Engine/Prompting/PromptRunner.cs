@@ -42,6 +42,7 @@ public sealed class PromptRunner
         }
         if (options.Stream) sink.WriteHostText("\n");
         response.Input = options.Input;
+        sink.WriteVerbose(PromptFeatures.Summary(response));
         response = PromptFeatures.Complete(options, request, response);
         return response;
     }

@@ -108,7 +108,8 @@ internal sealed class RecordingSink : IClaudeOutputSink
     public void WriteObject(object item) => Objects.Add(item);
     public void WriteError(ClaudeError error) => Errors.Add(error);
     public void WriteWarning(string text) { }
-    public void WriteVerbose(string text) { }
+    public List<string> Verbose { get; } = new();
+    public void WriteVerbose(string text) => Verbose.Add(text);
     public void WriteDebug(string text) { }
     public void WriteProgress(ProgressInfo progress) => Progress.Add(progress);
     public void WriteHostText(string text) => Host.Append(text);

@@ -31,6 +31,28 @@ public class JsonSchemaBuilderTests
         public string Name { get; set; } = "";
     }
 
+    /// <summary>Stands in for PowerShell's attribute, which the builder matches by name.</summary>
+    [AttributeUsage(AttributeTargets.Property)]
+    public sealed class ValidateSetAttribute : Attribute
+    {
+        public ValidateSetAttribute(params string[] values) => ValidValues = values;
+        public IList<string> ValidValues { get; }
+    }
+
+    public sealed class Routed
+    {
+        [ValidateSet("P1", "P2", "P3")]
+        public string Priority { get; set; } = "";
+    }
+
+    [Fact]
+    public void A_ValidateSet_on_a_string_property_becomes_an_enum()
+    {
+        var p = JsonDocument.Parse(JsonSchemaBuilder.FromType(typeof(Routed))).RootElement.GetProperty("properties").GetProperty("Priority");
+        Assert.Equal("string", p.GetProperty("type").GetString());
+        Assert.Equal(new[] { "P1", "P2", "P3" }, p.GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+    }
+
     public sealed class Node
     {
         public string Name { get; set; } = "";
