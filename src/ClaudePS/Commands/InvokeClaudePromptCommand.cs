@@ -125,9 +125,13 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
             Tags = Tag ?? Array.Empty<string>(),
             Input = InputObject?.BaseObject is string ? prompt : InputObject,
         };
-        if (!ApplyPromptFeatures(options)) return;
         // -WhatIf over a piped CSV shows each prompt that would be sent (and billed) without sending it.
-        if (!ShouldProcess(Describe(prompt, options), "Send prompt to " + (options.Model ?? Conversation?.Model ?? "the default model"))) return;
+        if (!ApplyPromptFeatures(options) ||
+            !ShouldProcess(Describe(prompt, options), "Send prompt to " + (options.Model ?? Conversation?.Model ?? "the default model")))
+        {
+            Prompt = null;
+            return;
+        }
         ClaudeResponse? typed = null;
         RunEngine(async (sink, ct) =>
         {
