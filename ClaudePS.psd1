@@ -14,6 +14,7 @@
         'Connect-Claude'
         'Disconnect-Claude'
         'Export-ClaudeConversation'
+        'Get-ClaudeAccessToken'
         'Get-ClaudeConnection'
         'Get-ClaudeModel'
         'Import-ClaudeConversation'
