@@ -143,6 +143,15 @@ public static class JsonSchemaBuilder
             w.WriteEndObject();
             return;
         }
+        if (type == typeof(object) && !root)
+        {
+            // An untyped property (a PowerShell class's plain $Name is [object]) is asked for as text.
+            w.WriteStartObject();
+            w.WriteString("type", "string");
+            if (description is not null) w.WriteString("description", description);
+            w.WriteEndObject();
+            return;
+        }
         if (type == typeof(object) || typeof(IDictionary).IsAssignableFrom(type))
             throw Invalid($"-OutputType: [{type.Name}] has no fixed shape; give a class with typed properties instead of object or hashtable.");
         if (path.Contains(type))

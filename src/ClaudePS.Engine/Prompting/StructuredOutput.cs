@@ -23,7 +23,42 @@ public static class StructuredOutput
             AllowTrailingCommas = true,
         };
         o.Converters.Add(new JsonStringEnumConverter());
+        o.Converters.Add(new PlainObjectConverter());
         return o;
+    }
+
+    /// <summary>Fills [object] properties with plain values (string, long, double, bool, lists, dictionaries)
+    /// instead of System.Text.Json's JsonElement, which must never reach users.</summary>
+    private sealed class PlainObjectConverter : JsonConverter<object>
+    {
+        public override object? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            using var doc = JsonDocument.ParseValue(ref reader);
+            return Plain(doc.RootElement);
+        }
+
+        private static object? Plain(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var d = new System.Collections.Generic.Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+                    foreach (var p in e.EnumerateObject()) d[p.Name] = Plain(p.Value);
+                    return d;
+                case JsonValueKind.Array:
+                    var list = new System.Collections.Generic.List<object?>();
+                    foreach (var item in e.EnumerateArray()) list.Add(Plain(item));
+                    return list;
+                case JsonValueKind.String: return e.GetString();
+                case JsonValueKind.Number: return e.TryGetInt64(out var l) ? (object)l : e.GetDouble();
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                default: return null;
+            }
+        }
+
+        public override void Write(Utf8JsonWriter writer, object value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, value.GetType(), options);
     }
 
     /// <summary>The schema to send for the options, or null when no structured output was asked for.</summary>

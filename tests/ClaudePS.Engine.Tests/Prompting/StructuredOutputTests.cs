@@ -28,6 +28,22 @@ public class StructuredOutputTests
         Assert.Null(v.Score);
     }
 
+    public sealed class Loose
+    {
+        public object? Note { get; set; }
+    }
+
+    [Fact]
+    public void An_untyped_property_is_asked_for_as_text_and_never_holds_a_JsonElement()
+    {
+        var schema = System.Text.Json.JsonDocument.Parse(JsonSchemaBuilder.FromType(typeof(Loose))).RootElement;
+        Assert.Equal("string", schema.GetProperty("properties").GetProperty("Note").GetProperty("type").GetString());
+        Assert.Equal("hi", Assert.IsType<Loose>(StructuredOutput.Parse(Reply("{\"note\":\"hi\"}"), typeof(Loose))).Note);
+        var nested = Assert.IsType<Loose>(StructuredOutput.Parse(Reply("{\"note\":{\"a\":[1,true]}}"), typeof(Loose))).Note;
+        var dict = Assert.IsType<Dictionary<string, object?>>(nested);
+        Assert.Equal(new List<object?> { 1L, true }, dict["a"]);
+    }
+
     [Fact]
     public void A_fenced_json_reply_is_accepted()
     {
