@@ -228,6 +228,15 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
     [Parameter]
     public string[]? Tag { get; set; }
 
+    /// <summary>The most this connection may spend, in USD; a request that could pass it is not sent (terminating error).</summary>
+    [Parameter]
+    [ValidateRange(0.000001, 1000000000.0)]
+    public decimal? MaxCostUsd { get; set; }
+
+    /// <summary>Keeps no usage ledger on disk for this connection (costs are still priced and counted in the metrics).</summary>
+    [Parameter]
+    public SwitchParameter NoLedger { get; set; }
+
     /// <summary>Makes one cheap call (count_tokens) to prove the credential works.</summary>
     [Parameter]
     public SwitchParameter Validate { get; set; }
@@ -295,6 +304,8 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
             AllowUnencryptedConnection = AllowUnencryptedConnection,
         };
         if (Tag is not null) options.Tags.AddRange(Tag);
+        options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default));
+        if (MaxCostUsd is { } limit) options.Budget = new Engine.Usage.BudgetGuard(limit, $"connection '{options.Name}'");
         if (BaseUri is not null)
             foreach (var uri in BaseUri) options.BaseUris.Add(ClaudeConnection.ParseBaseUri(uri));
         CredentialSetup.Apply(BuildCredentialOptions(), options);
