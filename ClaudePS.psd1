@@ -13,12 +13,17 @@
     CmdletsToExport        = @(
         'Connect-Claude'
         'Disconnect-Claude'
+        'Export-ClaudeConversation'
         'Export-ClaudeMetrics'
         'Get-ClaudeAccessToken'
         'Get-ClaudeConnection'
         'Get-ClaudeMetrics'
+        'Get-ClaudeModel'
         'Get-ClaudeUsage'
+        'Import-ClaudeConversation'
         'Invoke-ClaudePrompt'
+        'Measure-ClaudeToken'
+        'New-ClaudeConversation'
         'Set-ClaudePrice'
     )
     FunctionsToExport      = @()

@@ -37,6 +37,10 @@ public sealed class ClaudeResponse
     /// <summary>The input object this reply answers (a CSV row, a prompt string), for correlation.</summary>
     public object? Input { get; set; }
 
+    /// <summary>The reply's content blocks in order (thinking with its signature, text, tool use), as a
+    /// conversation keeps them.</summary>
+    public IReadOnlyList<ClaudeContentBlock> Content { get; init; } = Array.Empty<ClaudeContentBlock>();
+
     /// <summary>The reply's JSON as the API sent it (only with -Raw).</summary>
     public string? RawJson { get; set; }
 

@@ -13,18 +13,21 @@ public sealed class PromptRunner
 
     public PromptRunner(ClaudeConnection connection) => _connection = connection;
 
-    public MessageRequest BuildRequest(PromptOptions options)
+    public MessageRequest BuildRequest(PromptOptions options, IClaudeOutputSink? progress = null)
     {
         var request = MessageRequest.ForPrompt(options.Prompt, options.Model ?? _connection.Options.DefaultModel, options.MaxTokens);
         request.System = options.System;
         request.Temperature = options.Temperature;
         request.StopSequences.AddRange(options.StopSequences);
+        PromptFeatures.Apply(request, options, progress);
         return request;
     }
 
     public async Task<ClaudeResponse> RunAsync(PromptOptions options, IClaudeOutputSink sink, CancellationToken cancellationToken)
     {
-        var request = BuildRequest(options);
+        MessageRequest request;
+        try { request = BuildRequest(options, sink); }
+        catch (ClaudeException ex) { throw new ClaudeException(ex.Error.WithTarget(options.Input ?? options.Prompt), ex.InnerException); }
         var call = new CallOptions { Tags = options.Tags, Log = sink, KeepRawJson = options.Raw };
         ClaudeResponse response;
         try
@@ -39,6 +42,8 @@ public sealed class PromptRunner
         }
         if (options.Stream) sink.WriteHostText("\n");
         response.Input = options.Input;
+        sink.WriteVerbose(PromptFeatures.Summary(response));
+        response = PromptFeatures.Complete(options, request, response);
         return response;
     }
 }
