@@ -67,7 +67,7 @@ internal static class BuiltInRecognizers
         if (f == '<' || f == '$' || f == '%' || f == '{' || f == '[' || f == '(' || f == '*' || f == '@') return true;
         string lower = v.ToLowerInvariant();
         if (Stopwords.Contains(lower)) return true;
-        string[] marks = { "${", "{{", "***", "xxx", "...", "\u2026", "redacted", "placeholder", "changeme", "change_me", "change-me",
+        string[] marks = { "${", "{{", "***", "xxxx", "...", "\u2026", "redacted", "placeholder", "changeme", "change_me", "change-me",
             "example", "dummy", "sample", "<", ">", "your_", "your-", "yourapi", "fake", "notreal", "not_real", "replace" };
         foreach (var m in marks) if (lower.IndexOf(m, StringComparison.Ordinal) >= 0) return true;
         if (lower.StartsWith("your", StringComparison.Ordinal) || lower.StartsWith("my_", StringComparison.Ordinal) ||
@@ -200,7 +200,7 @@ internal static class BuiltInRecognizers
         if (IsPlaceholderValue(v) || v.IndexOf("://", StringComparison.Ordinal) >= 0) return null;
         if (!quoted && v.IndexOf(' ') >= 0) return null;
         // Code that names the secret instead of holding it: config.password, getPassword(), DB_PASSWORD, user_input.
-        if (v.IndexOf('(') >= 0 || IsIdentifierReference(v)) return null;
+        if (v.IndexOf('(') >= 0 || v.IndexOf('[') >= 0 || IsIdentifierReference(v)) return null;
         bool passwordLike = kw.StartsWith("pass", StringComparison.Ordinal) || kw == "pwd";
         bool allDigits = true;
         foreach (char ch in v) if (ch < '0' || ch > '9') { allDigits = false; break; }
