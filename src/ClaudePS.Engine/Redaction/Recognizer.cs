@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text.RegularExpressions;
 
 namespace ClaudePS.Engine.Redaction;
@@ -22,9 +23,6 @@ internal readonly struct Finding
     public string? Last4 { get; }
 }
 
-/// <summary>How a recognizer's prefilter decides a text is worth running its regex on.</summary>
-internal enum TriggerKind { Always, Literal, LiteralIgnoreCase, Digit }
-
 /// <summary>What a validator sees: the shadow text, the raw match, and the options in force.</summary>
 internal readonly struct Candidate
 {
@@ -43,21 +41,27 @@ internal readonly struct Candidate
 }
 
 /// <summary>
-/// One detector: a bounded regex (found cheaply by a prefilter) plus a validator that decides whether a
-/// raw match is the real thing and which part of it to redact.
+/// Where a recognizer's matches can start. The prefilter: cheap vectorised searches find these few
+/// positions, and the (anchored) regex runs only there. It must list every position a match could
+/// start at, so that trying them in order finds exactly what a scan of every position would.
+/// </summary>
+internal delegate void CandidateFinder(string text, int from, List<int> into);
+
+/// <summary>
+/// One detector: a bounded regex (tried at the prefilter's candidate starts) plus a validator that
+/// decides whether a raw match is the real thing and which part of it to redact.
 /// </summary>
 internal sealed class Recognizer
 {
     public Recognizer(string type, RedactionProfile profile, int priority, Func<Regex> regex, Func<Candidate, Finding?> validate,
-        TriggerKind triggerKind, string[]? triggers, int after)
+        CandidateFinder? candidates, int after)
     {
         Type = type;
         Profile = profile;
         Priority = priority;
         _regex = regex;
         Validate = validate;
-        TriggerKind = triggerKind;
-        Triggers = triggers ?? Array.Empty<string>();
+        Candidates = candidates;
         After = after;
     }
 
@@ -68,10 +72,10 @@ internal sealed class Recognizer
     public RedactionProfile Profile { get; }
     /// <summary>Which finding wins when two start at the same place.</summary>
     public int Priority { get; }
+    /// <summary>Anchored (\G) when <see cref="Candidates"/> is set; scanned normally otherwise (custom patterns).</summary>
     public Regex Regex => _regex();
     public Func<Candidate, Finding?> Validate { get; }
-    public TriggerKind TriggerKind { get; }
-    public string[] Triggers { get; }
+    public CandidateFinder? Candidates { get; }
     /// <summary>
     /// How many characters after a raw match the regex and the validator may read (boundary checks,
     /// context words). While streaming, a match is final only once that many characters follow it.
@@ -79,35 +83,110 @@ internal sealed class Recognizer
     public int After { get; }
     /// <summary>For blocks: a match that reached its terminator is final however long the block is.</summary>
     public bool SettledByEndGroup { get; init; }
+}
 
-    public bool MayMatch(string text, int from)
+/// <summary>The candidate finders the built-in recognizers use.</summary>
+internal static class Candidates
+{
+    /// <summary>Where one of the literals occurs (a match starts with it).</summary>
+    public static CandidateFinder Literals(bool ignoreCase, params string[] literals)
     {
-        switch (TriggerKind)
+        var cmp = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return (text, from, into) =>
         {
-            case TriggerKind.Always:
-                return true;
-            case TriggerKind.Digit:
-                return TextScan.HasDigit(text, from);
-            case TriggerKind.Literal:
-                foreach (var t in Triggers) if (text.IndexOf(t, from, StringComparison.Ordinal) >= 0) return true;
-                return false;
-            default:
-                foreach (var t in Triggers) if (text.IndexOf(t, from, StringComparison.OrdinalIgnoreCase) >= 0) return true;
-                return false;
-        }
+            foreach (var lit in literals)
+            {
+                int at = from;
+                while (at <= text.Length - lit.Length)
+                {
+                    int i = TextScan.IndexOf(text, lit, at, cmp);
+                    if (i < 0) break;
+                    into.Add(i);
+                    at = i + 1;
+                }
+            }
+        };
     }
+
+    /// <summary>The first digit of each run of digits, and up to <paramref name="back"/> characters before it.</summary>
+    public static CandidateFinder DigitRuns(int back) => (text, from, into) =>
+    {
+        int at = from;
+        while (at < text.Length)
+        {
+            int d = TextScan.NextDigit(text, at);
+            if (d < 0) break;
+            for (int k = Math.Max(from, d - back); k <= d; k++) into.Add(k);
+            at = TextScan.NextNonDigit(text, d);
+        }
+    };
+
+    /// <summary>For each occurrence of <paramref name="anchor"/>, the start of the run of <paramref name="runChars"/> that ends there (at most <paramref name="maxBack"/> back).</summary>
+    public static CandidateFinder RunBefore(string anchor, Func<char, bool> runChars, int maxBack) => (text, from, into) =>
+    {
+        int at = from;
+        while (at < text.Length)
+        {
+            int q = TextScan.IndexOf(text, anchor, at, StringComparison.Ordinal);
+            if (q < 0) break;
+            int r = q;
+            while (r > from && q - r < maxBack && runChars(text[r - 1])) r--;
+            into.Add(r);
+            at = q + 1;
+        }
+    };
+
+    /// <summary>Starts of alphanumeric words at least <paramref name="minLength"/> long whose first character is in <paramref name="firsts"/>.</summary>
+    public static CandidateFinder LongWords(string firsts, int minLength) => (text, from, into) =>
+    {
+        int i = from;
+        while (i < text.Length)
+        {
+            if (!TextScan.IsAlnum(text[i])) { i++; continue; }
+            int startWord = i;
+            while (i < text.Length && TextScan.IsAlnum(text[i])) i++;
+            if (i - startWord >= minLength && firsts.IndexOf(text[startWord]) >= 0) into.Add(startWord);
+        }
+    };
+
+    public static bool IsHexOrColon(char c) => c == ':' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    public static bool IsEmailLocal(char c) => TextScan.IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+    public static bool IsSchemeChar(char c) => TextScan.IsAlnum(c) || c == '+' || c == '.' || c == '-';
 }
 
 internal static class TextScan
 {
-    public static bool HasDigit(string text, int from)
+    public static bool IsAlnum(char c) => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+    public static int IndexOf(string text, string value, int from, StringComparison cmp)
     {
-        if (from >= text.Length) return false;
 #if NET8_0_OR_GREATER
-        return text.AsSpan(from).IndexOfAnyInRange('0', '9') >= 0;
+        int i = text.AsSpan(from).IndexOf(value.AsSpan(), cmp);
+        return i < 0 ? -1 : i + from;
 #else
-        for (int i = from; i < text.Length; i++) if (text[i] >= '0' && text[i] <= '9') return true;
-        return false;
+        return text.IndexOf(value, from, cmp);
+#endif
+    }
+
+    public static int NextDigit(string text, int from)
+    {
+#if NET8_0_OR_GREATER
+        int i = text.AsSpan(from).IndexOfAnyInRange('0', '9');
+        return i < 0 ? -1 : i + from;
+#else
+        for (int i = from; i < text.Length; i++) if (text[i] >= '0' && text[i] <= '9') return i;
+        return -1;
+#endif
+    }
+
+    public static int NextNonDigit(string text, int from)
+    {
+#if NET8_0_OR_GREATER
+        int i = text.AsSpan(from).IndexOfAnyExceptInRange('0', '9');
+        return i < 0 ? text.Length : i + from;
+#else
+        for (int i = from; i < text.Length; i++) if (text[i] < '0' || text[i] > '9') return i;
+        return text.Length;
 #endif
     }
 

@@ -19,7 +19,7 @@ internal static class RedactionPatterns
     public const string OpenAI =
         NotTokBefore + @"sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{20,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{48})" + NotTokAfter;
 
-    public const string AwsKeyId = @"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])";
+    public const string AwsKeyId = @"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])";
 
     public const string AwsSecret =
         @"(?<![A-Za-z0-9])(?i:aws[_\-. ]?secret[_\-. ]?(?:access[_\-. ]?)?key|secret[_\-. ]?access[_\-. ]?key)[""']?[ \t]{0,3}(?::=|=>|=|:|[ \t](?i:is)[ \t])[ \t]{0,3}[""']?(?<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])";
@@ -42,7 +42,7 @@ internal static class RedactionPatterns
         @"(?i:AccountKey|SharedAccessKey|PrimaryKey|SecondaryKey|AZURE_STORAGE_KEY|AZURE_STORAGE_ACCOUNT_KEY|account[ _\-]key|storage[ _\-]key)[""']?[ \t]{0,3}[:=][ \t]{0,3}[""']?(?<v>[A-Za-z0-9+/]{20,100}={0,2})(?![A-Za-z0-9+/=])" +
         @"|[?&;]sig=(?<v>[A-Za-z0-9%+/=]{20,200})(?![A-Za-z0-9%+/=])";
 
-    public const string Jwt = @"(?<![A-Za-z0-9_\-.])eyJ[A-Za-z0-9_\-]{5,1000}(?:\.[A-Za-z0-9_\-]{0,8000}){2,4}(?![A-Za-z0-9_\-]|\.[A-Za-z0-9_\-])";
+    public const string Jwt = @"(?<![A-Za-z0-9_\-.])eyJ[A-Za-z0-9_\-]{5,1000}(?:\.[A-Za-z0-9_\-]{1,8000}){2,4}(?![A-Za-z0-9_\-]|\.[A-Za-z0-9_\-])";
 
     private const string PemLabel = @"(?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----";
     private const string LineBreak = @"(?:\r?\n|\\r?\\n)";

@@ -66,7 +66,7 @@ public sealed class Redactor
             var regex = new Regex(p.Pattern, RegexOptions.CultureInvariant, options.MatchTimeout);
             string name = p.Name;
             list.Add(new Recognizer(name, RedactionProfile.None, 65, () => regex,
-                c => c.Match.Length == 0 ? null : new Finding(c.Start, c.End, name, 65), TriggerKind.Always, null, 16));
+                c => c.Match.Length == 0 ? null : new Finding(c.Start, c.End, name, 65), null, 16));
         }
         _recognizers = list.ToArray();
         _allow = new AllowList(options.AllowList);
@@ -143,15 +143,33 @@ public sealed class Redactor
         var found = new List<Finding>();
         var raw = final ? null : new List<(int Start, int End)>();
 
+        var candidates = new List<int>();
         foreach (var r in _recognizers)
         {
-            if (!r.MayMatch(s, from)) continue;
-            int pos = from;
             var regex = r.Regex;
+            int pos = from, next = 0;
+            if (r.Candidates is not null)
+            {
+                candidates.Clear();
+                r.Candidates(s, from, candidates);
+                if (candidates.Count == 0) continue;
+                candidates.Sort();
+            }
             while (pos <= n)
             {
                 Match m;
-                try { m = regex.Match(s, pos); }
+                try
+                {
+                    if (r.Candidates is null) m = regex.Match(s, pos);
+                    else
+                    {
+                        // Anchored regex: try the next candidate start at or after pos.
+                        while (next < candidates.Count && candidates[next] < pos) next++;
+                        if (next >= candidates.Count) break;
+                        m = regex.Match(s, candidates[next++]);
+                        if (!m.Success) continue;
+                    }
+                }
                 catch (RegexMatchTimeoutException)
                 {
                     // Fail closed: what could not be scanned is not shown.

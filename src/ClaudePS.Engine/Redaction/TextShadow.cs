@@ -63,8 +63,12 @@ internal sealed class TextShadow
 
     private static int FirstNonAscii(string text)
     {
+#if NET8_0_OR_GREATER
+        return text.AsSpan().IndexOfAnyExceptInRange('\0', '\x7e');
+#else
         for (int i = 0; i < text.Length; i++) if (text[i] > '\x7e') return i;
         return -1;
+#endif
     }
 
     /// <summary>The ASCII stand-in for one character; '\0' drops it.</summary>
