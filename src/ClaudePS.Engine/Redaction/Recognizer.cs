@@ -108,16 +108,66 @@ internal static class Candidates
         };
     }
 
-    /// <summary>The first digit of each run of digits, and up to <paramref name="back"/> characters before it.</summary>
-    public static CandidateFinder DigitRuns(int back) => (text, from, into) =>
+    /// <summary>
+    /// The first digit of each run of digits, and up to <paramref name="back"/> characters before it,
+    /// where <paramref name="plausible"/> (given the run's start and end) says the run could begin a match.
+    /// </summary>
+    public static CandidateFinder DigitRuns(int back, Func<string, int, int, bool> plausible) => (text, from, into) =>
     {
         int at = from;
         while (at < text.Length)
         {
             int d = TextScan.NextDigit(text, at);
             if (d < 0) break;
-            for (int k = Math.Max(from, d - back); k <= d; k++) into.Add(k);
-            at = TextScan.NextNonDigit(text, d);
+            int e = TextScan.NextNonDigit(text, d);
+            if (plausible(text, d, e)) for (int k = Math.Max(from, d - back); k <= d; k++) into.Add(k);
+            at = e;
+        }
+    };
+
+    /// <summary>Digits in the stretch from <paramref name="start"/> made only of digits and <paramref name="separators"/> (at most <paramref name="span"/> characters).</summary>
+    public static int DigitsAhead(string text, int start, int span, string separators)
+    {
+        int digits = 0, end = Math.Min(text.Length, start + span);
+        for (int i = start; i < end; i++)
+        {
+            char c = text[i];
+            if (c >= '0' && c <= '9') digits++;
+            else if (separators.IndexOf(c) < 0) break;
+        }
+        return digits;
+    }
+
+    /// <summary>
+    /// Keyword-led assignments (name = value, Header: value): for each ':' or '=', the name right before
+    /// it (a run of identifier characters, after at most one quote and three spaces) is searched for the
+    /// keywords. One vectorised pass for the separators, then a few short searches.
+    /// </summary>
+    public static CandidateFinder KeywordsBeforeSeparator(int maxName, string nameChars, params string[] keywords) => (text, from, into) =>
+    {
+        int at = from;
+        while (at < text.Length)
+        {
+            int q = TextScan.NextSeparator(text, at);
+            if (q < 0) break;
+            at = q + 1;
+            int e = q, spaces = 0;
+            while (e > from && spaces < 3 && (text[e - 1] == ' ' || text[e - 1] == '\t')) { e--; spaces++; }
+            if (e > from && (text[e - 1] == '"' || text[e - 1] == '\'')) e--;
+            int r = e;
+            while (r > from && e - r < maxName && (TextScan.IsAlnum(text[r - 1]) || nameChars.IndexOf(text[r - 1]) >= 0)) r--;
+            if (e - r < 3) continue;
+            foreach (var kw in keywords)
+            {
+                int k = r;
+                while (k < e)
+                {
+                    int i = TextScan.IndexOf(text, kw, k, StringComparison.OrdinalIgnoreCase, e);
+                    if (i < 0) break;
+                    into.Add(i);
+                    k = i + 1;
+                }
+            }
         }
     };
 
@@ -167,6 +217,33 @@ internal static class TextScan
         return text.IndexOf(value, from, cmp);
 #endif
     }
+
+    /// <summary>Like <see cref="IndexOf(string, string, int, StringComparison)"/> but only within text[from, limit).</summary>
+    public static int IndexOf(string text, string value, int from, StringComparison cmp, int limit)
+    {
+        limit = Math.Min(limit, text.Length);
+        if (limit - from < value.Length) return -1;
+#if NET8_0_OR_GREATER
+        int i = text.AsSpan(from, limit - from).IndexOf(value.AsSpan(), cmp);
+        return i < 0 ? -1 : i + from;
+#else
+        return text.IndexOf(value, from, limit - from, cmp);
+#endif
+    }
+
+    public static int NextSeparator(string text, int from)
+    {
+#if NET8_0_OR_GREATER
+        int i = text.AsSpan(from).IndexOfAny(':', '=');
+        return i < 0 ? -1 : i + from;
+#else
+        return text.IndexOfAny(SeparatorChars, from);
+#endif
+    }
+
+#if !NET8_0_OR_GREATER
+    private static readonly char[] SeparatorChars = { ':', '=' };
+#endif
 
     public static int NextDigit(string text, int from)
     {
