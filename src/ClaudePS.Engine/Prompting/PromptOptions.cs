@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ClaudePS.Engine.Redaction;
 
 namespace ClaudePS.Engine.Prompting;
 
@@ -19,4 +20,8 @@ public sealed class PromptOptions
     public IReadOnlyList<string> Tags { get; set; } = Array.Empty<string>();
     /// <summary>The pipeline object this prompt came from, echoed on the response.</summary>
     public object? Input { get; set; }
+    /// <summary>What to redact from the reply (final text and live streamed text); Standard by default.</summary>
+    public RedactionOptions Redaction { get; set; } = RedactionOptions.Standard;
+    /// <summary>Also redact the prompt and system text (with <see cref="Redaction"/>) before sending.</summary>
+    public bool RedactInput { get; set; }
 }
