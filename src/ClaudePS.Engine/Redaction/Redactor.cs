@@ -85,11 +85,12 @@ public sealed class Redactor
         text ??= "";
         if (!IsActive || text.Length == 0) return new RedactionResult(text, Array.Empty<RedactionFinding>(), EmptyCounts);
         var scan = Scan(text, 0, final: true);
+        if (scan.Findings.Count == 0) return new RedactionResult(text, Array.Empty<RedactionFinding>(), EmptyCounts);
         var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var sb = new StringBuilder(text.Length);
         var findings = new List<RedactionFinding>(scan.Findings.Count);
         Render(text, 0, text.Length, scan.Findings, sb, counts, findings);
-        return new RedactionResult(findings.Count == 0 ? text : sb.ToString(), findings, counts);
+        return new RedactionResult(sb.ToString(), findings, counts);
     }
 
     /// <summary>A stream-safe redactor: feed deltas, get back only text that can no longer change.</summary>
