@@ -35,7 +35,7 @@ public sealed class StreamingRedactor
         if (_completed) throw new InvalidOperationException("The stream was already completed.");
         if (string.IsNullOrEmpty(delta)) return "";
         _pending.Append(delta);
-        if (!_redactor.IsActive) return Release(_pending.Length, null);
+        if (!_redactor.IsActive) return ReleaseAll();
         return Process(final: false);
     }
 
@@ -45,7 +45,7 @@ public sealed class StreamingRedactor
         if (_completed) return "";
         _completed = true;
         if (_pending.Length == 0) return "";
-        if (!_redactor.IsActive) return Release(_pending.Length, null);
+        if (!_redactor.IsActive) return ReleaseAll();
         return Process(final: true);
     }
 
@@ -63,10 +63,10 @@ public sealed class StreamingRedactor
         return sb.ToString();
     }
 
-    private string Release(int length, StringBuilder? into)
+    private string ReleaseAll()
     {
-        string text = _pending.ToString(0, length);
-        _pending.Remove(0, length);
-        return into is null ? text : into.Append(text).ToString();
+        string text = _pending.ToString();
+        _pending.Clear();
+        return text;
     }
 }
