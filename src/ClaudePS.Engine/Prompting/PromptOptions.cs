@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ClaudePS.Engine.Redaction;
 
 namespace ClaudePS.Engine.Prompting;
 
@@ -36,4 +37,8 @@ public sealed class PromptOptions
     public bool AutoCacheBreakpoints { get; set; } = true;
     public int? ThinkingBudget { get; set; }
     public bool AdaptiveThinking { get; set; }
+    /// <summary>What to redact from the reply (final text and live streamed text); Standard by default.</summary>
+    public RedactionOptions Redaction { get; set; } = RedactionOptions.Standard;
+    /// <summary>Also redact the prompt and system text (with <see cref="Redaction"/>) before sending.</summary>
+    public bool RedactInput { get; set; }
 }

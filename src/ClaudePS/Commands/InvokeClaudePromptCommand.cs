@@ -1,7 +1,9 @@
 using System;
+using System.Collections;
 using System.Management.Automation;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Prompting;
+using ClaudePS.Engine.Redaction;
 using ClaudePS.Hosting;
 
 namespace ClaudePS.Commands;
@@ -99,6 +101,33 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
     [ArgumentCompleter(typeof(ConnectionCompleter))]
     public string? Connection { get; set; }
 
+    /// <summary>What to redact from the reply: None, Secrets, Standard (default) or Strict.</summary>
+    [Parameter]
+    [ValidateSet("None", "Secrets", "Standard", "Strict", IgnoreCase = true)]
+    public string Redact { get; set; } = "Standard";
+
+    /// <summary>Extra patterns to redact: @{ Name = 'TicketId'; Pattern = 'TCK-[0-9]{6}' }.</summary>
+    [Parameter]
+    public Hashtable[]? RedactPattern { get; set; }
+
+    /// <summary>Values never redacted (exact, or with * wildcards such as '*@contoso.com').</summary>
+    [Parameter]
+    public string[]? RedactAllow { get; set; }
+
+    /// <summary>Also redact the prompt and system text before sending them.</summary>
+    [Parameter]
+    public SwitchParameter RedactInput { get; set; }
+
+    private RedactionOptions? _redaction;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        // Built once per pipeline, so custom patterns compile once and the redactor cache hits.
+        try { _redaction = RedactionOptions.FromParameters(Redact, RedactPattern, RedactAllow); }
+        catch (ClaudeException ex) { ThrowTerminating(ex); }
+    }
+
     protected override void ProcessRecord()
     {
         string? prompt = Prompt ?? (InputObject?.BaseObject as string);
@@ -124,6 +153,8 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
             Raw = Raw,
             Tags = Tag ?? Array.Empty<string>(),
             Input = InputObject?.BaseObject is string ? prompt : InputObject,
+            Redaction = _redaction ?? RedactionOptions.Standard,
+            RedactInput = RedactInput,
         };
         // -WhatIf over a piped CSV shows each prompt that would be sent (and billed) without sending it.
         if (!ApplyPromptFeatures(options) ||
