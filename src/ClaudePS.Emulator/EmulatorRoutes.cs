@@ -9,5 +9,6 @@ internal static class EmulatorRoutes
     public static void Map(WebApplication app, EmulatorState state)
     {
         app.MapGet("/", () => Results.Text("ClaudePS emulator"));
+        Batches.BatchEndpoints.Map(app, state);
     }
 }
