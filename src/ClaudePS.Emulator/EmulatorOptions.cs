@@ -8,8 +8,6 @@ public sealed class EmulatorOptions
 {
     /// <summary>Accepted API keys; empty means any key that starts with sk-ant-.</summary>
     public List<string> ApiKeys { get; set; } = new();
-    /// <summary>Message Batches: processing speed, expiry, limits.</summary>
-    public Batches.EmulatorBatchOptions Batches { get; set; } = new();
 
     public static EmulatorOptions FromArgs(string[] args)
     {
@@ -19,7 +17,6 @@ public sealed class EmulatorOptions
             switch (args[i])
             {
                 case "--api-key": options.ApiKeys.Add(args[++i]); break;
-                case "--batch-request-delay-ms": options.Batches.PerRequestDelay = TimeSpan.FromMilliseconds(double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture)); break;
             }
         }
         return options;

@@ -208,5 +208,5 @@ public static class EmulatorBatchState
     private static readonly ConditionalWeakTable<EmulatorState, BatchStore> Stores = new();
 
     public static BatchStore Batches(this EmulatorState state) =>
-        Stores.GetValue(state, s => new BatchStore(s.Options.Batches));
+        Stores.GetValue(state, _ => new BatchStore(new EmulatorBatchOptions()));
 }

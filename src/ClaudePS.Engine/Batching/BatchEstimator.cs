@@ -48,8 +48,8 @@ public sealed class BatchEstimator
         Models = _models.ToArray(),
         EstimatedInputTokens = _inputTokens,
         MaxOutputTokens = _outputTokens,
-        MinCostUsd = _unknownPrice ? null : Math.Round(_min, 6),
-        MaxCostUsd = _unknownPrice ? null : Math.Round(_max, 6),
+        MinCostUsd = _unknownPrice ? null : _min,
+        MaxCostUsd = _unknownPrice ? null : _max,
         BatchPrice = _options.UseBatchApi,
     };
 

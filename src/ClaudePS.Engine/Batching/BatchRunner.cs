@@ -149,10 +149,13 @@ public sealed class BatchRunner : IDisposable
         Task.Factory.StartNew(() =>
         {
             using var runner = new BatchRunner(connection, options, cancellationToken);
-            foreach (var row in rows)
+            try
             {
-                if (cancellationToken.IsCancellationRequested) break;
-                runner.Add(row, sink);
+                foreach (var row in rows) runner.Add(row, sink);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped: what finished is still written by Complete.
             }
             return runner.Complete(sink);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -192,6 +195,8 @@ public sealed class BatchRunner : IDisposable
             await _throttle.WaitAsync(_cts.Token).ConfigureAwait(false);
             try
             {
+                // A stop can race with the release that let this row in: never start a request after it.
+                _cts.Token.ThrowIfCancellationRequested();
                 var response = await _connection.Client.CreateMessageAsync(p.Request!, _call, _cts.Token).ConfigureAwait(false);
                 spent = response.CostUsd ?? (_connection.Options.UsageRecorder is null ? _pricing.Cost(response.Model, response.Usage, batch: false) : null);
                 result = Success(p, response, spent, null, null);
