@@ -15,7 +15,7 @@ namespace ClaudePS.Engine.Batching;
 ///
 /// Crash safety: each record is one write of a whole line followed by a flush to disk. A kill at any
 /// moment leaves at most one torn last line; loading ignores it (and reports it), and the next append
-/// starts on a fresh line. The file is opened for writing by one process at a time.
+/// is written where the torn one began. The file is opened for writing by one process at a time.
 /// </summary>
 internal sealed class BatchCheckpoint : IDisposable
 {
@@ -74,7 +74,6 @@ internal sealed class BatchCheckpoint : IDisposable
         var line = new MemoryStream();
         var buffer = new byte[64 * 1024];
         int n;
-        bool lastEndedWithNewline = true;
         while ((n = _writer.Read(buffer, 0, buffer.Length)) > 0)
         {
             int start = 0;
@@ -88,20 +87,17 @@ internal sealed class BatchCheckpoint : IDisposable
                 start = i + 1;
             }
             line.Write(buffer, start, n - start);
-            lastEndedWithNewline = n > 0 && buffer[n - 1] == (byte)'\n';
         }
         if (line.Length > 0)
         {
-            // No newline at the end: the last write was cut short (kill -9, power loss).
+            // No newline at the end: the last write was cut short (kill -9, power loss). Cut the torn
+            // record off so the file is whole again; its row is simply sent again.
             TornTail = true;
             UnreadableLines++;
-        }
-        _writer.Position = _writer.Length;
-        if (_writer.Length > 0 && !lastEndedWithNewline)
-        {
-            _writer.WriteByte((byte)'\n');
+            _writer.SetLength(offset);
             _writer.Flush(flushToDisk: true);
         }
+        _writer.Position = _writer.Length;
     }
 
     private void AddLine(byte[] bytes, int length, long offset, bool complete)
