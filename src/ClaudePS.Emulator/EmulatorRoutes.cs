@@ -8,7 +8,13 @@ internal static class EmulatorRoutes
 {
     public static void Map(WebApplication app, EmulatorState state)
     {
+        app.UseRequestIds();
         app.MapGet("/", () => Results.Text("ClaudePS emulator"));
+        MessagesEndpoints.Map(app, state);
+        ModelsEndpoints.Map(app, state);
         Batches.BatchEndpoints.Map(app, state);
+        // Unknown paths answer like the real API: a not_found_error body, with a request-id.
+        app.MapFallback((HttpContext context) => ApiErrorResponses.WriteAsync(context,
+            new EmulatorApiException(404, ErrorTypes.NotFound, $"Not found: {context.Request.Method} {context.Request.Path}")));
     }
 }

@@ -35,6 +35,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         options ??= new EmulatorOptions();
         var builder = WebApplication.CreateSlimBuilder(args ?? Array.Empty<string>());
         builder.Logging.ClearProviders();
+        // Size limits are the API's (32 MB for messages), enforced per endpoint with a 413 body.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         if (!(args ?? Array.Empty<string>()).Any(a => a.StartsWith("--urls", StringComparison.Ordinal)))
             builder.WebHost.UseUrls("http://127.0.0.1:0");
         var state = new EmulatorState(options);

@@ -15,42 +15,46 @@ internal static class BatchEndpoints
     public static void Map(WebApplication app, EmulatorState state)
     {
         var store = state.Batches();
-        app.MapPost(Root, (Delegate)((HttpContext ctx) => CreateAsync(ctx, store)));
-        app.MapGet(Root, (HttpContext ctx) => Guarded(ctx, () => ListBatches(ctx, store)));
-        app.MapGet(Root + "/{id}", (HttpContext ctx, string id) => Guarded(ctx, () =>
-            store.Find(id) is { } b ? Json(ctx, w => WriteBatch(w, b, ctx)) : NotFound(ctx, id)));
-        app.MapPost(Root + "/{id}/cancel", (HttpContext ctx, string id) => Guarded(ctx, () =>
+        app.MapPost(Root, (HttpContext ctx) => ApiHandler.RunAsync(ctx, state, "batches", ex => CreateAsync(ex, store)));
+        app.MapGet(Root, (HttpContext ctx) => Run(ctx, state, () => ListBatches(ctx, store)));
+        app.MapGet(Root + "/{id}", (HttpContext ctx, string id) => Run(ctx, state, () => Json(ctx, w => WriteBatchFields(w, Find(store, id), ctx))));
+        app.MapPost(Root + "/{id}/cancel", (HttpContext ctx, string id) => Run(ctx, state, () =>
         {
-            if (store.Find(id) is not { } b) return NotFound(ctx, id);
+            var b = Find(store, id);
             store.Cancel(b);
-            return Json(ctx, w => WriteBatch(w, b, ctx));
+            return Json(ctx, w => WriteBatchFields(w, b, ctx));
         }));
-        app.MapDelete(Root + "/{id}", (HttpContext ctx, string id) => Guarded(ctx, () =>
+        app.MapDelete(Root + "/{id}", (HttpContext ctx, string id) => Run(ctx, state, () =>
         {
-            if (store.Find(id) is not { } b) return NotFound(ctx, id);
+            var b = Find(store, id);
             if (b.Status != "ended")
-                return Error(ctx, 400, "invalid_request_error", $"Batch {id} cannot be deleted while it is {b.Status}; cancel it and wait for it to end.");
+                throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"Batch {id} cannot be deleted while it is {b.Status}; cancel it and wait for it to end.");
             store.Delete(id);
             return Json(ctx, w => { w.WriteString("id", id); w.WriteString("type", "message_batch_deleted"); });
         }));
-        app.MapGet(Root + "/{id}/results", (HttpContext ctx, string id) => Guarded(ctx, () => Results(ctx, store, id)));
+        app.MapGet(Root + "/{id}/results", (HttpContext ctx, string id) => ApiHandler.RunAsync(ctx, state, "batches", _ => ResultsAsync(ctx, store, id)));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext ctx, BatchStore store)
+    private static Task Run(HttpContext ctx, EmulatorState state, Func<Task> handler) => ApiHandler.RunAsync(ctx, state, "batches", _ => handler());
+
+    private static EmulatedBatch Find(BatchStore store, string id) =>
+        store.Find(id) ?? throw new EmulatorApiException(404, ErrorTypes.NotFound, $"No batch with id {id}.");
+
+    private static async Task CreateAsync(ApiExchange exchange, BatchStore store)
     {
-        if (Check(ctx) is { } denied) return denied;
+        var ctx = exchange.Context;
         if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = store.Options.MaxBytes + 1;
         if (ctx.Request.ContentLength is { } len && len > store.Options.MaxBytes)
-            return Error(ctx, 413, "request_too_large", $"Request exceeds the maximum allowed number of bytes ({store.Options.MaxBytes}).");
+            throw new EmulatorApiException(413, ErrorTypes.RequestTooLarge, $"Request exceeds the maximum allowed number of bytes ({store.Options.MaxBytes}).");
         JsonDocument doc;
         try { doc = await JsonDocument.ParseAsync(ctx.Request.Body, default, ctx.RequestAborted); }
-        catch (JsonException ex) { return Error(ctx, 400, "invalid_request_error", "The body is not valid JSON: " + ex.Message); }
+        catch (JsonException ex) { throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "The body is not valid JSON: " + ex.Message); }
         using (doc)
         {
             if (!doc.RootElement.TryGetProperty("requests", out var requests) || requests.ValueKind != JsonValueKind.Array || requests.GetArrayLength() == 0)
-                return Error(ctx, 400, "invalid_request_error", "requests: at least one request is required");
+                throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "requests: at least one request is required");
             if (requests.GetArrayLength() > store.Options.MaxRequests)
-                return Error(ctx, 400, "invalid_request_error", $"requests: a batch holds at most {store.Options.MaxRequests} requests");
+                throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"requests: a batch holds at most {store.Options.MaxRequests} requests");
             var list = new List<(string, string)>(requests.GetArrayLength());
             var seen = new HashSet<string>(StringComparer.Ordinal);
             int index = 0;
@@ -58,23 +62,24 @@ internal static class BatchEndpoints
             {
                 string? customId = r.TryGetProperty("custom_id", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
                 if (customId is null || !ValidCustomId(customId))
-                    return Error(ctx, 400, "invalid_request_error", $"requests.{index}.custom_id: must match ^[a-zA-Z0-9_-]{{1,64}}$");
+                    throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"requests.{index}.custom_id: must match ^[a-zA-Z0-9_-]{{1,64}}$");
                 if (!seen.Add(customId))
-                    return Error(ctx, 400, "invalid_request_error", $"requests.{index}.custom_id: '{customId}' is used more than once; custom ids must be unique in a batch");
+                    throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"requests.{index}.custom_id: '{customId}' is used more than once; custom ids must be unique in a batch");
                 if (!r.TryGetProperty("params", out var p) || p.ValueKind != JsonValueKind.Object)
-                    return Error(ctx, 400, "invalid_request_error", $"requests.{index}.params: Field required");
+                    throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"requests.{index}.params: Field required");
                 list.Add((customId, p.GetRawText()));
                 index++;
             }
-            var batch = store.Create(list);
-            return Json(ctx, w => WriteBatch(w, batch, ctx));
+            // Params are validated later, while processing (bad ones come back as errored results).
+            var batch = store.Create(list, exchange.Caller.KeyId);
+            await Json(ctx, w => WriteBatchFields(w, batch, ctx));
         }
     }
 
-    private static IResult ListBatches(HttpContext ctx, BatchStore store)
+    private static Task ListBatches(HttpContext ctx, BatchStore store)
     {
         int limit = int.TryParse(ctx.Request.Query["limit"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : 20;
-        if (limit < 1 || limit > 1000) return Error(ctx, 400, "invalid_request_error", "limit: must be between 1 and 1000");
+        if (limit < 1 || limit > 1000) throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "limit: must be between 1 and 1000");
         var all = store.List();
         string? after = ctx.Request.Query["after_id"], before = ctx.Request.Query["before_id"];
         int start = 0, end = all.Count;
@@ -99,37 +104,19 @@ internal static class BatchEndpoints
         return all.Count;
     }
 
-    private static IResult Results(HttpContext ctx, BatchStore store, string id)
+    private static async Task ResultsAsync(HttpContext ctx, BatchStore store, string id)
     {
-        if (store.Find(id) is not { } b) return NotFound(ctx, id);
+        var b = Find(store, id);
         string[] lines;
         lock (b)
         {
-            if (b.Status != "ended") return Error(ctx, 400, "invalid_request_error", $"Batch {id} has not ended yet; its results are not available.");
+            if (b.Status != "ended") throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"Batch {id} has not ended yet; its results are not available.");
             lines = b.ResultLines.ToArray();
         }
-        AddRequestId(ctx);
-        return Microsoft.AspNetCore.Http.Results.Stream(async stream =>
-        {
-            foreach (var line in lines)
-            {
-                var bytes = Encoding.UTF8.GetBytes(line + "\n");
-                await stream.WriteAsync(bytes);
-            }
-        }, "application/binary");
-    }
-
-    private static IResult Guarded(HttpContext ctx, Func<IResult> handler) => Check(ctx) ?? handler();
-
-    /// <summary>The same header checks as the Messages endpoint: a credential and anthropic-version.</summary>
-    private static IResult? Check(HttpContext ctx)
-    {
-        var h = ctx.Request.Headers;
-        if (string.IsNullOrEmpty(h["x-api-key"]) && string.IsNullOrEmpty(h["authorization"]))
-            return Error(ctx, 401, "authentication_error", "x-api-key header is required");
-        if (string.IsNullOrEmpty(h["anthropic-version"]))
-            return Error(ctx, 400, "invalid_request_error", "anthropic-version: header is required");
-        return null;
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/binary";
+        foreach (var line in lines)
+            await ctx.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), ctx.RequestAborted);
     }
 
     private static bool ValidCustomId(string id)
@@ -139,8 +126,6 @@ internal static class BatchEndpoints
             if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-')) return false;
         return true;
     }
-
-    private static void WriteBatch(Utf8JsonWriter w, EmulatedBatch b, HttpContext ctx) => WriteBatchFields(w, b, ctx);
 
     private static void WriteBatchFields(Utf8JsonWriter w, EmulatedBatch b, HttpContext ctx)
     {
@@ -173,9 +158,8 @@ internal static class BatchEndpoints
         else w.WriteNull(name);
     }
 
-    private static IResult Json(HttpContext ctx, Action<Utf8JsonWriter> body)
+    private static async Task Json(HttpContext ctx, Action<Utf8JsonWriter> body)
     {
-        AddRequestId(ctx);
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
@@ -183,34 +167,8 @@ internal static class BatchEndpoints
             body(w);
             w.WriteEndObject();
         }
-        return Microsoft.AspNetCore.Http.Results.Bytes(buffer.ToArray(), "application/json");
-    }
-
-    private static IResult NotFound(HttpContext ctx, string id) => Error(ctx, 404, "not_found_error", $"No batch with id {id}.");
-
-    private static IResult Error(HttpContext ctx, int status, string type, string message)
-    {
-        string requestId = AddRequestId(ctx);
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("type", "error");
-            w.WriteStartObject("error");
-            w.WriteString("type", type);
-            w.WriteString("message", message);
-            w.WriteEndObject();
-            w.WriteString("request_id", requestId);
-            w.WriteEndObject();
-        }
-        return Microsoft.AspNetCore.Http.Results.Content(Encoding.UTF8.GetString(buffer.ToArray()), "application/json", Encoding.UTF8, status);
-    }
-
-    private static string AddRequestId(HttpContext ctx)
-    {
-        if (ctx.Response.Headers.TryGetValue("request-id", out var existing) && existing.Count > 0) return existing.ToString();
-        string id = "req_" + Guid.NewGuid().ToString("N")[..24];
-        ctx.Response.Headers["request-id"] = id;
-        return id;
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.Body.WriteAsync(buffer.ToArray(), ctx.RequestAborted);
     }
 }

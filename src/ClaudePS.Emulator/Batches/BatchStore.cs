@@ -48,10 +48,16 @@ public sealed class BatchStore
     private readonly object _orderGate = new();
     private readonly List<string> _order = new(); // creation order, oldest first
     private readonly EmulatorBatchOptions _options;
+    private readonly EmulatorState _state;
     private long _messageCounter;
 
-    internal BatchStore(EmulatorBatchOptions options) => _options = options;
+    internal BatchStore(EmulatorState state, EmulatorBatchOptions options)
+    {
+        _state = state;
+        _options = options;
+    }
 
+    /// <summary>The knobs; change them while the emulator runs (tests set the speed and expiry).</summary>
     public EmulatorBatchOptions Options => _options;
     /// <summary>Total requests simulated (billed) across batches: for tests that check nothing is paid twice.</summary>
     public long SimulatedRequests => Interlocked.Read(ref _messageCounter);
@@ -70,13 +76,13 @@ public sealed class BatchStore
         }
     }
 
-    internal EmulatedBatch Create(List<(string CustomId, string ParamsJson)> requests)
+    internal EmulatedBatch Create(List<(string CustomId, string ParamsJson)> requests, string apiKeyId)
     {
         var now = DateTimeOffset.UtcNow;
-        var batch = new EmulatedBatch("msgbatch_" + RandomId(24), requests, now, now + _options.ExpiresAfter);
+        var batch = new EmulatedBatch(RequestIds.New("msgbatch_"), requests, now, now + _options.ExpiresAfter);
         _batches[batch.Id] = batch;
         lock (_orderGate) _order.Add(batch.Id);
-        _ = Task.Run(() => ProcessAsync(batch));
+        _ = Task.Run(() => ProcessAsync(batch, apiKeyId));
         return batch;
     }
 
@@ -98,7 +104,7 @@ public sealed class BatchStore
         batch.CancelSource.Cancel();
     }
 
-    private async Task ProcessAsync(EmulatedBatch batch)
+    private async Task ProcessAsync(EmulatedBatch batch, string apiKeyId)
     {
         var lines = new List<(string CustomId, string Line)>(batch.Requests.Count);
         int succeeded = 0, errored = 0, canceled = 0, expired = 0;
@@ -127,35 +133,45 @@ public sealed class BatchStore
                 case "canceled": canceled++; line = ResultLine(customId, w => w.WriteString("type", "canceled")); break;
                 case "expired": expired++; line = ResultLine(customId, w => w.WriteString("type", "expired")); break;
                 default:
-                    using (var doc = JsonDocument.Parse(paramsJson))
+                    // The same simulator as POST /v1/messages: a batch result equals what the endpoint would return.
+                    var reply = _state.Simulator.Simulate(paramsJson, new SimulationSettings { ApiKeyId = apiKeyId, ServiceTier = "batch" });
+                    _state.Accounting.Add(new EmulatorRequestRecord
                     {
-                        if (BatchSimulator.Validate(doc.RootElement) is { } problem)
+                        Timestamp = DateTimeOffset.UtcNow,
+                        RequestId = RequestIds.New("req_"),
+                        Endpoint = "batches",
+                        ApiKeyId = apiKeyId,
+                        Model = reply.Model,
+                        Usage = reply.Usage,
+                        StatusCode = reply.StatusCode,
+                        ErrorType = reply.ErrorType,
+                    });
+                    if (reply.Succeeded)
+                    {
+                        succeeded++;
+                        Interlocked.Increment(ref _messageCounter);
+                        string message = reply.Message!.ToJsonString();
+                        line = ResultLine(customId, w =>
                         {
-                            errored++;
-                            line = ResultLine(customId, w =>
-                            {
-                                w.WriteString("type", "errored");
-                                w.WriteStartObject("error");
-                                w.WriteString("type", "error");
-                                w.WriteStartObject("error");
-                                w.WriteString("type", "invalid_request_error");
-                                w.WriteString("message", problem);
-                                w.WriteEndObject();
-                                w.WriteEndObject();
-                            });
-                        }
-                        else
+                            w.WriteString("type", "succeeded");
+                            w.WritePropertyName("message");
+                            w.WriteRawValue(message);
+                        });
+                    }
+                    else
+                    {
+                        errored++;
+                        line = ResultLine(customId, w =>
                         {
-                            succeeded++;
-                            long n = Interlocked.Increment(ref _messageCounter);
-                            string message = BatchSimulator.Reply(doc.RootElement, "msg_batch_" + n.ToString("x8") + RandomId(8));
-                            line = ResultLine(customId, w =>
-                            {
-                                w.WriteString("type", "succeeded");
-                                w.WritePropertyName("message");
-                                w.WriteRawValue(message);
-                            });
-                        }
+                            w.WriteString("type", "errored");
+                            w.WriteStartObject("error");
+                            w.WriteString("type", "error");
+                            w.WriteStartObject("error");
+                            w.WriteString("type", reply.ErrorType);
+                            w.WriteString("message", reply.ErrorMessage);
+                            w.WriteEndObject();
+                            w.WriteEndObject();
+                        });
                     }
                     break;
             }
@@ -193,13 +209,6 @@ public sealed class BatchStore
 
     private static string Scramble(string s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s)), 0, 4);
 
-    private static string RandomId(int length)
-    {
-        const string alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-        var chars = new char[length];
-        for (int i = 0; i < length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        return new string(chars);
-    }
 }
 
 /// <summary>Finds the batch store of a running emulator (one per <see cref="EmulatorState"/>).</summary>
@@ -208,5 +217,5 @@ public static class EmulatorBatchState
     private static readonly ConditionalWeakTable<EmulatorState, BatchStore> Stores = new();
 
     public static BatchStore Batches(this EmulatorState state) =>
-        Stores.GetValue(state, _ => new BatchStore(new EmulatorBatchOptions()));
+        Stores.GetValue(state, s => new BatchStore(s, new EmulatorBatchOptions()));
 }

@@ -187,10 +187,16 @@ public sealed class ParallelBatchTests
         using var cts = new CancellationTokenSource();
         var run = BatchRunner.RunAsync(connection, new BatchOptions { ThrottleLimit = 1 }, BatchTest.Rows(6), sink, cts.Token);
         while (!handler.Sent.ContainsKey("p3")) await Task.Delay(10);
+        int sentAtStop = handler.Sent.Count;
         cts.Cancel();
         var summary = await run.WaitAsync(Limit);
         Assert.True(summary.Stopped);
-        Assert.Equal(new[] { "r1", "r2" }, sink.Results.Where(r => r.Status == ClaudeBatchRowStatus.Succeeded).Select(r => r.RowId));
-        Assert.False(handler.Sent.ContainsKey("p4"));
+        Assert.Equal(sentAtStop, handler.Sent.Count); // nothing sent after the stop
+        var r3 = sink.Results.Single(r => r.RowId == "r3");
+        Assert.Equal(ClaudeBatchRowStatus.Skipped, r3.Status);
+        Assert.Equal("ClaudePS.BatchStopped", r3.Error!.ErrorId);
+        // Rows that finished before the stop are kept, each sent once.
+        Assert.All(sink.Results.Where(r => r.Status == ClaudeBatchRowStatus.Succeeded), r => Assert.Equal(1, handler.Sent["p" + r.RowId[1..]]));
+        Assert.Equal(6, sink.Results.Count);
     }
 }

@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace ClaudePS.Emulator;
+
+/// <summary>What one API exchange did, filled in by the endpoint and recorded once at the end.</summary>
+public sealed class ApiExchange
+{
+    internal ApiExchange(HttpContext context, EmulatorState state, string endpoint)
+    {
+        Context = context;
+        State = state;
+        Endpoint = endpoint;
+    }
+
+    public HttpContext Context { get; }
+    public EmulatorState State { get; }
+    public string Endpoint { get; }
+    public CallerIdentity Caller { get; internal set; }
+    public string? Model { get; set; }
+    /// <summary>Set when the reply was complete and billed.</summary>
+    public EmulatorUsage? Usage { get; set; }
+    public bool Streamed { get; set; }
+    public string? Fault { get; set; }
+    public string? ErrorType { get; set; }
+    /// <summary>True when the connection was dropped on purpose (reset faults).</summary>
+    public bool Aborted { get; set; }
+
+    /// <summary>Drops the connection without a (complete) response.</summary>
+    public void Abort()
+    {
+        Aborted = true;
+        Context.Abort();
+    }
+}
+
+/// <summary>
+/// The frame every API endpoint runs in: authentication, anthropic-version, rate-limit headers on
+/// every response of an authenticated caller, API errors in the real shape, and one accounting
+/// record per request. Other endpoint groups (batches, admin) can use it too.
+/// </summary>
+public static class ApiHandler
+{
+    public const string SupportedVersion = "2023-06-01";
+
+    public static async Task RunAsync(HttpContext context, EmulatorState state, string endpoint, Func<ApiExchange, Task> work)
+    {
+        var exchange = new ApiExchange(context, state, endpoint);
+        var started = state.Clock.GetUtcNow();
+        try
+        {
+            exchange.Caller = ApiKeyAuthenticator.Authenticate(context, state);
+            string keyId = exchange.Caller.KeyId;
+            context.Response.OnStarting(() =>
+            {
+                state.RateLimiter.AddHeaders(context.Response.Headers, keyId);
+                return Task.CompletedTask;
+            });
+            string? version = context.Request.Headers["anthropic-version"].FirstOrDefault();
+            if (string.IsNullOrEmpty(version))
+                throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "anthropic-version: header is required");
+            if (version is not (SupportedVersion or "2023-01-01"))
+                throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"anthropic-version: '{version}' is not a valid version; use {SupportedVersion}");
+            await work(exchange).ConfigureAwait(false);
+        }
+        catch (EmulatorApiException error)
+        {
+            exchange.ErrorType = error.ErrorType;
+            if (!context.Response.HasStarted && !exchange.Aborted) await ApiErrorResponses.WriteAsync(context, error).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException error)
+        {
+            exchange.ErrorType = ErrorTypes.InvalidRequest;
+            if (!context.Response.HasStarted)
+                await ApiErrorResponses.WriteAsync(context, new EmulatorApiException(400, ErrorTypes.InvalidRequest, error.Message)).ConfigureAwait(false);
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away (or a fault dropped the connection); nothing more to send.
+            exchange.Aborted = true;
+        }
+        finally
+        {
+            state.Accounting.Add(new EmulatorRequestRecord
+            {
+                Timestamp = started,
+                RequestId = RequestIds.Of(context) ?? "",
+                Endpoint = endpoint,
+                ApiKeyId = string.IsNullOrEmpty(exchange.Caller.KeyId) ? null : exchange.Caller.KeyId,
+                Model = exchange.Model,
+                Usage = exchange.Aborted ? null : exchange.Usage,
+                StatusCode = exchange.Aborted && !context.Response.HasStarted ? 0 : context.Response.StatusCode,
+                Streamed = exchange.Streamed,
+                Fault = exchange.Fault,
+                ErrorType = exchange.ErrorType,
+                Duration = state.Clock.GetUtcNow() - started,
+            });
+        }
+    }
+
+    public static async Task WriteJsonAsync(HttpContext context, JsonNode body, int status = 200)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+}

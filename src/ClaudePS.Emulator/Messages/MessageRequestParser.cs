@@ -1,0 +1,395 @@
+using System.Text;
+using System.Text.Json;
+using ClaudePS.Engine.Wire;
+
+namespace ClaudePS.Emulator;
+
+internal enum ThinkingMode { None, Enabled, Adaptive }
+
+/// <summary>One stretch of the prompt in cache order (tools, system, messages), with its tokens and
+/// the cache breakpoint (TTL) it carries, if any.</summary>
+internal sealed record PromptSegment(string Key, int Tokens, string? BreakpointTtl);
+
+internal sealed record ToolSpec(string Name, JsonElement? InputSchema);
+
+/// <summary>A validated Messages (or count_tokens) request, reduced to what the simulation needs.</summary>
+internal sealed class MessageRequestSpec
+{
+    public required string Model { get; init; }
+    public required int MaxTokens { get; init; }
+    public bool Stream { get; init; }
+    public IReadOnlyList<string> StopSequences { get; init; } = Array.Empty<string>();
+    public ThinkingMode Thinking { get; init; }
+    public int ThinkingBudget { get; init; }
+    public JsonElement? OutputSchema { get; init; }
+    public IReadOnlyList<ToolSpec> Tools { get; init; } = Array.Empty<ToolSpec>();
+    /// <summary>The tool the model must call (tool_choice tool / any), or null.</summary>
+    public ToolSpec? ForcedTool { get; init; }
+    public required IReadOnlyList<PromptSegment> Segments { get; init; }
+    public required string LastUserText { get; init; }
+    public int InputTokens => Segments.Sum(s => s.Tokens);
+}
+
+/// <summary>
+/// Validates a request body the way the real API does (status, error type, a message naming the
+/// field) and linearises the prompt into token-counted segments for counting and caching.
+/// </summary>
+internal static class MessageRequestParser
+{
+    private const int BaseOverheadTokens = 5;
+    private const int MessageOverheadTokens = 3;
+    private const int MaxBreakpoints = 4;
+
+    public static MessageRequestSpec Parse(JsonElement root, bool countTokensOnly)
+    {
+        string model = ParseModel(root);
+        int maxTokens = countTokensOnly ? 0 : ParseMaxTokens(root, model);
+
+        bool stream = false;
+        if (!countTokensOnly && root.TryGetProperty("stream", out var streamEl) && streamEl.ValueKind != JsonValueKind.Null)
+        {
+            if (streamEl.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw Invalid("stream: Input should be a valid boolean");
+            stream = streamEl.GetBoolean();
+        }
+        CheckRange(root, "temperature", 0, 1);
+        CheckRange(root, "top_p", 0, 1);
+        if (root.TryGetProperty("top_k", out var topK) && topK.ValueKind != JsonValueKind.Null &&
+            (topK.ValueKind != JsonValueKind.Number || !topK.TryGetInt32(out int k) || k < 0))
+            throw Invalid("top_k: Input should be a non-negative integer");
+
+        var stops = new List<string>();
+        if (root.TryGetProperty("stop_sequences", out var stopsEl) && stopsEl.ValueKind != JsonValueKind.Null)
+        {
+            if (stopsEl.ValueKind != JsonValueKind.Array) throw Invalid("stop_sequences: Input should be a valid list");
+            int i = 0;
+            foreach (var s in stopsEl.EnumerateArray())
+            {
+                if (s.ValueKind != JsonValueKind.String) throw Invalid($"stop_sequences.{i}: Input should be a valid string");
+                string value = s.GetString()!;
+                if (value.Trim().Length == 0) throw Invalid($"stop_sequences.{i}: each stop sequence must contain non-whitespace");
+                stops.Add(value);
+                i++;
+            }
+        }
+
+        var (thinking, budget) = ParseThinking(root, maxTokens, countTokensOnly);
+        var schema = ParseOutputSchema(root);
+
+        var segments = new List<PromptSegment> { new("base", BaseOverheadTokens, null) };
+        var tools = ParseTools(root, segments);
+        var forced = ParseToolChoice(root, tools);
+        if (schema is { } s1) segments.Add(new PromptSegment("schema:" + s1.GetRawText(), TokenCounter.Count(s1.GetRawText()), null));
+        ParseSystem(root, segments);
+        string lastUser = ParseMessages(root, segments);
+
+        // Top-level cache_control caches everything up to the last block.
+        if (root.TryGetProperty("cache_control", out var topCache) && topCache.ValueKind != JsonValueKind.Null)
+        {
+            string ttl = ParseCacheControl(topCache, "cache_control")!;
+            var last = segments[^1];
+            segments[^1] = last with { BreakpointTtl = ttl };
+        }
+        int breakpoints = segments.Count(s => s.BreakpointTtl != null);
+        if (breakpoints > MaxBreakpoints)
+            throw Invalid($"A maximum of {MaxBreakpoints} blocks with cache_control may be provided. Found {breakpoints}.");
+
+        return new MessageRequestSpec
+        {
+            Model = model,
+            MaxTokens = maxTokens,
+            Stream = stream,
+            StopSequences = stops,
+            Thinking = thinking,
+            ThinkingBudget = budget,
+            OutputSchema = schema,
+            Tools = tools,
+            ForcedTool = forced,
+            Segments = segments,
+            LastUserText = lastUser,
+        };
+    }
+
+    private static string ParseModel(JsonElement root)
+    {
+        if (!root.TryGetProperty("model", out var modelEl) || modelEl.ValueKind == JsonValueKind.Null) throw Invalid("model: Field required");
+        if (modelEl.ValueKind != JsonValueKind.String) throw Invalid("model: Input should be a valid string");
+        string requested = modelEl.GetString()!;
+        var known = KnownModels.Find(requested);
+        if (known == null) throw new EmulatorApiException(404, ErrorTypes.NotFound, $"model: {requested}");
+        return known.Id;
+    }
+
+    private static int ParseMaxTokens(JsonElement root, string model)
+    {
+        if (!root.TryGetProperty("max_tokens", out var el) || el.ValueKind == JsonValueKind.Null) throw Invalid("max_tokens: Field required");
+        if (el.ValueKind != JsonValueKind.Number || !el.TryGetInt64(out long value)) throw Invalid("max_tokens: Input should be a valid integer");
+        if (value < 1) throw Invalid("max_tokens: Input should be greater than or equal to 1");
+        int limit = ModelCatalog.MaxOutputTokens(model);
+        if (value > limit)
+            throw Invalid($"max_tokens: {value} > {limit}, which is the maximum allowed number of output tokens for {model}");
+        return (int)value;
+    }
+
+    private static void CheckRange(JsonElement root, string name, double min, double max)
+    {
+        if (!root.TryGetProperty(name, out var el) || el.ValueKind == JsonValueKind.Null) return;
+        if (el.ValueKind != JsonValueKind.Number) throw Invalid($"{name}: Input should be a valid number");
+        double v = el.GetDouble();
+        if (v < min) throw Invalid($"{name}: Input should be greater than or equal to {min}");
+        if (v > max) throw Invalid($"{name}: Input should be less than or equal to {max}");
+    }
+
+    private static (ThinkingMode, int) ParseThinking(JsonElement root, int maxTokens, bool countTokensOnly)
+    {
+        if (!root.TryGetProperty("thinking", out var el) || el.ValueKind == JsonValueKind.Null) return (ThinkingMode.None, 0);
+        if (el.ValueKind != JsonValueKind.Object || !el.TryGetProperty("type", out var typeEl) || typeEl.ValueKind != JsonValueKind.String)
+            throw Invalid("thinking.type: Field required");
+        switch (typeEl.GetString())
+        {
+            case "disabled":
+                return (ThinkingMode.None, 0);
+            case "adaptive":
+                return (ThinkingMode.Adaptive, countTokensOnly ? 0 : Math.Max(1, maxTokens / 2));
+            case "enabled":
+                if (!el.TryGetProperty("budget_tokens", out var b) || b.ValueKind != JsonValueKind.Number || !b.TryGetInt32(out int budget))
+                    throw Invalid("thinking.enabled.budget_tokens: Field required");
+                if (budget < 1024) throw Invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
+                if (!countTokensOnly && budget >= maxTokens)
+                    throw Invalid("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
+                return (ThinkingMode.Enabled, budget);
+            default:
+                throw Invalid("thinking.type: Input should be 'enabled', 'adaptive' or 'disabled'");
+        }
+    }
+
+    private static JsonElement? ParseOutputSchema(JsonElement root)
+    {
+        JsonElement format;
+        string path;
+        if (root.TryGetProperty("output_config", out var config) && config.ValueKind == JsonValueKind.Object &&
+            config.TryGetProperty("format", out format) && format.ValueKind != JsonValueKind.Null)
+            path = "output_config.format";
+        else if (root.TryGetProperty("output_format", out format) && format.ValueKind != JsonValueKind.Null)
+            path = "output_format"; // the structured-outputs beta spelling
+        else
+            return null;
+        if (format.ValueKind != JsonValueKind.Object || !format.TryGetProperty("type", out var t) || t.GetString() != "json_schema")
+            throw Invalid($"{path}.type: Input should be 'json_schema'");
+        if (!format.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.Object)
+            throw Invalid($"{path}.schema: Field required");
+        return schema.Clone();
+    }
+
+    private static List<ToolSpec> ParseTools(JsonElement root, List<PromptSegment> segments)
+    {
+        var tools = new List<ToolSpec>();
+        if (!root.TryGetProperty("tools", out var toolsEl) || toolsEl.ValueKind == JsonValueKind.Null) return tools;
+        if (toolsEl.ValueKind != JsonValueKind.Array) throw Invalid("tools: Input should be a valid list");
+        int i = 0;
+        foreach (var tool in toolsEl.EnumerateArray())
+        {
+            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("name", out var nameEl) || nameEl.ValueKind != JsonValueKind.String)
+                throw Invalid($"tools.{i}.name: Field required");
+            JsonElement? schema = tool.TryGetProperty("input_schema", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : null;
+            tools.Add(new ToolSpec(nameEl.GetString()!, schema));
+            string canonical = CanonicalWithoutCacheControl(tool);
+            segments.Add(new PromptSegment("tool:" + canonical, TokenCounter.Count(canonical), CacheTtl(tool, $"tools.{i}")));
+            i++;
+        }
+        return tools;
+    }
+
+    private static ToolSpec? ParseToolChoice(JsonElement root, List<ToolSpec> tools)
+    {
+        if (!root.TryGetProperty("tool_choice", out var choice) || choice.ValueKind != JsonValueKind.Object) return null;
+        string? type = choice.TryGetProperty("type", out var t) ? t.GetString() : null;
+        switch (type)
+        {
+            case "tool":
+                string? name = choice.TryGetProperty("name", out var n) ? n.GetString() : null;
+                var tool = tools.FirstOrDefault(x => x.Name == name);
+                if (tool == null) throw Invalid($"tool_choice.name: tool '{name}' is not among the tools of this request");
+                return tool;
+            case "any":
+                if (tools.Count == 0) throw Invalid("tool_choice: 'any' needs at least one tool in tools");
+                return tools[0];
+            case "auto":
+            case "none":
+                return null;
+            default:
+                throw Invalid("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'");
+        }
+    }
+
+    private static void ParseSystem(JsonElement root, List<PromptSegment> segments)
+    {
+        if (!root.TryGetProperty("system", out var system) || system.ValueKind == JsonValueKind.Null) return;
+        if (system.ValueKind == JsonValueKind.String)
+        {
+            string text = system.GetString()!;
+            segments.Add(new PromptSegment("system:" + text, TokenCounter.Count(text), null));
+            return;
+        }
+        if (system.ValueKind != JsonValueKind.Array) throw Invalid("system: Input should be a valid string or list of text blocks");
+        int i = 0;
+        foreach (var block in system.EnumerateArray())
+        {
+            if (block.ValueKind != JsonValueKind.Object || !block.TryGetProperty("type", out var t) || t.GetString() != "text" ||
+                !block.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+                throw Invalid($"system.{i}: Input should be a text block with type 'text' and a 'text' string");
+            string value = text.GetString()!;
+            if (value.Length == 0) throw Invalid($"system.{i}.text: text content blocks must be non-empty");
+            segments.Add(new PromptSegment("system:" + value, TokenCounter.Count(value), CacheTtl(block, $"system.{i}")));
+            i++;
+        }
+    }
+
+    /// <summary>Adds one segment per message block; returns the text of the last user message.</summary>
+    private static string ParseMessages(JsonElement root, List<PromptSegment> segments)
+    {
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind == JsonValueKind.Null) throw Invalid("messages: Field required");
+        if (messages.ValueKind != JsonValueKind.Array) throw Invalid("messages: Input should be a valid list");
+        if (messages.GetArrayLength() == 0) throw Invalid("messages: at least one message is required");
+        string lastUser = string.Empty;
+        int i = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            if (message.ValueKind != JsonValueKind.Object) throw Invalid($"messages.{i}: Input should be a valid dictionary");
+            if (!message.TryGetProperty("role", out var roleEl) || roleEl.ValueKind == JsonValueKind.Null) throw Invalid($"messages.{i}.role: Field required");
+            string? role = roleEl.ValueKind == JsonValueKind.String ? roleEl.GetString() : null;
+            if (role is not ("user" or "assistant")) throw Invalid($"messages.{i}.role: Input should be 'user' or 'assistant'");
+            if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null) throw Invalid($"messages.{i}.content: Field required");
+
+            var text = new StringBuilder();
+            int firstSegment = segments.Count;
+            if (content.ValueKind == JsonValueKind.String)
+            {
+                string value = content.GetString()!;
+                if (value.Length == 0 && role == "user") throw Invalid($"messages.{i}.content: text content blocks must be non-empty");
+                text.Append(value);
+                segments.Add(new PromptSegment($"{role}:{value}", TokenCounter.Count(value), null));
+            }
+            else if (content.ValueKind == JsonValueKind.Array)
+            {
+                if (content.GetArrayLength() == 0 && role == "user") throw Invalid($"messages.{i}.content: at least one content block is required");
+                int j = 0;
+                foreach (var block in content.EnumerateArray())
+                {
+                    string path = $"messages.{i}.content.{j}";
+                    if (block.ValueKind != JsonValueKind.Object || !block.TryGetProperty("type", out var typeEl) || typeEl.ValueKind != JsonValueKind.String)
+                        throw Invalid($"{path}.type: Field required");
+                    int tokens = BlockTokens(block, typeEl.GetString()!, path, text);
+                    segments.Add(new PromptSegment($"{role}:{CanonicalWithoutCacheControl(block)}", tokens, CacheTtl(block, path)));
+                    j++;
+                }
+            }
+            else
+            {
+                throw Invalid($"messages.{i}.content: Input should be a valid string or list of content blocks");
+            }
+            if (segments.Count > firstSegment)
+            {
+                var first = segments[firstSegment];
+                segments[firstSegment] = first with { Tokens = first.Tokens + MessageOverheadTokens };
+            }
+            if (role == "user") lastUser = text.ToString();
+            i++;
+        }
+        return lastUser;
+    }
+
+    private static int BlockTokens(JsonElement block, string type, string path, StringBuilder text)
+    {
+        switch (type)
+        {
+            case "text":
+                if (!block.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String) throw Invalid($"{path}.text: Field required");
+                string value = t.GetString()!;
+                if (value.Length == 0) throw Invalid($"{path}.text: text content blocks must be non-empty");
+                if (text.Length > 0) text.Append('\n');
+                text.Append(value);
+                return TokenCounter.Count(value);
+            case "image":
+                return SourceTokens(block, path, perKiloByte: 1, floor: 85, ceiling: 1600, urlTokens: 1000);
+            case "document":
+                if (block.TryGetProperty("source", out var src) && src.TryGetProperty("type", out var st) && st.GetString() == "text" &&
+                    src.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String)
+                    return TokenCounter.Count(data.GetString());
+                return SourceTokens(block, path, perKiloByte: 2, floor: 100, ceiling: 100_000, urlTokens: 2000);
+            case "tool_use":
+                string name = block.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+                string input = block.TryGetProperty("input", out var inp) ? inp.GetRawText() : "{}";
+                return TokenCounter.Count(name) + TokenCounter.Count(input);
+            case "tool_result":
+                if (!block.TryGetProperty("content", out var c)) return 3;
+                if (c.ValueKind == JsonValueKind.String)
+                {
+                    text.Append(c.GetString());
+                    return 3 + TokenCounter.Count(c.GetString());
+                }
+                return 3 + TokenCounter.Count(c.GetRawText());
+            case "thinking":
+                return block.TryGetProperty("thinking", out var th) ? TokenCounter.Count(th.GetString()) : 0;
+            default:
+                return TokenCounter.Count(CanonicalWithoutCacheControl(block));
+        }
+    }
+
+    /// <summary>Images and PDFs: a token estimate from the decoded size (base64) or a flat figure (url).</summary>
+    private static int SourceTokens(JsonElement block, string path, int perKiloByte, int floor, int ceiling, int urlTokens)
+    {
+        if (!block.TryGetProperty("source", out var source) || source.ValueKind != JsonValueKind.Object ||
+            !source.TryGetProperty("type", out var type))
+            throw Invalid($"{path}.source: Field required");
+        switch (type.GetString())
+        {
+            case "base64":
+                if (!source.TryGetProperty("media_type", out var mt) || mt.ValueKind != JsonValueKind.String)
+                    throw Invalid($"{path}.source.media_type: Field required");
+                if (!source.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.String)
+                    throw Invalid($"{path}.source.data: Field required");
+                long bytes = data.GetString()!.Length * 3L / 4;
+                return (int)Math.Clamp(floor + bytes * perKiloByte / 1024, floor, ceiling);
+            case "url":
+            case "file":
+                return urlTokens;
+            default:
+                throw Invalid($"{path}.source.type: Input should be 'base64', 'url' or 'file'");
+        }
+    }
+
+    private static string? CacheTtl(JsonElement block, string path) =>
+        block.ValueKind == JsonValueKind.Object && block.TryGetProperty("cache_control", out var cc) && cc.ValueKind != JsonValueKind.Null
+            ? ParseCacheControl(cc, path + ".cache_control")
+            : null;
+
+    private static string? ParseCacheControl(JsonElement cc, string path)
+    {
+        if (cc.ValueKind != JsonValueKind.Object || !cc.TryGetProperty("type", out var t) || t.GetString() != "ephemeral")
+            throw Invalid($"{path}.type: Input should be 'ephemeral'");
+        if (!cc.TryGetProperty("ttl", out var ttl) || ttl.ValueKind == JsonValueKind.Null) return "5m";
+        string? value = ttl.ValueKind == JsonValueKind.String ? ttl.GetString() : null;
+        if (value is not ("5m" or "1h")) throw Invalid($"{path}.ttl: Input should be '5m' or '1h'");
+        return value;
+    }
+
+    /// <summary>The block's JSON without its cache_control, so moving a breakpoint keeps the prefix key.</summary>
+    private static string CanonicalWithoutCacheControl(JsonElement block)
+    {
+        if (block.ValueKind != JsonValueKind.Object || !block.TryGetProperty("cache_control", out _)) return block.GetRawText();
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            foreach (var property in block.EnumerateObject())
+            {
+                if (property.NameEquals("cache_control")) continue;
+                property.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static EmulatorApiException Invalid(string message) => new(400, ErrorTypes.InvalidRequest, message);
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+
+namespace ClaudePS.Emulator;
+
+/// <summary>The wire shapes of messages, content blocks and usage (shared by JSON replies, SSE and batch results).</summary>
+internal static class WireJson
+{
+    public static JsonObject Message(string id, string model, IEnumerable<JsonObject> content, string? stopReason, string? stopSequence, JsonObject usage) => new()
+    {
+        ["id"] = id,
+        ["type"] = "message",
+        ["role"] = "assistant",
+        ["model"] = model,
+        ["content"] = new JsonArray(content.Cast<JsonNode>().ToArray()),
+        ["stop_reason"] = stopReason,
+        ["stop_sequence"] = stopSequence,
+        ["usage"] = usage,
+    };
+
+    public static JsonObject Block(PlannedBlock block) => block switch
+    {
+        PlannedThinking t => new JsonObject { ["type"] = "thinking", ["thinking"] = t.Thinking, ["signature"] = t.Signature },
+        PlannedText t => new JsonObject { ["type"] = "text", ["text"] = t.Text },
+        PlannedToolUse t => new JsonObject { ["type"] = "tool_use", ["id"] = t.Id, ["name"] = t.Name, ["input"] = JsonNode.Parse(t.InputJson) },
+        _ => throw new ArgumentOutOfRangeException(nameof(block)),
+    };
+
+    /// <summary>A block as content_block_start announces it: empty text/thinking, empty tool input.</summary>
+    public static JsonObject EmptyBlock(PlannedBlock block) => block switch
+    {
+        PlannedThinking => new JsonObject { ["type"] = "thinking", ["thinking"] = "", ["signature"] = "" },
+        PlannedText => new JsonObject { ["type"] = "text", ["text"] = "" },
+        PlannedToolUse t => new JsonObject { ["type"] = "tool_use", ["id"] = t.Id, ["name"] = t.Name, ["input"] = new JsonObject() },
+        _ => throw new ArgumentOutOfRangeException(nameof(block)),
+    };
+
+    public static JsonObject Usage(EmulatorUsage usage, int? outputTokens = null) => new()
+    {
+        ["input_tokens"] = usage.InputTokens,
+        ["cache_creation_input_tokens"] = usage.CacheCreationInputTokens,
+        ["cache_read_input_tokens"] = usage.CacheReadInputTokens,
+        ["cache_creation"] = new JsonObject
+        {
+            ["ephemeral_5m_input_tokens"] = usage.CacheCreation5mInputTokens,
+            ["ephemeral_1h_input_tokens"] = usage.CacheCreation1hInputTokens,
+        },
+        ["output_tokens"] = outputTokens ?? usage.OutputTokens,
+        ["service_tier"] = usage.ServiceTier,
+    };
+}
