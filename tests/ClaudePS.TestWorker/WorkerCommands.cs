@@ -6,5 +6,6 @@ internal static class WorkerCommands
     public static void RegisterAll()
     {
         Program.Register("echo", args => { Console.WriteLine(string.Join(" ", args)); return Task.FromResult(0); });
+        Program.Register("batch-run", BatchRunCommand.RunAsync);
     }
 }
