@@ -13,8 +13,13 @@
     CmdletsToExport        = @(
         'Connect-Claude'
         'Disconnect-Claude'
+        'Get-ClaudeBatch'
         'Get-ClaudeConnection'
+        'Invoke-ClaudeBatch'
         'Invoke-ClaudePrompt'
+        'Receive-ClaudeBatchResult'
+        'Stop-ClaudeBatch'
+        'Wait-ClaudeBatch'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -68,9 +68,22 @@ public sealed class BatchResultJoiner
             $"Row {p.RowId} (custom id {customId}) has no result in the batch(es) given: it was not sent in them, or the rows are not the ones (or in the order) that were submitted.") { Target = row.Original }, customId));
     }
 
-    /// <summary>After the rows: results no row claimed are reported once.</summary>
-    public void Finish(IClaudeOutputSink sink)
+    /// <summary>After the rows. With <paramref name="emitUnclaimed"/> (no rows were given), every loaded
+    /// result is written on its own; otherwise results no row claimed are reported once.</summary>
+    public void Finish(IClaudeOutputSink sink, bool emitUnclaimed = false)
     {
+        if (emitUnclaimed)
+        {
+            long n = 0;
+            foreach (var kv in _results)
+            {
+                var columns = new[] { new KeyValuePair<string, object?>("CustomId", kv.Key) };
+                var p = new PreparedRow { Number = ++n, RowId = kv.Key, Row = new BatchRow(columns, null) };
+                Write(sink, ToResult(p, kv.Value.Line, kv.Value.BatchId));
+            }
+            _results.Clear();
+            return;
+        }
         if (_results.Count > 0)
             sink.WriteWarning($"{_results.Count} result(s) matched no input row (for example custom id {First()}). Pipe the same rows, in the same order, that were submitted.");
     }
