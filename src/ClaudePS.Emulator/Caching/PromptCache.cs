@@ -18,7 +18,8 @@ internal readonly record struct CacheOutcome(int ReadTokens, int Creation5mToken
 public sealed class PromptCache
 {
     private readonly EmulatorOptions _options;
-    private readonly Dictionary<string, DateTimeOffset> _expiries = new(StringComparer.Ordinal);
+    private const int LookbackBlocks = 20;
+    private readonly Dictionary<string, (DateTimeOffset Expiry, TimeSpan Ttl)> _entries = new(StringComparer.Ordinal);
     private readonly object _lock = new();
 
     public PromptCache(EmulatorOptions options) => _options = options;
@@ -29,35 +30,36 @@ public sealed class PromptCache
         get
         {
             var now = _options.Clock.GetUtcNow();
-            lock (_lock) return _expiries.Values.Count(e => e > now);
+            lock (_lock) return _entries.Values.Count(e => e.Expiry > now);
         }
     }
 
     /// <summary>Drops every entry.</summary>
     public void Clear()
     {
-        lock (_lock) _expiries.Clear();
+        lock (_lock) _entries.Clear();
     }
 
     /// <summary>Works out the split; with <paramref name="commit"/> also writes/refreshes the entries.</summary>
     internal CacheOutcome Evaluate(string scope, string model, IReadOnlyList<PromptSegment> segments, bool commit)
     {
         int total = segments.Sum(s => s.Tokens);
-        var breakpoints = new List<(string Key, int PrefixTokens, TimeSpan Ttl)>();
+        // The prefix key and token count after every segment, and which segments are breakpoints.
+        var keys = new string[segments.Count];
+        var prefixTokens = new int[segments.Count];
+        var breakpoints = new List<int>();
         using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(scope + "\n" + model + "\n"));
             int prefix = 0;
-            foreach (var segment in segments)
+            for (int i = 0; i < segments.Count; i++)
             {
-                hash.AppendData(Encoding.UTF8.GetBytes(segment.Key));
+                hash.AppendData(Encoding.UTF8.GetBytes(segments[i].Key));
                 hash.AppendData("\u001e"u8);
-                prefix += segment.Tokens;
-                if (segment.BreakpointTtl != null && prefix >= _options.CacheMinTokens)
-                {
-                    var ttl = segment.BreakpointTtl == "1h" ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(5);
-                    breakpoints.Add((Convert.ToHexString(hash.GetCurrentHash()), prefix, ttl));
-                }
+                prefix += segments[i].Tokens;
+                keys[i] = Convert.ToHexString(hash.GetCurrentHash());
+                prefixTokens[i] = prefix;
+                if (segments[i].BreakpointTtl != null && prefix >= _options.CacheMinTokens) breakpoints.Add(i);
             }
         }
         if (breakpoints.Count == 0) return new CacheOutcome(0, 0, 0, total);
@@ -65,41 +67,42 @@ public sealed class PromptCache
         var now = _options.Clock.GetUtcNow();
         lock (_lock)
         {
+            // Like the real API, a breakpoint also finds entries at earlier block boundaries (up to
+            // 20 blocks back), so a conversation that moves its breakpoint forward still reads.
             int hit = -1;
-            for (int i = breakpoints.Count - 1; i >= 0; i--)
+            for (int i = breakpoints[^1]; i >= 0 && hit < 0; i--)
             {
-                if (_expiries.TryGetValue(breakpoints[i].Key, out var expiry) && expiry > now)
-                {
-                    hit = i;
-                    break;
-                }
+                bool inWindow = breakpoints.Any(b => b >= i && b - i <= LookbackBlocks);
+                if (inWindow && _entries.TryGetValue(keys[i], out var entry) && entry.Expiry > now) hit = i;
             }
-            int read = hit >= 0 ? breakpoints[hit].PrefixTokens : 0;
+            int read = hit >= 0 ? prefixTokens[hit] : 0;
             int covered = read, write5m = 0, write1h = 0;
-            for (int i = hit + 1; i < breakpoints.Count; i++)
+            foreach (int b in breakpoints.Where(b => b > hit))
             {
-                int tokens = breakpoints[i].PrefixTokens - covered;
-                if (breakpoints[i].Ttl > TimeSpan.FromMinutes(5)) write1h += tokens; else write5m += tokens;
-                covered = breakpoints[i].PrefixTokens;
+                int tokens = prefixTokens[b] - covered;
+                if (segments[b].BreakpointTtl == "1h") write1h += tokens; else write5m += tokens;
+                covered = prefixTokens[b];
             }
             if (commit)
             {
-                if (hit >= 0) Refresh(breakpoints[hit].Key, now + breakpoints[hit].Ttl);
-                for (int i = hit + 1; i < breakpoints.Count; i++) Refresh(breakpoints[i].Key, now + breakpoints[i].Ttl);
-                if (_expiries.Count > 50_000) Purge(now);
+                if (hit >= 0) Store(keys[hit], _entries[keys[hit]].Ttl, now);
+                foreach (int b in breakpoints.Where(b => b > hit))
+                    Store(keys[b], segments[b].BreakpointTtl == "1h" ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(5), now);
+                if (_entries.Count > 50_000) Purge(now);
             }
             return new CacheOutcome(read, write5m, write1h, total - covered);
         }
     }
 
-    private void Refresh(string key, DateTimeOffset expiry)
+    private void Store(string key, TimeSpan ttl, DateTimeOffset now)
     {
-        // Never shorten an entry a 1h breakpoint wrote.
-        if (!_expiries.TryGetValue(key, out var current) || current < expiry) _expiries[key] = expiry;
+        // A read or rewrite refreshes the entry; never shorten one a 1h breakpoint wrote.
+        if (_entries.TryGetValue(key, out var current) && current.Ttl > ttl) ttl = current.Ttl;
+        _entries[key] = (now + ttl, ttl);
     }
 
     private void Purge(DateTimeOffset now)
     {
-        foreach (var key in _expiries.Where(p => p.Value <= now).Select(p => p.Key).ToList()) _expiries.Remove(key);
+        foreach (var key in _entries.Where(p => p.Value.Expiry <= now).Select(p => p.Key).ToList()) _entries.Remove(key);
     }
 }

@@ -87,6 +87,6 @@ internal static class ApiErrorResponses
         response.Headers["x-should-retry"] = error.Status == 429 && error.Details == null || error.Status >= 500 || error.Status == 408 || error.Status == 409
             ? "true" : "false";
         foreach (var pair in error.Headers) response.Headers[pair.Key] = pair.Value;
-        await response.WriteAsync(error.ToBody(RequestIds.Of(context)).ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+        await response.WriteAsync(error.ToBody(RequestIds.Of(context)).ToJsonString(WireJson.Options), context.RequestAborted).ConfigureAwait(false);
     }
 }

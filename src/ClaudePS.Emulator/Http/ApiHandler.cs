@@ -32,6 +32,15 @@ public sealed class ApiExchange
         Aborted = true;
         Context.Abort();
     }
+
+    /// <summary>Drops the connection after what was already sent had time to reach the client
+    /// (an immediate reset would make the client's TCP stack discard it unread).</summary>
+    public async Task AbortAfterFlushAsync()
+    {
+        await Context.Response.Body.FlushAsync(Context.RequestAborted).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromMilliseconds(100), Context.RequestAborted).ConfigureAwait(false);
+        Abort();
+    }
 }
 
 /// <summary>
@@ -59,7 +68,9 @@ public static class ApiHandler
             string? version = context.Request.Headers["anthropic-version"].FirstOrDefault();
             if (string.IsNullOrEmpty(version))
                 throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "anthropic-version: header is required");
-            if (version is not (SupportedVersion or "2023-01-01"))
+            // Versions are dates; newer SDKs send later ones (13.x sends 2026-10-21), so any date from 2023 on is accepted.
+            if (!DateOnly.TryParseExact(version, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) ||
+                date < new DateOnly(2023, 1, 1))
                 throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"anthropic-version: '{version}' is not a valid version; use {SupportedVersion}");
             await work(exchange).ConfigureAwait(false);
         }
@@ -102,6 +113,6 @@ public static class ApiHandler
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(body.ToJsonString(WireJson.Options), context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -128,7 +128,7 @@ public sealed class MessageSimulator
         if (spec.ForcedTool is { } tool)
         {
             var input = tool.InputSchema is { } schema ? SchemaFaker.Generate(schema, words) : new JsonObject();
-            string inputJson = (input ?? new JsonObject()).ToJsonString();
+            string inputJson = (input ?? new JsonObject()).ToJsonString(WireJson.Options);
             int tokens = TokenCounter.Count(tool.Name) + TokenCounter.Count(inputJson);
             if (tokens > budget) return new ReplyPlan(blocks, "max_tokens", null, output + budget);
             blocks.Add(new PlannedToolUse(RequestIds.New("toolu_"), tool.Name, inputJson));
@@ -136,7 +136,7 @@ public sealed class MessageSimulator
         }
 
         string text = spec.OutputSchema is { } outputSchema
-            ? (SchemaFaker.Generate(outputSchema, words)?.ToJsonString() ?? "null")
+            ? (SchemaFaker.Generate(outputSchema, words)?.ToJsonString(WireJson.Options) ?? "null")
             : ReplyComposer.Text(words, seed, replyTokens ?? _state.Options.ReplyTokens);
 
         // The earliest stop sequence ends the reply, unless max_tokens ends it first.

@@ -57,13 +57,12 @@ internal static class MessagesEndpoints
             return;
         }
         await Pacing.DelayAsync(pacing.TimeToFirstToken + pacing.ForTokens(plan.OutputTokens), state.Clock, token).ConfigureAwait(false);
-        string json = reply.Message!.ToJsonString();
+        string json = reply.Message!.ToJsonString(WireJson.Options);
         if (fault is { Kind: FaultKinds.ResetMidStream })
         {
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(json[..(json.Length / 2)], token).ConfigureAwait(false);
-            await context.Response.Body.FlushAsync(token).ConfigureAwait(false);
-            exchange.Abort();
+            await exchange.AbortAfterFlushAsync().ConfigureAwait(false);
             return;
         }
         await ApiHandler.WriteJsonAsync(context, reply.Message!).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ClaudePS.Emulator;
@@ -5,6 +7,9 @@ namespace ClaudePS.Emulator;
 /// <summary>The wire shapes of messages, content blocks and usage (shared by JSON replies, SSE and batch results).</summary>
 internal static class WireJson
 {
+    /// <summary>Serialisation as the real API writes it: no escaping of backticks, quotes or non-ASCII text.</summary>
+    public static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static JsonObject Message(string id, string model, IEnumerable<JsonObject> content, string? stopReason, string? stopSequence, JsonObject usage) => new()
     {
         ["id"] = id,

@@ -58,7 +58,7 @@ internal static class SseWriter
             if (f.Kind == FaultKinds.ResetMidStream)
             {
                 faultStruck = true;
-                exchange.Abort();
+                await exchange.AbortAfterFlushAsync().ConfigureAwait(false);
                 return true;
             }
             return false;
@@ -131,7 +131,7 @@ internal static class SseWriter
 
     private static async Task WriteAsync(HttpResponse response, string name, JsonObject data, bool pad, CancellationToken token)
     {
-        string json = data.ToJsonString();
+        string json = data.ToJsonString(WireJson.Options);
         if (pad) json = json[..^1] + new string(' ', 16) + "}";
         var frame = new StringBuilder(json.Length + name.Length + 16)
             .Append("event: ").Append(name).Append('\n')

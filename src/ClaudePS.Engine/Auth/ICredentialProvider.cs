@@ -61,6 +61,7 @@ public sealed class ApiKeyCredential : ICredentialProvider
             if (char.IsControl(c) || c > 0x7e)
                 throw new ClaudeException(new ClaudeError("ClaudePS.InvalidCredential", ClaudeErrorCategory.InvalidArgument,
                     $"The {what} contains characters that cannot be sent in an HTTP header (a stray newline or non-ASCII character?). Check {where}."));
+        KnownSecrets.Register(trimmed);
         return trimmed;
     }
 }

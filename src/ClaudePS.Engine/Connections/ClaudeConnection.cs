@@ -90,7 +90,7 @@ public sealed class ClaudeConnection : IDisposable
     public static Uri ParseBaseUri(string text)
     {
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
-            throw MessageRequestInvalid("BaseUri", $"'{text}' is not an http(s) URI. Give one such as https://api.anthropic.com.");
+            throw MessageRequestInvalid("BaseUri", $"{ShownForError(text)} is not an http(s) URI. Give one such as https://api.anthropic.com.");
         return uri;
     }
 
@@ -98,11 +98,21 @@ public sealed class ClaudeConnection : IDisposable
     public static void CheckBaseUri(Uri uri, bool allowUnencrypted)
     {
         if (!uri.IsAbsoluteUri || (uri.Scheme != "https" && uri.Scheme != "http"))
-            throw MessageRequestInvalid("BaseUri", $"'{uri}' is not an http(s) URI. Give one such as https://api.anthropic.com.");
+            throw MessageRequestInvalid("BaseUri", $"{ShownForError(uri.OriginalString)} is not an http(s) URI. Give one such as https://api.anthropic.com.");
         if (!string.IsNullOrEmpty(uri.UserInfo))
             throw MessageRequestInvalid("BaseUri", "The base URI must not carry a user name or password; pass credentials with -ApiKey or -Credential.");
         if (uri.Scheme == "http" && !uri.IsLoopback && !allowUnencrypted)
             throw MessageRequestInvalid("BaseUri", $"'{uri.GetLeftPart(UriPartial.Authority)}' is plain http and not loopback: the key would cross the network unencrypted. Use https, or pass -AllowUnencryptedConnection if you accept that.");
+    }
+
+    /// <summary>A mistyped -BaseUri is echoed without user info, and not at all when it is no URI: a key
+    /// pasted into the wrong parameter must not end up in an error record or a job log.</summary>
+    private static string ShownForError(string text)
+    {
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || uri.IsFile || uri.HostNameType == UriHostNameType.Unknown)
+            return $"The value given ({text.Length} characters)";
+        var shown = new UriBuilder(uri) { UserName = "", Password = "", Query = "", Fragment = "" };
+        return $"'{shown.Uri.GetLeftPart(UriPartial.Path)}'";
     }
 
     private static ClaudeException MessageRequestInvalid(string field, string message) => Wire.MessageRequest.Invalid(field, message);

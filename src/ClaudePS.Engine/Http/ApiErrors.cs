@@ -1,5 +1,6 @@
 using System;
 using System.Text.Json;
+using ClaudePS.Engine.Auth;
 
 namespace ClaudePS.Engine.Http;
 
@@ -27,7 +28,7 @@ public static class ApiErrors
 
     public static ClaudeError FromApiError(int status, string? type, string? message, string? requestId, string? detailCode = null, string? endpoint = null)
     {
-        message = string.IsNullOrWhiteSpace(message) ? $"HTTP {status}" : message!.Trim();
+        message = string.IsNullOrWhiteSpace(message) ? $"HTTP {status}" : KnownSecrets.Scrub(message!.Trim());
         string where = endpoint is null ? "" : $" from {endpoint}";
         (string id, ClaudeErrorCategory category, string advice, bool transient) = status switch
         {

@@ -24,14 +24,41 @@ public sealed class PipelinePump : IClaudeOutputSink, IDisposable
 
     private void Post(Action<IClaudeOutputSink> write)
     {
+        // InvalidOperationException covers ObjectDisposedException too: the pump is finished, the
+        // cmdlet has gone, and output has nowhere to go.
         try { _queue.Add(write); }
-        catch (InvalidOperationException) { /* the pump is finished: the cmdlet has gone, output has nowhere to go */ }
+        catch (InvalidOperationException) { }
     }
 
     /// <summary>Writes whatever is queued now, without waiting (for use between ProcessRecord calls).</summary>
     public void DrainAvailable(IClaudeOutputSink target)
     {
         while (_queue.TryTake(out var write)) write(target);
+    }
+
+    /// <summary>
+    /// Drains output as it arrives until <paramref name="signal"/> completes, then writes what the signal's
+    /// producer queued before completing. Does not observe the signal's result: the caller owns it. Used to
+    /// wait for the work to end, or for a batch slot to free up, without leaving output unwritten.
+    /// </summary>
+    public void DrainUntil(Task signal, IClaudeOutputSink target)
+    {
+        // Not disposed: it has no timer, and the continuation may run after this method returns.
+        var done = new CancellationTokenSource();
+        signal.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), done,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        while (!signal.IsCompleted)
+        {
+            Action<IClaudeOutputSink>? write;
+            try
+            {
+                if (!_queue.TryTake(out write, Timeout.Infinite, done.Token)) break; // completed and empty
+            }
+            catch (OperationCanceledException) { break; }
+            write(target);
+        }
+        // Everything written before the signal completed is queued by now.
+        DrainAvailable(target);
     }
 
     /// <summary>
@@ -51,18 +78,24 @@ public sealed class PipelinePump : IClaudeOutputSink, IDisposable
     /// <summary>Drains until <paramref name="task"/> completes, then rethrows its exception (if any).</summary>
     public void RunUntilComplete(Task task, IClaudeOutputSink target, CancellationTokenSource? cancelOnTargetFailure = null)
     {
-        task.ContinueWith(_ => _queue.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            foreach (var write in _queue.GetConsumingEnumerable()) write(target);
+            DrainUntil(task, target);
         }
         catch
         {
-            cancelOnTargetFailure?.Cancel();
-            try { task.Wait(); } catch { /* the target's failure is the one to report */ }
+            StopAfterTargetFailure(task, cancelOnTargetFailure);
             throw;
         }
         task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>The target failed: cancel the work and wait for it, so nothing runs on after the cmdlet.
+    /// The target's failure is the one to report; the work's own outcome is dropped.</summary>
+    internal static void StopAfterTargetFailure(Task task, CancellationTokenSource? cancel)
+    {
+        try { cancel?.Cancel(); } catch (ObjectDisposedException) { }
+        try { task.Wait(); } catch (Exception) { }
     }
 
     public void Dispose() => _queue.Dispose();

@@ -1,0 +1,162 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Invoke-ClaudePrompt against the emulator: input shapes, output, streaming, raw, errors, completion.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Emulator = Start-ClaudeEmulator
+    $script:Saved = Clear-ClaudeEnvironment
+    Import-Module (Get-ModuleManifestPath) -Force
+    Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+}
+
+AfterAll {
+    Disconnect-AllClaude
+    Restore-ClaudeEnvironment $script:Saved
+    Stop-ClaudeEmulator $script:Emulator
+}
+
+Describe 'Invoke-ClaudePrompt' {
+    Context 'output' {
+        It 'returns one ClaudeResponse with text, usage and ids' {
+            $r = Invoke-ClaudePrompt -Prompt 'Say hello'
+            @($r).Count | Should -Be 1
+            $r | Should -BeOfType ([ClaudePS.ClaudeResponse])
+            $r.Text | Should -Not -BeNullOrEmpty
+            $r.Model | Should -Not -BeNullOrEmpty
+            $r.StopReason | Should -Be 'end_turn'
+            $r.Usage.InputTokens | Should -BeGreaterThan 0
+            $r.Usage.OutputTokens | Should -BeGreaterThan 0
+            $r.RequestId | Should -Not -BeNullOrEmpty
+            $r.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
+        }
+
+        It 'is deterministic for the same request' {
+            (Invoke-ClaudePrompt 'same input').Text | Should -Be (Invoke-ClaudePrompt 'same input').Text
+        }
+
+        It 'formats as a table with the usage columns' {
+            $table = Invoke-ClaudePrompt 'format me' | Out-String
+            $table | Should -Match 'StopReason'
+            $table | Should -Match 'Model'
+        }
+
+        It 'declares its output type' {
+            (Get-Command Invoke-ClaudePrompt).OutputType.Type | Should -Contain ([ClaudePS.ClaudeResponse])
+        }
+    }
+
+    Context 'pipeline input' {
+        It 'sends one request per piped string, in order' {
+            $r = 'one', 'two', 'three' | Invoke-ClaudePrompt
+            @($r).Count | Should -Be 3
+            $r.Input | Should -Be @('one', 'two', 'three')
+        }
+
+        It 'takes CSV rows by the Prompt property and echoes the row as Input' {
+            $rows = Import-Csv (Join-Path (Get-RepoRoot) 'samples/prompts.csv')
+            $r = $rows | Invoke-ClaudePrompt
+            @($r).Count | Should -Be $rows.Count
+            $r[0].Input.Id | Should -Be '1'
+            $r[4].Input.Id | Should -Be '5'
+        }
+
+        It 'takes a Text property through the alias' {
+            $r = [pscustomobject]@{ Text = 'via alias' } | Invoke-ClaudePrompt
+            $r.Input.Text | Should -Be 'via alias'
+        }
+
+        It 'binds MaxTokens from a row property' {
+            $r = [pscustomobject]@{ Prompt = 'Write a long story about a lighthouse keeper.'; MaxTokens = 1 } | Invoke-ClaudePrompt
+            $r.StopReason | Should -Be 'max_tokens'
+            $r.Usage.OutputTokens | Should -Be 1
+        }
+
+        It 'reports an object without a prompt as a non-terminating error and goes on' {
+            $r = [pscustomobject]@{ Other = 1 }, 'fine' | Invoke-ClaudePrompt -ErrorVariable errs -ErrorAction SilentlyContinue
+            @($r).Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.NoPrompt,*'
+            $errs[0].TargetObject.Other | Should -Be 1
+        }
+    }
+
+    Context 'parameters' {
+        It '-Stream shows text on the host and still writes exactly one object' {
+            $all = Invoke-ClaudePrompt -Prompt 'Stream this' -Stream 6>&1
+            $responses = @($all | Where-Object { $_ -is [ClaudePS.ClaudeResponse] })
+            $responses.Count | Should -Be 1
+            $shown = -join ($all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | ForEach-Object { "$($_.MessageData)" })
+            $shown.Trim() | Should -Be $responses[0].Text.Trim()
+            $responses[0].TimeToFirstToken | Should -Not -BeNullOrEmpty
+        }
+
+        It '-Stream in a runbook-like host (information discarded) loses nothing from the pipeline' {
+            $r = Invoke-ClaudePrompt -Prompt 'Stream quietly' -Stream -InformationAction Ignore
+            $r.Text | Should -Be (Invoke-ClaudePrompt -Prompt 'Stream quietly').Text
+        }
+
+        It '-Raw returns the API JSON as an object' {
+            $raw = Invoke-ClaudePrompt -Prompt 'raw please' -Raw
+            $raw.type | Should -Be 'message'
+            $raw.role | Should -Be 'assistant'
+            $raw.content[0].type | Should -Be 'text'
+            $raw.usage.input_tokens | Should -BeGreaterThan 0
+        }
+
+        It '-System, -Temperature and -Model are sent' {
+            $r = Invoke-ClaudePrompt -Prompt 'hi' -System 'Be brief.' -Temperature 0.2 -Model 'claude-haiku-4-5'
+            $r.Model | Should -BeLike 'claude-haiku-4-5*'
+        }
+
+        It '-StopSequence stops the reply at the sequence' {
+            $full = (Invoke-ClaudePrompt -Prompt 'Count words please').Text
+            $stop = ($full -split '\s+' | Where-Object { $_ } | Select-Object -Skip 2 -First 1)
+            $r = Invoke-ClaudePrompt -Prompt 'Count words please' -StopSequence $stop
+            $r.StopReason | Should -Be 'stop_sequence'
+            $r.StopSequence | Should -Be $stop
+        }
+
+        It '-MaxTokens is validated before anything is sent' {
+            { Invoke-ClaudePrompt -Prompt 'x' -MaxTokens 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { Invoke-ClaudePrompt -Prompt 'x' -MaxTokens 128001 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-Connection picks a named connection' {
+            Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name 'other' -DefaultModel 'claude-haiku-4-5'
+            try {
+                (Invoke-ClaudePrompt -Prompt 'hi' -Connection 'other').Model | Should -BeLike 'claude-haiku-4-5*'
+                $err = { Invoke-ClaudePrompt -Prompt 'hi' -Connection 'nope' } | Should -Throw -PassThru
+                $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.NotConnected,*'
+            } finally {
+                Disconnect-Claude -Name 'other'
+                Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+            }
+        }
+
+        It 'completes -Model from the known models' {
+            $line = 'Invoke-ClaudePrompt -Model claude-son'
+            $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+            $completions | Should -Contain 'claude-sonnet-4-5'
+            $completions | ForEach-Object { $_ | Should -BeLike 'claude-son*' }
+        }
+    }
+
+    Context 'errors' {
+        It 'an empty prompt is a non-terminating error naming the prompt' {
+            $r = Invoke-ClaudePrompt -Prompt '' -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.InvalidArgument,*'
+            $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $errs[0].Exception.Message | Should -Match 'prompt'
+        }
+
+        It 'an unknown model is ObjectNotFound with the request id, and later rows still run' {
+            $r = 'a', 'b' | Invoke-ClaudePrompt -Model 'claude-does-not-exist' -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 2
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.NotFound,*'
+            $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $errs[0].TargetObject | Should -Be 'a'
+            $errs[0].ErrorDetails.Message | Should -Match 'req'
+        }
+    }
+}

@@ -1,0 +1,111 @@
+# Shared by build.ps1 (-Task Demo) and the Pester suite: locate the repo and the built module, start and
+# stop the emulator on a free loopback port. Windows PowerShell 5.1 and PowerShell 7 compatible.
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).Path
+
+function Get-RepoRoot { $script:RepoRoot }
+
+function Get-ModuleManifestPath {
+    Join-Path $script:RepoRoot 'out/ClaudePS/ClaudePS.psd1'
+}
+
+function Get-FreeLoopbackPort {
+    $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback), 0
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Get-EmulatorAssembly {
+    # The newest build of the emulator (Release from build.ps1, Debug from dotnet test); builds it if none.
+    $project = Join-Path $script:RepoRoot 'src/ClaudePS.Emulator'
+    $found = Get-ChildItem -Path (Join-Path $project 'bin') -Filter 'ClaudePS.Emulator.dll' -Recurse -ErrorAction SilentlyContinue |
+        Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
+    if (-not $found) {
+        & dotnet build $project -c Release --nologo | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "Building the emulator failed (exit $LASTEXITCODE)." }
+        $found = Get-ChildItem -Path (Join-Path $project 'bin/Release') -Filter 'ClaudePS.Emulator.dll' -Recurse | Select-Object -First 1
+    }
+    $found.FullName
+}
+
+function Start-ClaudeEmulator {
+    <#
+    .SYNOPSIS
+    Starts the ClaudePS emulator on http://127.0.0.1:<free port> and waits until it accepts connections.
+    It runs the built emulator with `dotnet <dll>` (what `dotnet run --project src/ClaudePS.Emulator` runs),
+    so stopping the process stops the server: `dotnet run` would leave its child running.
+    #>
+    [CmdletBinding()]
+    param([int] $TimeoutSec = 60, [string[]] $ExtraArgs = @())
+
+    $port = Get-FreeLoopbackPort
+    $baseUri = "http://127.0.0.1:$port"
+    $dll = Get-EmulatorAssembly
+    $logBase = Join-Path ([System.IO.Path]::GetTempPath()) ("claudeps-emulator-$port")
+    $arguments = @("`"$dll`"", '--urls', $baseUri) + $ExtraArgs
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -NoNewWindow `
+        -RedirectStandardOutput "$logBase.out.log" -RedirectStandardError "$logBase.err.log"
+
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ($true) {
+        if ($process.HasExited) {
+            $err = Get-Content "$logBase.err.log" -Raw -ErrorAction SilentlyContinue
+            throw "The emulator exited (code $($process.ExitCode)) before it listened on $baseUri. $err"
+        }
+        $client = New-Object System.Net.Sockets.TcpClient
+        try {
+            $client.Connect([System.Net.IPAddress]::Loopback, $port)
+            break
+        } catch {
+            if ([DateTime]::UtcNow -gt $deadline) {
+                Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+                throw "The emulator did not listen on $baseUri within $TimeoutSec s. Logs: $logBase.*.log"
+            }
+            Start-Sleep -Milliseconds 200
+        } finally {
+            $client.Close()
+        }
+    }
+    [pscustomobject]@{ Process = $process; BaseUri = $baseUri; Port = $port; LogBase = $logBase }
+}
+
+function Stop-ClaudeEmulator {
+    [CmdletBinding()]
+    param([Parameter(ValueFromPipeline)] $Emulator)
+    process {
+        if ($Emulator -and $Emulator.Process -and -not $Emulator.Process.HasExited) {
+            Stop-Process -Id $Emulator.Process.Id -Force -ErrorAction SilentlyContinue
+            $Emulator.Process.WaitForExit(10000) | Out-Null
+        }
+    }
+}
+
+function New-TestKey {
+    # A key the emulator accepts (any sk-ant- key by default).
+    param([string] $Value = 'sk-ant-pester-0123456789')
+    ConvertTo-SecureString $Value -AsPlainText -Force
+}
+
+function Clear-ClaudeEnvironment {
+    # Removes the variables Connect-Claude reads, so each test states its own; returns what it removed.
+    $saved = @{}
+    foreach ($name in 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $null)
+    }
+    $saved
+}
+
+function Restore-ClaudeEnvironment {
+    param([hashtable] $Saved)
+    foreach ($name in $Saved.Keys) { [Environment]::SetEnvironmentVariable($name, $Saved[$name]) }
+}
+
+function Disconnect-AllClaude {
+    if (Get-Command Get-ClaudeConnection -ErrorAction SilentlyContinue) {
+        Get-ClaudeConnection | ForEach-Object { Disconnect-Claude -Name $_.Name }
+    }
+}
+
+Export-ModuleMember -Function Get-RepoRoot, Get-ModuleManifestPath, Get-FreeLoopbackPort, Get-EmulatorAssembly,
+    Start-ClaudeEmulator, Stop-ClaudeEmulator, New-TestKey, Clear-ClaudeEnvironment, Restore-ClaudeEnvironment, Disconnect-AllClaude
