@@ -12,7 +12,8 @@ namespace ClaudePS.Commands;
 /// -UseBatchApi the rows go through the Message Batches API at half price.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClaudeBatch", SupportsShouldProcess = true, DefaultParameterSetName = "Rows")]
-[OutputType(typeof(PSObject), typeof(ClaudeBatchInfo))]
+[OutputType("ClaudePS.ClaudeBatchResult#Row")]
+[OutputType(typeof(ClaudeBatchInfo))]
 public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
 {
     /// <summary>A row (Import-Csv output, a hashtable, any object) or a prompt string.</summary>

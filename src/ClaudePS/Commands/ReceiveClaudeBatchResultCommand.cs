@@ -13,7 +13,7 @@ namespace ClaudePS.Commands;
 /// Without rows, each result is written on its own with its custom id.
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "ClaudeBatchResult")]
-[OutputType(typeof(PSObject))]
+[OutputType("ClaudePS.ClaudeBatchResult#Row")]
 public sealed class ReceiveClaudeBatchResultCommand : ClaudeAsyncCmdlet
 {
     /// <summary>Batch ids (msgbatch_...). Not bound from piped rows, so a row's own Id column cannot be taken for one.</summary>
