@@ -11,6 +11,9 @@ public sealed class BatchOptions
     public string? Model { get; set; }
     public int MaxTokens { get; set; } = 1024;
     public double? Temperature { get; set; }
+    /// <summary>Cache the shared system prompt: null decides by size (cached when long enough for the
+    /// API to accept a cache breakpoint), true always, false never.</summary>
+    public bool? CacheSystemPrompt { get; set; }
     /// <summary>A prompt with {{Column}} placeholders filled from each row; replaces the prompt column.</summary>
     public string? PromptTemplate { get; set; }
 

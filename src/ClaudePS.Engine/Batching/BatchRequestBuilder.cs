@@ -75,7 +75,7 @@ internal sealed class BatchRequestBuilder
         request.Temperature = temperature;
         long systemTokens = EstimateTokens(system);
         // Cache the system prompt only when the API would accept the breakpoint; a short one costs more to write than it saves.
-        if (systemTokens >= MinCacheableTokens) request.SystemCacheTtl = "5m";
+        if (system is not null && (_options.CacheSystemPrompt ?? systemTokens >= MinCacheableTokens)) request.SystemCacheTtl = "5m";
         try { request.Validate(); }
         catch (ClaudeException ex) { return Failed(ex.Error.WithTarget(target)); }
 
