@@ -13,11 +13,16 @@
     CmdletsToExport        = @(
         'Connect-Claude'
         'Disconnect-Claude'
+        'Export-ClaudeMetrics'
+        'Get-ClaudeAccessToken'
         'Get-ClaudeBatch'
         'Get-ClaudeConnection'
+        'Get-ClaudeMetrics'
+        'Get-ClaudeUsage'
         'Invoke-ClaudeBatch'
         'Invoke-ClaudePrompt'
         'Receive-ClaudeBatchResult'
+        'Set-ClaudePrice'
         'Stop-ClaudeBatch'
         'Wait-ClaudeBatch'
     )

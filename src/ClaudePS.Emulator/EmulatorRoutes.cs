@@ -11,7 +11,9 @@ internal static class EmulatorRoutes
         app.UseRequestIds();
         app.MapGet("/", () => Results.Text("ClaudePS emulator"));
         MessagesEndpoints.Map(app, state);
+        Auth.AuthRoutes.Map(app, state);
         ModelsEndpoints.Map(app, state);
+        Admin.AdminReportRoutes.Map(app, state);
         Batches.BatchEndpoints.Map(app, state);
         // Unknown paths answer like the real API: a not_found_error body, with a request-id.
         app.MapFallback((HttpContext context) => ApiErrorResponses.WriteAsync(context,

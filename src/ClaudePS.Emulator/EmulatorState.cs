@@ -38,4 +38,7 @@ public sealed class EmulatorState
     }
 
     private Func<string, BearerCheck>? _bearerValidator;
+    /// <summary>The identity provider side: token endpoints, issued tokens, revocation, clock offset.</summary>
+    public Auth.AuthEmulatorState Auth => _auth ??= new Auth.AuthEmulatorState(() => Options.Clock.GetUtcNow());
+    private Auth.AuthEmulatorState? _auth;
 }

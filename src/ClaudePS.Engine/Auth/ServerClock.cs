@@ -21,6 +21,9 @@ public sealed class ServerClock
     /// <summary>Server time minus local time (zero until a significant skew was seen).</summary>
     public TimeSpan Skew => TimeSpan.FromTicks(Interlocked.Read(ref _skewTicks));
 
+    /// <summary>This machine's clock, uncorrected (token lifetimes are measured on it).</summary>
+    public DateTimeOffset LocalNow => _localNow();
+
     /// <summary>The local clock corrected by the observed skew.</summary>
     public DateTimeOffset UtcNow => _localNow() + Skew;
 

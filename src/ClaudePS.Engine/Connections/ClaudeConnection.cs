@@ -37,6 +37,7 @@ public sealed class ClaudeConnection : IDisposable
             ConnectedAt = DateTimeOffset.UtcNow,
         };
         Client = new ClaudeClient(this);
+        ServerClock = (credential as TokenCredential)?.ServerClock ?? new ServerClock();
     }
 
     public ClaudeConnectionOptions Options { get; }
@@ -45,7 +46,7 @@ public sealed class ClaudeConnection : IDisposable
     public ClaudeConnectionInfo Info { get; }
     public ClaudeClient Client { get; }
     /// <summary>The server's clock as seen through Date headers (the transport feeds it; signers read it).</summary>
-    public ServerClock ServerClock { get; } = new();
+    public ServerClock ServerClock { get; }
     internal HttpClient Http => _http;
 
     /// <summary>Validates the options and builds the connection. The environment supplies defaults

@@ -37,4 +37,6 @@ public sealed class ClaudeConnectionOptions
     public ApiDialect Dialect { get; set; } = ApiDialect.Anthropic;
     /// <summary>Receives every usage-bearing reply (the usage ledger); null records nothing.</summary>
     public IUsageRecorder? UsageRecorder { get; set; }
+    /// <summary>The connection's cost limit (Connect-Claude -MaxCostUsd); null for none.</summary>
+    public BudgetGuard? Budget { get; set; }
 }

@@ -16,4 +16,6 @@ public sealed class CallOptions
     public TimeSpan? Timeout { get; set; }
     /// <summary>Keep the reply's JSON on <see cref="ClaudeResponse"/> for -Raw.</summary>
     public bool KeepRawJson { get; set; }
+    /// <summary>A cost limit for this call in addition to the connection's (a bulk run's -MaxCostUsd).</summary>
+    public Usage.BudgetGuard? Budget { get; set; }
 }

@@ -117,15 +117,55 @@ public sealed class ClaudeClient
         deadline.CancelAfter(overall);
         var endpoint = _connection.Endpoints[0];
         var started = Stopwatch.StartNew();
+        // Budgets: reserve before any attempt, settle once on what was billed (see Usage/BudgetGuard).
+        bool batch = string.Equals(request.ServiceTier, "batch", StringComparison.OrdinalIgnoreCase);
+        var budget = Usage.BudgetHold.Begin(_connection.Options.Budget, call.Budget, request.Model!, body.Length, request.MaxTokens, batch);
+        ClaudeUsage? billed = null;
+        string status = "error";
         try
         {
             var response = await SendAttemptAsync(endpoint, request.Model!, body, stream, onText, call, started, attempt: 1, deadline.Token).ConfigureAwait(false);
+            billed = response.Usage;
+            status = "200";
             return RecordUsage(response, call, "succeeded");
         }
-        catch (Exception ex) when (ex is not ClaudeException)
+        catch (ClaudeException ex)
         {
-            throw Translate(ex, cancellationToken, overall, endpoint);
+            status = Usage.ClaudeMetrics.StatusOf(ex.Error);
+            if (ex.Error.PartialUsage is { } partial)
+            {
+                billed = partial;
+                RecordPartialUsage(ex.Error, request.Model!, call, started.Elapsed);
+            }
+            throw;
         }
+        catch (Exception ex)
+        {
+            var translated = Translate(ex, cancellationToken, overall, endpoint);
+            status = Usage.ClaudeMetrics.StatusOf(translated.Error);
+            throw translated;
+        }
+        finally
+        {
+            budget.Settle(request.Model!, billed, batch);
+            Usage.ClaudeMetrics.Shared.RecordRequest(request.Model!, status, started.Elapsed);
+        }
+    }
+
+    /// <summary>Records the usage a failed attempt reported (a stream cut short after message_start): it was billed.</summary>
+    private void RecordPartialUsage(ClaudeError error, string model, CallOptions call, TimeSpan duration)
+    {
+        _connection.Options.UsageRecorder?.Record(new Usage.UsageEvent
+        {
+            RequestId = error.RequestId,
+            Endpoint = Shown(_connection.Endpoints[0]),
+            Model = model,
+            Usage = error.PartialUsage!,
+            Outcome = "stream_failed",
+            Tags = MergeTags(call.Tags),
+            Duration = duration,
+            Log = call.Log,
+        });
     }
 
     /// <summary>One HTTP attempt against one endpoint.</summary>
@@ -170,6 +210,8 @@ public sealed class ClaudeClient
             Outcome = outcome,
             Tags = MergeTags(call.Tags),
             Duration = response.Duration,
+            FromCache = response.FromCache,
+            Log = call.Log,
         });
         return cost is null ? response : response.WithCost(cost);
     }

@@ -17,6 +17,10 @@ public sealed class UsageEvent
     /// <summary>Billed at the Message Batches price (50 %).</summary>
     public bool IsBatch { get; init; }
     public TimeSpan Duration { get; init; }
+    /// <summary>Served by the local response cache: nothing was billed, so nothing is recorded.</summary>
+    public bool FromCache { get; init; }
+    /// <summary>Where the recorder's warnings go (an unknown price, a ledger it could not write); null for nowhere.</summary>
+    public IClaudeOutputSink? Log { get; init; }
 }
 
 /// <summary>Receives every usage-bearing reply exactly once; returns the cost in USD (null when the

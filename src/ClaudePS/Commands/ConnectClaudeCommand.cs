@@ -1,7 +1,10 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Net;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Hosting;
@@ -9,9 +12,16 @@ using ClaudePS.Hosting;
 namespace ClaudePS.Commands;
 
 /// <summary>
-/// Connects to the Claude API and makes the connection the session's default.
-/// Credential order: -ApiKey / -Credential / -AccessToken when given; otherwise ANTHROPIC_API_KEY,
-/// then ANTHROPIC_AUTH_TOKEN (sent as Bearer).
+/// Connects to the Claude API (or Vertex AI, or a gateway) and makes the connection the session's default.
+/// One parameter set per way of authenticating, named as Connect-AzAccount / Connect-MgGraph name them:
+/// -ApiKey / -Credential / -AccessToken; -ClientId with -ClientSecret, -CertificateThumbprint,
+/// -Certificate or -CertificatePath (OAuth client credentials against -TokenEndpoint); -Identity (Azure
+/// managed identity); -ServiceAccountKeyPath (Google service account, Vertex AI); -IdentityTokenPath /
+/// -IdentityTokenVariable (workload identity federation); -SecretName (SecretManagement vault).
+/// Without any: ANTHROPIC_API_KEY, then ANTHROPIC_AUTH_TOKEN, then the ANTHROPIC_FEDERATION_* variables.
+/// Names: -Scope Process|CurrentUser is where tokens are cached (as Connect-AzAccount -Scope);
+/// -TokenScope is the OAuth scope / resource the token is requested for. Token-based credentials are
+/// proven at connect time by getting a token: a wrong secret is a terminating error here.
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "Claude", DefaultParameterSetName = EnvironmentSet)]
 [OutputType(typeof(ClaudeConnectionInfo))]
@@ -21,6 +31,15 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
     private const string ApiKeySet = "ApiKey";
     private const string CredentialSet = "Credential";
     private const string AccessTokenSet = "AccessToken";
+    private const string ClientSecretSet = "ClientSecret";
+    private const string CertificateThumbprintSet = "CertificateThumbprint";
+    private const string CertificateSet = "Certificate";
+    private const string CertificateFileSet = "CertificateFile";
+    private const string ManagedIdentitySet = "ManagedIdentity";
+    private const string ServiceAccountSet = "ServiceAccount";
+    private const string IdentityTokenFileSet = "IdentityTokenFile";
+    private const string IdentityTokenVariableSet = "IdentityTokenVariable";
+    private const string VaultSet = "Vault";
 
     [Parameter(Mandatory = true, ParameterSetName = ApiKeySet)]
     [ValidateNotNull]
@@ -36,6 +55,145 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
     [ValidateNotNull]
     public SecureString? AccessToken { get; set; }
+
+    /// <summary>The application (client) id at the identity provider.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
+    [Parameter(ParameterSetName = IdentityTokenFileSet)]
+    [Parameter(ParameterSetName = IdentityTokenVariableSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ClientId { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [ValidateNotNull]
+    public SecureString? ClientSecret { get; set; }
+
+    /// <summary>A certificate with private key in Cert:\CurrentUser\My or Cert:\LocalMachine\My.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateThumbprint { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [ValidateNotNull]
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>A .pfx/.p12 file (PowerShell 7 also takes PEM with the key).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificatePath { get; set; }
+
+    [Parameter(ParameterSetName = CertificateFileSet)]
+    public SecureString? CertificatePassword { get; set; }
+
+    /// <summary>RS256 (default for RSA), PS256, ES256 (P-256 keys); HS256 with -ClientSecret signs an assertion instead of sending the secret.</summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateFileSet)]
+    [ValidateSet("RS256", "PS256", "ES256", "HS256")]
+    public string? SigningAlgorithm { get; set; }
+
+    /// <summary>The OAuth 2.0 token endpoint (https).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
+    [Parameter(ParameterSetName = ServiceAccountSet)]
+    [Parameter(ParameterSetName = IdentityTokenFileSet)]
+    [Parameter(ParameterSetName = IdentityTokenVariableSet)]
+    [ValidateNotNull]
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>The OAuth scope (e.g. api://my-gateway/.default) or, for -Identity, the resource.</summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateFileSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = ServiceAccountSet)]
+    [Parameter(ParameterSetName = IdentityTokenFileSet)]
+    [Parameter(ParameterSetName = IdentityTokenVariableSet)]
+    [ValidateNotNullOrEmpty]
+    public string? TokenScope { get; set; }
+
+    /// <summary>Azure managed identity (system-assigned, or -IdentityClientId for a user-assigned one).</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    public SwitchParameter Identity { get; set; }
+
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [ValidateNotNullOrEmpty]
+    public string? IdentityClientId { get; set; }
+
+    /// <summary>The managed identity endpoint; default IDENTITY_ENDPOINT, else the instance metadata service.</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [ValidateNotNull]
+    public Uri? IdentityEndpoint { get; set; }
+
+    /// <summary>A Google service-account key file (JSON), for -Provider Vertex.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ServiceAccountSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ServiceAccountKeyPath { get; set; }
+
+    /// <summary>A file holding the workload's identity token (JWT), re-read at every exchange.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = IdentityTokenFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string? IdentityTokenPath { get; set; }
+
+    /// <summary>The name of an environment variable holding the workload's identity token.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = IdentityTokenVariableSet)]
+    [ValidateNotNullOrEmpty]
+    public string? IdentityTokenVariable { get; set; }
+
+    [Parameter(ParameterSetName = IdentityTokenFileSet)]
+    [Parameter(ParameterSetName = IdentityTokenVariableSet)]
+    [ValidateNotNullOrEmpty]
+    public string? FederationRuleId { get; set; }
+
+    [Parameter(ParameterSetName = IdentityTokenFileSet)]
+    [Parameter(ParameterSetName = IdentityTokenVariableSet)]
+    [ValidateNotNullOrEmpty]
+    public string? OrganizationId { get; set; }
+
+    [Parameter(ParameterSetName = IdentityTokenFileSet)]
+    [Parameter(ParameterSetName = IdentityTokenVariableSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ServiceAccountId { get; set; }
+
+    [Parameter(ParameterSetName = IdentityTokenFileSet)]
+    [Parameter(ParameterSetName = IdentityTokenVariableSet)]
+    [ValidateNotNullOrEmpty]
+    public string? WorkspaceId { get; set; }
+
+    /// <summary>A secret in a SecretManagement vault (Microsoft.PowerShell.SecretManagement): the API key, or the bearer token for -Provider Gateway.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
+    [ValidateNotNullOrEmpty]
+    public string? SecretName { get; set; }
+
+    [Parameter(ParameterSetName = VaultSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Vault { get; set; }
+
+    /// <summary>Anthropic (default), Vertex (Google Vertex AI), or Gateway (an API gateway taking bearer tokens).</summary>
+    [Parameter]
+    [ValidateSet("Anthropic", "Vertex", "Gateway")]
+    public string Provider { get; set; } = "Anthropic";
+
+    /// <summary>Vertex AI region (us-east5, europe-west1, global); default CLOUD_ML_REGION.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Region { get; set; }
+
+    /// <summary>Vertex AI project; default ANTHROPIC_VERTEX_PROJECT_ID, then the key file's project_id.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ProjectId { get; set; }
+
+    /// <summary>Where tokens are cached: Process (memory, default) or CurrentUser (also on disk, DPAPI / mode 0600).</summary>
+    [Parameter]
+    [ValidateSet("Process", "CurrentUser")]
+    public string Scope { get; set; } = "Process";
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -70,6 +228,15 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
     [Parameter]
     public string[]? Tag { get; set; }
 
+    /// <summary>The most this connection may spend, in USD; a request that could pass it is not sent (terminating error).</summary>
+    [Parameter]
+    [ValidateRange(0.000001, 1000000000.0)]
+    public decimal? MaxCostUsd { get; set; }
+
+    /// <summary>Keeps no usage ledger on disk for this connection (costs are still priced and counted in the metrics).</summary>
+    [Parameter]
+    public SwitchParameter NoLedger { get; set; }
+
     /// <summary>Makes one cheap call (count_tokens) to prove the credential works.</summary>
     [Parameter]
     public SwitchParameter Validate { get; set; }
@@ -88,6 +255,22 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         {
             ThrowTerminating(ex);
             return;
+        }
+
+        // Token-based credentials get their first token now: a wrong secret or an unreadable key fails here.
+        bool proven = false;
+        try
+        {
+            RunEngine(async (sink, ct) =>
+            {
+                await CredentialSetup.ValidateAsync(connection.Credential, ct).ConfigureAwait(false);
+                foreach (var notice in CredentialSetup.DrainNotices(connection.Credential)) sink.WriteVerbose(notice);
+            });
+            proven = true;
+        }
+        finally
+        {
+            if (!proven) connection.Dispose();
         }
 
         if (Validate)
@@ -119,17 +302,90 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
             ProxyCredential = ProxyCredential?.GetNetworkCredential(),
             ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
             AllowUnencryptedConnection = AllowUnencryptedConnection,
-            Credential = ParameterSetName switch
-            {
-                ApiKeySet => new ApiKeyCredential(SecureStrings.ToPlain(ApiKey!), "-ApiKey"),
-                CredentialSet => new ApiKeyCredential(SecureStrings.ToPlain(Credential!.Password), "-Credential"),
-                AccessTokenSet => new BearerTokenCredential(SecureStrings.ToPlain(AccessToken!), "-AccessToken"),
-                _ => null, // the engine reads the environment
-            },
         };
         if (Tag is not null) options.Tags.AddRange(Tag);
+        options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default));
+        if (MaxCostUsd is { } limit) options.Budget = new Engine.Usage.BudgetGuard(limit, $"connection '{options.Name}'");
         if (BaseUri is not null)
             foreach (var uri in BaseUri) options.BaseUris.Add(ClaudeConnection.ParseBaseUri(uri));
+        CredentialSetup.Apply(BuildCredentialOptions(), options);
         return options;
     }
+
+    /// <summary>The credential parameters in plain C#; the engine picks the provider from what is set.</summary>
+    private CredentialOptions BuildCredentialOptions()
+    {
+        var provider = (ClaudeProvider)Enum.Parse(typeof(ClaudeProvider), Provider, ignoreCase: true);
+        var o = new CredentialOptions
+        {
+            Provider = provider,
+            Region = Region,
+            ProjectId = ProjectId,
+            PersistTokens = string.Equals(Scope, "CurrentUser", StringComparison.OrdinalIgnoreCase),
+            TokenEndpoint = TokenEndpoint,
+            TokenScope = TokenScope,
+            SigningAlgorithm = SigningAlgorithm,
+        };
+        switch (ParameterSetName)
+        {
+            case ApiKeySet: o.ApiKey = SecureStrings.ToPlain(ApiKey!); o.SourceName = "-ApiKey"; break;
+            case CredentialSet: o.ApiKey = SecureStrings.ToPlain(Credential!.Password); o.SourceName = "-Credential"; break;
+            case AccessTokenSet: o.AccessToken = SecureStrings.ToPlain(AccessToken!); o.SourceName = "-AccessToken"; break;
+            case ClientSecretSet: o.ClientId = ClientId; o.ClientSecret = SecureStrings.ToPlain(ClientSecret!); break;
+            case CertificateThumbprintSet: o.ClientId = ClientId; o.CertificateThumbprint = CertificateThumbprint; break;
+            case CertificateSet: o.ClientId = ClientId; o.Certificate = Certificate; break;
+            case CertificateFileSet:
+                o.ClientId = ClientId;
+                o.CertificatePath = GetUnresolvedProviderPathFromPSPath(CertificatePath);
+                o.CertificatePassword = CertificatePassword is null ? null : SecureStrings.ToPlain(CertificatePassword);
+                break;
+            case ManagedIdentitySet when !Identity.IsPresent:
+                throw new ClaudeException(new ClaudeError("ClaudePS.AmbiguousCredential", ClaudeErrorCategory.InvalidArgument,
+                    "-TokenScope alone does not say how to authenticate. Add -Identity for a managed identity, or -ClientId with a secret or certificate."));
+            case ManagedIdentitySet: o.ManagedIdentity = true; o.IdentityClientId = IdentityClientId; o.IdentityEndpoint = IdentityEndpoint; break;
+            case ServiceAccountSet: o.ServiceAccountKeyPath = GetUnresolvedProviderPathFromPSPath(ServiceAccountKeyPath); break;
+            case IdentityTokenFileSet:
+            case IdentityTokenVariableSet:
+                o.ClientId = ClientId;
+                o.IdentityTokenPath = IdentityTokenPath is null ? null : GetUnresolvedProviderPathFromPSPath(IdentityTokenPath);
+                o.IdentityTokenVariable = IdentityTokenVariable;
+                o.FederationRuleId = FederationRuleId;
+                o.OrganizationId = OrganizationId;
+                o.ServiceAccountId = ServiceAccountId;
+                o.WorkspaceId = WorkspaceId;
+                break;
+            case VaultSet:
+                var secret = ReadVaultSecret();
+                if (provider == ClaudeProvider.Anthropic) o.ApiKey = secret; else o.AccessToken = secret;
+                o.SourceName = Vault is null ? $"vault secret '{SecretName}'" : $"vault '{Vault}' secret '{SecretName}'";
+                break;
+        }
+        return o;
+    }
+
+    /// <summary>Get-Secret from Microsoft.PowerShell.SecretManagement; a clear error when the module is absent.</summary>
+    private string ReadVaultSecret()
+    {
+        if (InvokeCommand.GetCommand("Get-Secret", CommandTypes.Cmdlet | CommandTypes.Function) is null)
+            throw new ClaudeException(CredentialSetup.SecretManagementMissing());
+        System.Collections.ObjectModel.Collection<PSObject> results;
+        try
+        {
+            results = InvokeCommand.InvokeScript(
+                "param($name, $vault) if ($vault) { Get-Secret -Name $name -Vault $vault -ErrorAction Stop } else { Get-Secret -Name $name -ErrorAction Stop }",
+                false, PipelineResultTypes.None, null, SecretName, Vault);
+        }
+        catch (RuntimeException ex)
+        {
+            throw new ClaudeException(CredentialSetup.VaultSecretUnavailable(SecretName!, Vault, ex.Message));
+        }
+        return results.Select(r => r?.BaseObject).FirstOrDefault() switch
+        {
+            SecureString secure => SecureStrings.ToPlain(secure),
+            string plain => plain,
+            PSCredential credential => SecureStrings.ToPlain(credential.Password),
+            _ => throw new ClaudeException(CredentialSetup.VaultSecretUnavailable(SecretName!, Vault, "it is not a string, SecureString or PSCredential")),
+        };
+    }
+
 }

@@ -90,7 +90,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
                 var response = await new PromptRunner(connection).RunAsync(options, sink, ct).ConfigureAwait(false);
                 sink.WriteObject(Raw && response.RawJson is { } json ? JsonToPSObject.Convert(json) ?? response : response);
             }
-            catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled")
+            catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled" && !Engine.Usage.BudgetGuard.Stops(ex.Error))
             {
                 sink.WriteError(ex.Error); // one failed prompt does not stop the rest of the pipeline
             }

@@ -1,0 +1,252 @@
+using System;
+using System.Collections;
+using System.Net;
+using System.Net.Http;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.Http;
+
+namespace ClaudePS.Engine.Auth;
+
+/// <summary>Where requests go: the Anthropic API, Google Vertex AI, or a gateway in front of either.</summary>
+public enum ClaudeProvider
+{
+    Anthropic,
+    Vertex,
+    Gateway,
+}
+
+/// <summary>
+/// The credential part of Connect-Claude in plain C#: which parameters were given. Exactly one way of
+/// authenticating is filled in (the cmdlet's parameter sets guarantee it); none means the environment.
+/// </summary>
+public sealed class CredentialOptions
+{
+    public ClaudeProvider Provider { get; set; } = ClaudeProvider.Anthropic;
+
+    // Static credentials.
+    public string? ApiKey { get; set; }
+    public string? AccessToken { get; set; }
+    public string SourceName { get; set; } = "parameter";
+
+    // OAuth client credentials.
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+    /// <summary>RS256, PS256, ES256 for certificates; HS256 signs an assertion with -ClientSecret instead of sending it.</summary>
+    public string? SigningAlgorithm { get; set; }
+    public X509Certificate2? Certificate { get; set; }
+    public string? CertificateThumbprint { get; set; }
+    public string? CertificatePath { get; set; }
+    public string? CertificatePassword { get; set; }
+    public Uri? TokenEndpoint { get; set; }
+    /// <summary>The OAuth scope (client credentials, service account) or resource (managed identity).</summary>
+    public string? TokenScope { get; set; }
+
+    // Azure managed identity.
+    public bool ManagedIdentity { get; set; }
+    public string? IdentityClientId { get; set; }
+    /// <summary>The metadata endpoint; null means IDENTITY_ENDPOINT or the instance metadata service.</summary>
+    public Uri? IdentityEndpoint { get; set; }
+
+    // Google service account (Vertex AI).
+    public string? ServiceAccountKeyPath { get; set; }
+    public string? Region { get; set; }
+    public string? ProjectId { get; set; }
+
+    // Workload identity federation.
+    public string? IdentityTokenPath { get; set; }
+    public string? IdentityTokenVariable { get; set; }
+    public string? FederationRuleId { get; set; }
+    public string? OrganizationId { get; set; }
+    public string? ServiceAccountId { get; set; }
+    public string? WorkspaceId { get; set; }
+
+    /// <summary>Keep tokens on disk for this user (Connect-Claude -Scope CurrentUser).</summary>
+    public bool PersistTokens { get; set; }
+    public TokenRefreshPolicy RefreshPolicy { get; set; } = TokenRefreshPolicy.Default;
+    /// <summary>Replaced by tests (the in-process cache, a fake clock, the emulator's handler).</summary>
+    public TokenCache Cache { get; set; } = TokenCache.Process;
+    public Func<DateTimeOffset>? Clock { get; set; }
+    public HttpMessageHandler? TokenHandler { get; set; }
+}
+
+/// <summary>Turns <see cref="CredentialOptions"/> into the connection's credential, dialect, endpoint and betas.</summary>
+public static class CredentialSetup
+{
+    public const string VertexRegionVariable = "CLOUD_ML_REGION";
+    public const string VertexProjectVariable = "ANTHROPIC_VERTEX_PROJECT_ID";
+    public const string GoogleCredentialsVariable = "GOOGLE_APPLICATION_CREDENTIALS";
+    public const string FederationRuleVariable = "ANTHROPIC_FEDERATION_RULE_ID";
+    public const string OrganizationVariable = "ANTHROPIC_ORGANIZATION_ID";
+    public const string ServiceAccountVariable = "ANTHROPIC_SERVICE_ACCOUNT_ID";
+    public const string WorkspaceVariable = "ANTHROPIC_WORKSPACE_ID";
+    public const string IdentityTokenFileVariable = "ANTHROPIC_IDENTITY_TOKEN_FILE";
+    public const string IdentityTokenVariable = "ANTHROPIC_IDENTITY_TOKEN";
+
+    /// <summary>Fills <paramref name="connection"/>'s Credential, Dialect, BaseUris and Betas from <paramref name="options"/>.</summary>
+    public static void Apply(CredentialOptions options, ClaudeConnectionOptions connection, IDictionary? environment = null)
+    {
+        environment ??= CredentialResolver.ProcessEnvironment();
+        var notices = new AuthNotices();
+        var clock = new ServerClock(options.Clock);
+        TokenEndpointClient Http(bool direct = false) => new(CreateHttp(options, connection, environment, direct), clock, notices);
+        TokenCredential Cached(ITokenSource source) => new(source, new TokenCredentialOptions
+        {
+            RefreshPolicy = options.RefreshPolicy,
+            Cache = options.Cache,
+            Clock = options.Clock,
+            PersistentStore = options.PersistTokens ? PersistentTokenStore.ForCurrentUser() : null,
+            ServerClock = clock,
+        }, notices);
+
+        if (options.Provider == ClaudeProvider.Vertex)
+        {
+            ServiceAccountKey? key = null;
+            var keyPath = options.ServiceAccountKeyPath;
+            if (keyPath is null && options.AccessToken is null && !options.ManagedIdentity && options.ClientId is null)
+                keyPath = CredentialResolver.Get(environment, GoogleCredentialsVariable)
+                    ?? throw NoCredential("Vertex AI needs -ServiceAccountKeyPath, -AccessToken, or GOOGLE_APPLICATION_CREDENTIALS naming a service-account key file.");
+            if (keyPath is not null) key = ServiceAccountKey.Load(keyPath);
+            var region = options.Region ?? CredentialResolver.Get(environment, VertexRegionVariable);
+            var project = options.ProjectId ?? CredentialResolver.Get(environment, VertexProjectVariable) ?? key?.ProjectId;
+            var dialect = new VertexDialect(region ?? "", project ?? "");
+            connection.Dialect = dialect;
+            if (connection.BaseUris.Count == 0) connection.BaseUris.Add(dialect.DefaultBaseUri);
+            if (key is not null)
+            {
+                connection.Credential = Cached(new ServiceAccountSource(Http(), key, options.TokenEndpoint, options.TokenScope));
+                return;
+            }
+        }
+        if (options.Provider == ClaudeProvider.Gateway && connection.BaseUris.Count == 0 && CredentialResolver.Get(environment, CredentialResolver.BaseUrlVariable) is null)
+            throw Invalid("ClaudePS.GatewayNeedsBaseUri", "-Provider Gateway needs -BaseUri (the gateway's address) or ANTHROPIC_BASE_URL.");
+
+        if (options.ApiKey is not null)
+            connection.Credential = new ApiKeyCredential(options.ApiKey, options.SourceName);
+        else if (options.AccessToken is not null)
+            connection.Credential = new BearerTokenCredential(options.AccessToken, options.SourceName);
+        else if (options.ManagedIdentity)
+            connection.Credential = Cached(ManagedIdentitySource.Create(Http(direct: true), options.TokenScope ?? "", options.IdentityClientId, options.IdentityEndpoint, environment));
+        else if (options.ClientId is not null && options.IdentityTokenPath is null && options.IdentityTokenVariable is null)
+            connection.Credential = Cached(ClientCredentials(options, Http()));
+        else if (options.IdentityTokenPath is not null || options.IdentityTokenVariable is not null)
+            connection.Credential = Federated(options, connection, environment, Http(), Cached,
+                options.IdentityTokenPath is not null ? IdentityTokenReader.FromFile(options.IdentityTokenPath) : IdentityTokenReader.FromVariable(options.IdentityTokenVariable!, environment));
+        else if (options.Provider == ClaudeProvider.Anthropic && connection.Credential is null
+                 && CredentialResolver.Get(environment, CredentialResolver.ApiKeyVariable) is null
+                 && CredentialResolver.Get(environment, CredentialResolver.AuthTokenVariable) is null
+                 && CredentialResolver.Get(environment, FederationRuleVariable) is not null)
+        {
+            // As the SDKs do: an API key in the environment wins; federation variables come next.
+            var reader = CredentialResolver.Get(environment, IdentityTokenFileVariable) is { } file ? IdentityTokenReader.FromFile(file)
+                : CredentialResolver.Get(environment, IdentityTokenVariable) is not null ? IdentityTokenReader.FromVariable(IdentityTokenVariable, environment)
+                : throw NoCredential($"{FederationRuleVariable} is set, but neither {IdentityTokenFileVariable} nor {IdentityTokenVariable} says where the identity token is.");
+            connection.Credential = Federated(options, connection, environment, Http(), Cached, reader);
+        }
+    }
+
+    private static ClientCredentialsSource ClientCredentials(CredentialOptions o, TokenEndpointClient http)
+    {
+        var endpoint = o.TokenEndpoint ?? throw Invalid("ClaudePS.TokenEndpointMissing", "Client credentials need -TokenEndpoint (the identity provider's OAuth 2.0 token endpoint).");
+        X509Certificate2? certificate = o.Certificate
+            ?? (o.CertificateThumbprint is not null ? CertificateLoader.FromThumbprint(o.CertificateThumbprint)
+            : o.CertificatePath is not null ? CertificateLoader.FromFile(o.CertificatePath, o.CertificatePassword) : null);
+        if (certificate is not null)
+            return ClientCredentialsSource.WithAssertion(http, endpoint, o.ClientId!, o.TokenScope, AssertionSigner.FromCertificate(certificate, o.SigningAlgorithm),
+                $"-ClientId {o.ClientId} with certificate {certificate.Thumbprint}");
+        if (o.ClientSecret is null) throw Invalid("ClaudePS.ClientSecretMissing", "-ClientId needs -ClientSecret, a certificate (-CertificateThumbprint, -Certificate, -CertificatePath), or -IdentityTokenPath.");
+        if (string.Equals(o.SigningAlgorithm, "HS256", StringComparison.OrdinalIgnoreCase))
+            return ClientCredentialsSource.WithAssertion(http, endpoint, o.ClientId!, o.TokenScope, AssertionSigner.FromSharedSecret(o.ClientSecret), $"-ClientId {o.ClientId} with a client secret (HS256 assertion)");
+        if (o.SigningAlgorithm is not null)
+            throw Invalid("ClaudePS.SigningAlgorithmMismatch", $"-SigningAlgorithm {o.SigningAlgorithm} needs a certificate; with -ClientSecret only HS256 applies.");
+        return ClientCredentialsSource.WithSecret(http, endpoint, o.ClientId!, o.TokenScope, o.ClientSecret, $"-ClientId {o.ClientId} with a client secret");
+    }
+
+    private static ICredentialProvider Federated(CredentialOptions o, ClaudeConnectionOptions connection, IDictionary environment, TokenEndpointClient http,
+        Func<ITokenSource, TokenCredential> cached, IdentityTokenReader reader)
+    {
+        if (o.Provider == ClaudeProvider.Anthropic && o.TokenEndpoint is null)
+        {
+            var apiBase = connection.BaseUris.Count > 0 ? connection.BaseUris[0]
+                : ClaudeConnection.ParseBaseUri(CredentialResolver.Get(environment, CredentialResolver.BaseUrlVariable) ?? ClaudeConnectionOptions.DefaultBaseUri);
+            var federation = new AnthropicFederation
+            {
+                FederationRuleId = o.FederationRuleId ?? CredentialResolver.Get(environment, FederationRuleVariable) ?? "",
+                OrganizationId = o.OrganizationId ?? CredentialResolver.Get(environment, OrganizationVariable) ?? "",
+                ServiceAccountId = o.ServiceAccountId ?? CredentialResolver.Get(environment, ServiceAccountVariable),
+                WorkspaceId = o.WorkspaceId ?? CredentialResolver.Get(environment, WorkspaceVariable),
+            };
+            // Anthropic's OAuth tokens need this beta on every API request.
+            if (!connection.Betas.Contains(FederatedTokenSource.OAuthApiBeta)) connection.Betas.Add(FederatedTokenSource.OAuthApiBeta);
+            return cached(FederatedTokenSource.ForAnthropic(http, apiBase, reader, federation));
+        }
+        var endpoint = o.TokenEndpoint ?? throw Invalid("ClaudePS.TokenEndpointMissing", "Exchanging an identity token with a gateway's issuer needs -TokenEndpoint.");
+        return cached(FederatedTokenSource.ForTokenEndpoint(http, endpoint, reader, o.ClientId, o.TokenScope));
+    }
+
+    /// <summary>Proves the credential at connect time: token-based ones fetch (or load) a token now, so a
+    /// wrong secret or an unreadable key is a terminating error of Connect-Claude, not of the first prompt.</summary>
+    public static async Task ValidateAsync(ICredentialProvider credential, CancellationToken cancellationToken)
+    {
+        if (credential is TokenCredential token) await token.GetTokenAsync(forceRefresh: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Messages for verbose output that credential work produced (clock skew, cache problems).</summary>
+    public static System.Collections.Generic.IReadOnlyList<string> DrainNotices(ICredentialProvider credential) =>
+        credential is TokenCredential token ? token.Notices.Drain() : Array.Empty<string>();
+
+    /// <summary>The token a connection currently sends, for Get-ClaudeAccessToken: value and expiry
+    /// (null when the issuer did not say, as for a static bearer token).</summary>
+    public static async Task<(string Value, DateTimeOffset? ExpiresOn)> GetAccessTokenAsync(ICredentialProvider credential, bool forceRefresh, CancellationToken cancellationToken)
+    {
+        if (credential is TokenCredential token)
+        {
+            var t = await token.GetTokenAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
+            return (t.Value, t.ExpiresOn);
+        }
+        if (credential is BearerTokenCredential)
+        {
+            var header = await credential.GetHeaderAsync(false, cancellationToken).ConfigureAwait(false);
+            return (header.Value.Substring("Bearer ".Length), null);
+        }
+        throw new ClaudeException(new ClaudeError("ClaudePS.NoAccessToken", ClaudeErrorCategory.InvalidOperation,
+            $"This connection authenticates with {credential.AuthKind}, which has no access token. Get-ClaudeAccessToken works with token-based connections (OAuth, managed identity, service account, workload identity, -AccessToken)."));
+    }
+
+    /// <param name="direct">No proxy: the managed identity endpoint is on this host or link-local.</param>
+    private static HttpClient CreateHttp(CredentialOptions options, ClaudeConnectionOptions connection, IDictionary environment, bool direct)
+    {
+        if (options.TokenHandler is { } handler) return new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(100) };
+        IWebProxy? proxy = direct ? null : connection.Proxy is not null
+            ? new WebProxy(connection.Proxy) { Credentials = connection.ProxyUseDefaultCredentials ? CredentialCache.DefaultCredentials : connection.ProxyCredential }
+            : EnvironmentProxy.FromEnvironment(environment);
+        var created = HttpHandlerFactory.Create(proxy, 16);
+        if (direct)
+        {
+#if NET8_0_OR_GREATER
+            ((SocketsHttpHandler)created).UseProxy = false;
+#else
+            ((HttpClientHandler)created).UseProxy = false;
+#endif
+        }
+        return new HttpClient(created, disposeHandler: true) { Timeout = TimeSpan.FromSeconds(100) };
+    }
+
+    /// <summary>-SecretName without the SecretManagement module.</summary>
+    public static ClaudeError SecretManagementMissing() =>
+        new("ClaudePS.SecretManagementMissing", ClaudeErrorCategory.ObjectNotFound,
+            "-SecretName reads the key through Get-Secret, but the Microsoft.PowerShell.SecretManagement module is not available. " +
+            "Install it (Install-PSResource Microsoft.PowerShell.SecretManagement, plus a vault extension such as Microsoft.PowerShell.SecretStore) and register a vault.");
+
+    /// <summary>Get-Secret failed or returned something that is not a secret string.</summary>
+    public static ClaudeError VaultSecretUnavailable(string name, string? vault, string why) =>
+        new("ClaudePS.VaultSecretUnavailable", ClaudeErrorCategory.ReadError,
+            $"The secret '{name}'{(vault is null ? "" : $" in vault '{vault}'")} could not be used: {why}. Check the name with Get-SecretInfo, and unlock the vault (Unlock-SecretStore) in unattended sessions.");
+
+    private static ClaudeException Invalid(string id, string message) => AssertionSigner.Invalid(id, message);
+
+    private static ClaudeException NoCredential(string message) =>
+        new(new ClaudeError("ClaudePS.NoCredential", ClaudeErrorCategory.AuthenticationError, message));
+}

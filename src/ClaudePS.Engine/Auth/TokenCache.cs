@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ClaudePS.Engine.Auth;
+
+/// <summary>
+/// Tokens by identity (<see cref="ITokenSource.CacheKey"/>). <see cref="Process"/> is the one every
+/// connection uses, so two connections (or runspaces) with the same identity share one token and one
+/// refresh. Tests make their own instance.
+/// </summary>
+public sealed class TokenCache
+{
+    public static TokenCache Process { get; } = new();
+
+    private readonly ConcurrentDictionary<string, TokenCacheEntry> _entries = new(StringComparer.Ordinal);
+
+    internal TokenCacheEntry Entry(string key) => _entries.GetOrAdd(key, _ => new TokenCacheEntry());
+
+    /// <summary>Forgets every token (Disconnect-Claude -All, tests).</summary>
+    public void Clear() => _entries.Clear();
+
+    /// <summary>Forgets the token of one identity.</summary>
+    public bool Remove(string key) => _entries.TryRemove(key, out _);
+}
+
+/// <summary>
+/// One identity's token and its refresh. All callers share <see cref="_inflight"/>, so N callers at
+/// expiry cause one token request (single flight); while a refresh runs ahead of expiry, callers keep
+/// the still-valid token.
+/// </summary>
+internal sealed class TokenCacheEntry
+{
+    /// <summary>A failed background refresh is not retried sooner than this (the token is still good).</summary>
+    internal static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(5);
+    /// <summary>A forced refresh within this time of the previous forced one reuses its token: N requests
+    /// that got 401 with the same revoked token cost one refresh, not N.</summary>
+    internal static readonly TimeSpan ForcedRefreshWindow = TimeSpan.FromSeconds(2);
+
+    private readonly object _gate = new();
+    private readonly Stopwatch _monotonic = Stopwatch.StartNew();
+    private AccessToken? _current;
+    private Task<AccessToken>? _inflight;
+    private TimeSpan? _lastForcedAt;
+    private TimeSpan? _lastFailedAt;
+    private int _requests;
+
+    public AccessToken? Current => Volatile.Read(ref _current);
+    /// <summary>How many token requests this entry started.</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    public void Seed(AccessToken token)
+    {
+        lock (_gate) _current ??= token;
+    }
+
+    public async ValueTask<AccessToken> GetAsync(Func<CancellationToken, Task<AccessToken>> request, TokenRefreshPolicy policy, DateTimeOffset now,
+        bool forceRefresh, Action<AccessToken>? onNew, CancellationToken cancellationToken)
+    {
+        var current = Current;
+        if (!forceRefresh && current is not null && now < policy.UnusableAt(current))
+        {
+            if (now >= policy.RefreshAt(current)) StartBackground(request, onNew);
+            return current;
+        }
+        Task<AccessToken> task;
+        lock (_gate)
+        {
+            current = _current;
+            if (forceRefresh && current is not null && _inflight is null && _monotonic.Elapsed - _lastForcedAt < ForcedRefreshWindow)
+                return current; // another caller's forced refresh just replaced the token this one saw fail
+            if (forceRefresh && _inflight is null) _lastForcedAt = _monotonic.Elapsed;
+            task = _inflight ??= RunAsync(request, onNew);
+        }
+        return await WithCancellation(task, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void StartBackground(Func<CancellationToken, Task<AccessToken>> request, Action<AccessToken>? onNew)
+    {
+        Task<AccessToken> started;
+        lock (_gate)
+        {
+            if (_inflight is not null) return;
+            if (_monotonic.Elapsed - _lastFailedAt < BackgroundRetryDelay) return;
+            started = _inflight = RunAsync(request, onNew);
+        }
+        // A background failure is not the caller's: it still has a valid token. Observe it so it is not
+        // reported as unobserved; the next caller past the retry delay tries again.
+        started.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    private async Task<AccessToken> RunAsync(Func<CancellationToken, Task<AccessToken>> request, Action<AccessToken>? onNew)
+    {
+        await Task.Yield(); // never run the request under the caller's lock
+        Interlocked.Increment(ref _requests);
+        try
+        {
+            // The request is shared by every waiting caller, so no single caller's token cancels it;
+            // the source's HTTP timeout bounds it.
+            var token = await request(CancellationToken.None).ConfigureAwait(false);
+            lock (_gate) _current = token;
+            onNew?.Invoke(token);
+            return token;
+        }
+        catch
+        {
+            lock (_gate) _lastFailedAt = _monotonic.Elapsed;
+            throw;
+        }
+        finally
+        {
+            lock (_gate) _inflight = null;
+        }
+    }
+
+    private static async Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || task.IsCompleted) return await task.ConfigureAwait(false);
+        var canceled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => canceled.TrySetResult(true)))
+        {
+            if (await Task.WhenAny(task, canceled.Task).ConfigureAwait(false) != task)
+                throw new OperationCanceledException(cancellationToken);
+        }
+        return await task.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,39 @@
+using System.IO;
+using System.Management.Automation;
+using ClaudePS.Engine.Usage;
+
+namespace ClaudePS.Commands;
+
+/// <summary>
+/// Writes this session's metrics in the Prometheus text format to a file, replacing it in one step
+/// (temp file and rename), as node_exporter's textfile collector needs: requests by model and status,
+/// request duration histogram, tokens by model and kind, cost by model, retries by reason, 429s.
+/// </summary>
+[Cmdlet(VerbsData.Export, "ClaudeMetrics", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportClaudeMetricsCommand : PSCmdlet
+{
+    /// <summary>The .prom file to write (e.g. /var/lib/node_exporter/textfile/claudeps.prom).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var full = GetUnresolvedProviderPathFromPSPath(Path!);
+        if (!ShouldProcess(full, "Write Prometheus metrics")) return;
+        try
+        {
+            ClaudeMetrics.Shared.WriteTextFile(full);
+        }
+        catch (System.Exception ex) when (ex is IOException or System.UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(Hosting.ErrorRecords.From(new ClaudeError("ClaudePS.MetricsWriteFailed", ClaudeErrorCategory.WriteError,
+                $"The metrics could not be written to '{full}': {ex.Message} Check that the folder exists and is writable.") { Target = full }));
+        }
+        if (PassThru) WriteObject(new FileInfo(full));
+    }
+}

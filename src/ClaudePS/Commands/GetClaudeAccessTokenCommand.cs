@@ -1,0 +1,58 @@
+using System.Management.Automation;
+using System.Security;
+using ClaudePS.Engine.Auth;
+using ClaudePS.Engine.Connections;
+using ClaudePS.Hosting;
+
+namespace ClaudePS.Commands;
+
+/// <summary>
+/// Returns the access token a connection currently sends (from its cache, refreshed when due) as a
+/// SecureString, like Get-AzAccessToken: for calling the same gateway from other tools.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ClaudeAccessToken")]
+[OutputType(typeof(ClaudeAccessToken))]
+public sealed class GetClaudeAccessTokenCommand : ClaudeAsyncCmdlet
+{
+    [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(ConnectionCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Connection { get; set; }
+
+    /// <summary>Gets a new token from the issuer even if the cached one is still good.</summary>
+    [Parameter]
+    public SwitchParameter ForceRefresh { get; set; }
+
+    protected override void EndProcessing()
+    {
+        ClaudeConnection connection;
+        try
+        {
+            connection = ConnectionStore.Resolve(Connection);
+        }
+        catch (ClaudeException ex)
+        {
+            ThrowTerminating(ex);
+            return;
+        }
+        string? value = null;
+        System.DateTimeOffset? expiresOn = null;
+        RunEngine(async (sink, ct) =>
+        {
+            (value, expiresOn) = await CredentialSetup.GetAccessTokenAsync(connection.Credential, ForceRefresh, ct).ConfigureAwait(false);
+            foreach (var notice in CredentialSetup.DrainNotices(connection.Credential)) sink.WriteVerbose(notice);
+        });
+        if (value is null) return;
+        var secure = new SecureString();
+        foreach (char c in value) secure.AppendChar(c);
+        secure.MakeReadOnly();
+        WriteObject(new ClaudeAccessToken
+        {
+            Token = secure,
+            ExpiresOn = expiresOn,
+            AuthKind = connection.Info.AuthKind,
+            CredentialSource = connection.Info.CredentialSource,
+            ConnectionName = connection.Info.Name,
+        });
+    }
+}

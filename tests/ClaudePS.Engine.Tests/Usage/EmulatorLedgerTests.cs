@@ -1,0 +1,65 @@
+using ClaudePS.Emulator;
+using ClaudePS.Engine.Auth;
+using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.Usage;
+using ClaudePS.Engine.Wire;
+using Xunit;
+
+namespace ClaudePS.Engine.Tests.Usage;
+
+public class EmulatorLedgerTests
+{
+    /// <summary>
+    /// With random faults on, every request the emulator billed is in the ledger once with the same
+    /// tokens, and the ledger holds nothing the emulator did not bill. Fault kinds that cut a stream
+    /// after message_start are left out: the emulator bills nothing for them while the client records
+    /// the usage the stream reported (the issue asks for that), a policy difference reported to the lead.
+    /// </summary>
+    [Fact]
+    public async Task With_random_faults_the_ledger_equals_the_emulators_accounting_request_by_request()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            FaultRate = 0.35,
+            Seed = 7,
+            RandomFaultKinds = new List<string> { "429", "529", "500", "503", FaultKinds.Reset },
+        });
+
+        var ledger = new UsageLedger(new UsagePaths(TempHome.Create()), flushToDisk: false);
+        using var connection = ClaudeConnection.Create(new ClaudeConnectionOptions
+        {
+            BaseUris = { emulator.BaseUri },
+            Credential = new ApiKeyCredential("sk-ant-test-ledger", "test"),
+            UsageRecorder = new LedgerUsageRecorder(ledger, () => PriceTable.Shipped, new ClaudeMetrics()),
+        }, new Dictionary<string, string>());
+
+        int failures = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            var request = MessageRequest.ForPrompt($"prompt number {i} " + new string('x', i * 7), "claude-sonnet-4-5", 64);
+            try
+            {
+                if (i % 2 == 0) await connection.Client.CreateMessageAsync(request);
+                else await connection.Client.StreamMessageAsync(request, null);
+            }
+            catch (ClaudeException) { failures++; }
+        }
+
+        var billed = emulator.State.Accounting.Billed().Where(r => r.Endpoint == "messages").ToDictionary(r => r.RequestId);
+        var records = new List<LedgerRecord>();
+        foreach (var file in ledger.FilesFor(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(2)))
+            new LedgerReader().Read(file, records.Add);
+
+        Assert.InRange(failures, 1, 39);               // faults happened, and so did successes
+        Assert.Equal(40 - failures, billed.Count);
+        Assert.Equal(billed.Count, records.Count);
+        foreach (var r in records)
+        {
+            Assert.True(billed.TryGetValue(r.RequestId!, out var e), $"ledger has {r.RequestId}, the emulator did not bill it");
+            Assert.Equal((e.Usage!.InputTokens, e.Usage.OutputTokens, e.Usage.CacheCreation5mInputTokens, e.Usage.CacheCreation1hInputTokens, e.Usage.CacheReadInputTokens),
+                ((int)r.InputTokens, (int)r.OutputTokens, (int)r.CacheWrite5mTokens, (int)r.CacheWrite1hTokens, (int)r.CacheReadTokens));
+            Assert.NotNull(r.CostUsd);
+        }
+        Assert.Equal(records.Count, records.Select(r => r.RequestId).Distinct().Count());
+    }
+}
