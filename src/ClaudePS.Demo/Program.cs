@@ -3,6 +3,7 @@ using ClaudePS.Emulator;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Batching;
 using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Demo;
 
@@ -25,8 +26,11 @@ public static class Program
 
         await using var emulator = await EmulatorServer.StartAsync();
         Console.WriteLine($"Emulator on {emulator.BaseUri} (usage folder {home})");
+        // The ledger lives under CLAUDEPS_HOME (the temporary folder set above), not the user's data folder.
+        var recorder = LedgerUsageRecorder.CreateDefault();
         using var connection = ClaudeConnection.Create(new ClaudeConnectionOptions
         {
+            UsageRecorder = recorder,
             BaseUris = { emulator.BaseUri },
             Credential = new ApiKeyCredential("sk-ant-demo-local-only", "demo"),
             DefaultModel = "claude-haiku-4-5",
@@ -46,7 +50,11 @@ public static class Program
         Console.WriteLine($"{"Id",-4} {"Status",-10} {"In",6} {"Out",6} {"Cost USD",10}  Text");
         var summary = await BatchRunner.RunAsync(connection, options, CsvRows.Read(csv), sink, CancellationToken.None);
         Console.WriteLine();
-        Console.WriteLine("Usage summary: " + summary);
+        Console.WriteLine("Batch summary: " + summary);
+        var (since, until) = UsageQueryOptions.Today(DateTimeOffset.UtcNow);
+        var usage = new UsageQuery(recorder.Ledger!).Run(new UsageQueryOptions { Since = since, Until = until.AddDays(1), Summary = true });
+        foreach (var row in usage.Rows)
+            Console.WriteLine($"Usage ledger in {home}: {row.Requests} requests, {row.InputTokens} input / {row.OutputTokens} output tokens, cost {(row.CostUsd is { } c ? c.ToString("0.000000", CultureInfo.InvariantCulture) + " USD" : "unknown")}");
         var billed = emulator.State.Accounting.Billed();
         Console.WriteLine($"The emulator billed {billed.Count} request(s): {billed.Sum(r => (long)r.Usage!.TotalInputTokens)} input and {billed.Sum(r => (long)r.Usage!.OutputTokens)} output tokens.");
         return summary.Failed == 0 ? 0 : 1;

@@ -104,10 +104,6 @@ internal static class BatchErrors
         new("ClaudePS.BatchCheckpointMismatch", ClaudeErrorCategory.InvalidData,
             $"Row {rowId} is in the checkpoint '{path}' with different content (prompt, system, model or settings changed). It was not sent again. Use a new -CheckpointPath for changed input, or remove that row from the checkpoint.") { Target = target };
 
-    public static ClaudeError BudgetReached(string rowId, decimal max, decimal committed, object? target) =>
-        new("ClaudePS.BatchBudgetExceeded", ClaudeErrorCategory.QuotaExceeded,
-            string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                "Row {0} was not sent: -MaxCostUsd {1:0.####} would be exceeded (spent and reserved so far: ${2:0.####}). Raise -MaxCostUsd, or rerun with -CheckpointPath to continue later.", rowId, max, committed)) { Target = target };
 
     public static ClaudeError PriceUnknown(string rowId, string model, object? target) =>
         new("ClaudePS.BatchPriceUnknown", ClaudeErrorCategory.InvalidOperation,

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Pipeline;
+using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Engine.Batching;
 
@@ -33,7 +34,10 @@ public sealed class BatchRunner : IDisposable
     private readonly IBatchPricing _pricing;
     private readonly BatchProgress _progress;
     private readonly BatchCheckpoint? _checkpoint;
-    private readonly CostBudget? _budget;
+    private readonly BudgetGuard? _budget;
+    /// <summary>Set once a budget refuses a row: later rows are not sent either, so what was not sent is a clean tail.</summary>
+    private volatile ClaudeError? _budgetStop;
+    private long _budgetRefused;
     private readonly HashSet<string>? _seenIds;
     private readonly ServerBatchSession? _server;
     private readonly CustomIdAllocator? _customIds;
@@ -63,7 +67,7 @@ public sealed class BatchRunner : IDisposable
         _builder = new BatchRequestBuilder(options, connection.Options.DefaultModel ?? "");
         _progress = new BatchProgress(options, options.UseBatchApi ? "Claude batch (Message Batches API)" : "Claude batch") { Total = options.ExpectedRows ?? 0 };
         _call = new CallOptions { Tags = options.Tags, Log = _pump };
-        if (options.MaxCostUsd is { } max) _budget = new CostBudget(max);
+        if (options.MaxCostUsd is { } max) _budget = new BudgetGuard(max, "this Invoke-ClaudeBatch run", () => PriceTable.Current);
         _windowSize = options.UseBatchApi ? 1 : options.AsCompleted ? Math.Max(2, options.ThrottleLimit * 2) : options.EffectiveReorderBuffer;
         _window = new SemaphoreSlim(_windowSize, _windowSize);
         _throttle = new SemaphoreSlim(options.ThrottleLimit, options.ThrottleLimit);
@@ -79,7 +83,7 @@ public sealed class BatchRunner : IDisposable
         if (options.UseBatchApi)
         {
             _customIds = new CustomIdAllocator();
-            _server = new ServerBatchSession(connection, options, _pricing, _budget, _progress, _pump, Finish);
+            _server = new ServerBatchSession(connection, options, _pricing, Settle, _progress, _pump, Finish);
         }
     }
 
@@ -108,10 +112,10 @@ public sealed class BatchRunner : IDisposable
             if (now > Volatile.Read(ref _admittedHighWater)) Volatile.Write(ref _admittedHighWater, now);
         }
 
-        var immediate = Screen(prepared, customId, out decimal reserve);
+        var immediate = Screen(prepared, customId, out var reservations);
         if (immediate is not null) Finish(prepared, immediate);
-        else if (_server is not null) WaitDraining(_server.AddAsync(prepared, customId!, reserve, _cts.Token), target);
-        else _ = Task.Run(() => RunRowAsync(prepared, reserve));
+        else if (_server is not null) WaitDraining(_server.AddAsync(prepared, customId!, reservations, _cts.Token), target);
+        else _ = Task.Run(() => RunRowAsync(prepared, reservations));
         _progress.Report(_pump);
         Drain(target);
     }
@@ -138,6 +142,8 @@ public sealed class BatchRunner : IDisposable
             string list = string.Join(", ", _skippedIds) + (_skippedCount > _skippedIds.Count ? $" and {_skippedCount - _skippedIds.Count} more" : "");
             _pump.WriteWarning($"{_skippedCount} row(s) were not sent: {list}. They are in the output with Status Skipped and the reason in Error.");
         }
+        if (_budgetRefused > 0 && _budgetStop is { } stop)
+            _pump.WriteError(new ClaudeError(stop.ErrorId, stop.Category, $"{_budgetRefused} row(s) were not sent because of the cost limit. {stop.Message}"));
         _pump.WriteVerbose("Invoke-ClaudeBatch: " + summary);
         Drain(target);
         if (_fatal is not null) throw _fatal;
@@ -162,9 +168,9 @@ public sealed class BatchRunner : IDisposable
 
     /// <summary>Rows that are answered without sending: unbuildable, duplicate id, already in the
     /// checkpoint, or refused by the budget. Otherwise reserves the row's worst-case cost.</summary>
-    private ClaudeBatchResult? Screen(PreparedRow p, string? customId, out decimal reserve)
+    private ClaudeBatchResult? Screen(PreparedRow p, string? customId, out IReadOnlyList<BudgetReservation> reservations)
     {
-        reserve = 0;
+        reservations = Array.Empty<BudgetReservation>();
         if (p.Error is not null) return Outcome(p, ClaudeBatchRowStatus.Failed, p.Error, customId);
         if (_seenIds is not null && !_seenIds.Add(p.RowId)) return Outcome(p, ClaudeBatchRowStatus.Failed, BatchErrors.DuplicateId(p.RowId, p.Row.Original), customId);
         if (_checkpoint is not null)
@@ -175,18 +181,45 @@ public sealed class BatchRunner : IDisposable
                 case BatchCheckpoint.Lookup.Mismatch: return Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.CheckpointMismatch(p.RowId, _checkpoint.Path, p.Row.Original), customId);
             }
         }
-        if (_budget is not null)
+        if (_budgetStop is { } stop) return Outcome(p, ClaudeBatchRowStatus.Skipped, stop.WithTarget(p.Row.Original), customId);
+        var guards = Guards();
+        if (guards.Count > 0)
         {
             if (BatchBilling.WorstCase(_pricing, p, _options.UseBatchApi) is not { } worst)
                 return Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.PriceUnknown(p.RowId, p.Request!.Model!, p.Row.Original), customId);
-            if (!_budget.TryReserve(worst))
-                return Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.BudgetReached(p.RowId, _budget.Max, _budget.Committed, p.Row.Original), customId);
-            reserve = worst;
+            var held = new List<BudgetReservation>(guards.Count);
+            for (int i = 0; i < guards.Count; i++)
+            {
+                if (guards[i].TryReserve(worst) is { } r) { held.Add(r); continue; }
+                for (int j = 0; j < held.Count; j++) guards[j].Release(held[j]);
+                var error = guards[i].Exceeded(worst, $"Row {p.RowId} and every row after it").Error;
+                _budgetStop = new ClaudeError(error.ErrorId, error.Category, error.Message);
+                return Outcome(p, ClaudeBatchRowStatus.Skipped, error.WithTarget(p.Row.Original), customId);
+            }
+            reservations = held;
         }
         return null;
     }
 
-    private async Task RunRowAsync(PreparedRow p, decimal reserve)
+    /// <summary>The budgets this run reserves against itself: -MaxCostUsd, and in server mode the
+    /// connection's (in parallel mode the client reserves against the connection's on each call).</summary>
+    private List<BudgetGuard> Guards()
+    {
+        var list = new List<BudgetGuard>(2);
+        if (_budget is not null) list.Add(_budget);
+        if (_options.UseBatchApi && _connection.Options.Budget is { } connectionBudget) list.Add(connectionBudget);
+        return list;
+    }
+
+    /// <summary>Settles each reservation with its own guard, in the order <see cref="Guards"/> made them.</summary>
+    internal void Settle(IReadOnlyList<BudgetReservation> reservations, decimal? actual)
+    {
+        if (reservations.Count == 0) return;
+        var guards = Guards();
+        for (int i = 0; i < reservations.Count && i < guards.Count; i++) guards[i].Settle(reservations[i], actual);
+    }
+
+    private async Task RunRowAsync(PreparedRow p, IReadOnlyList<BudgetReservation> reservations)
     {
         ClaudeBatchResult result;
         decimal? spent = 0m;
@@ -207,6 +240,12 @@ public sealed class BatchRunner : IDisposable
         {
             result = Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.Stopped(p.RowId, p.Row.Original), null);
         }
+        catch (ClaudeException ex) when (BudgetGuard.Stops(ex.Error))
+        {
+            // The connection's own limit (Connect-Claude -MaxCostUsd) refused it: nothing was sent, and nothing more will be.
+            _budgetStop ??= new ClaudeError(ex.Error.ErrorId, ex.Error.Category, ex.Error.Message);
+            result = Outcome(p, ClaudeBatchRowStatus.Skipped, ex.Error.WithTarget(p.Row.Original), null);
+        }
         catch (ClaudeException ex)
         {
             spent = ex.Error.PartialUsage is { } partial && p.Request?.Model is { } model ? _pricing.Cost(model, partial, batch: false) : 0m;
@@ -217,7 +256,7 @@ public sealed class BatchRunner : IDisposable
             result = Outcome(p, ClaudeBatchRowStatus.Failed, new ClaudeError("ClaudePS.UnexpectedError", ClaudeErrorCategory.NotSpecified,
                 $"Row {p.RowId} failed unexpectedly: {ex.Message}") { Target = p.Row.Original }, null);
         }
-        _budget?.Settle(reserve, spent);
+        Settle(reservations, spent);
         Finish(p, result);
     }
 
@@ -254,6 +293,7 @@ public sealed class BatchRunner : IDisposable
         {
             if (result.Status == ClaudeBatchRowStatus.Skipped)
             {
+                if (result.Error is { } e && BudgetGuard.Stops(e)) _budgetRefused++;
                 _skippedCount++;
                 if (_skippedIds.Count < 20) _skippedIds.Add(result.RowId);
             }

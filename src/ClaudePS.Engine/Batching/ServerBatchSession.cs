@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.Usage;
 using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Engine.Batching;
@@ -18,10 +19,10 @@ internal sealed class ServerBatchSession
 {
     private sealed class Pending
     {
-        public Pending(PreparedRow row, string customId, decimal reserve) { Row = row; CustomId = customId; Reserve = reserve; }
+        public Pending(PreparedRow row, string customId, IReadOnlyList<BudgetReservation> reserve) { Row = row; CustomId = customId; Reserve = reserve; }
         public PreparedRow Row { get; }
         public string CustomId { get; }
-        public decimal Reserve { get; }
+        public IReadOnlyList<BudgetReservation> Reserve { get; }
         public string? BatchId { get; set; }
         public bool Done { get; set; }
     }
@@ -29,7 +30,7 @@ internal sealed class ServerBatchSession
     private readonly ClaudeConnection _connection;
     private readonly BatchOptions _options;
     private readonly IBatchPricing _pricing;
-    private readonly CostBudget? _budget;
+    private readonly Action<IReadOnlyList<BudgetReservation>, decimal?> _settle;
     private readonly BatchProgress _progress;
     private readonly IClaudeOutputSink _out;
     private readonly Action<PreparedRow, ClaudeBatchResult> _finish;
@@ -42,13 +43,13 @@ internal sealed class ServerBatchSession
     /// <summary>Bytes the envelope adds around each request's params ({"custom_id":"…","params":…},).</summary>
     private const int PerRequestOverhead = 32;
 
-    public ServerBatchSession(ClaudeConnection connection, BatchOptions options, IBatchPricing pricing, CostBudget? budget,
+    public ServerBatchSession(ClaudeConnection connection, BatchOptions options, IBatchPricing pricing, Action<IReadOnlyList<BudgetReservation>, decimal?> settle,
         BatchProgress progress, IClaudeOutputSink output, Action<PreparedRow, ClaudeBatchResult> finish)
     {
         _connection = connection;
         _options = options;
         _pricing = pricing;
-        _budget = budget;
+        _settle = settle;
         _progress = progress;
         _out = output;
         _finish = finish;
@@ -57,7 +58,7 @@ internal sealed class ServerBatchSession
 
     public IReadOnlyList<ClaudeBatchInfo> Submitted => _batches.ConvertAll(b => b.Info);
 
-    public async Task AddAsync(PreparedRow row, string customId, decimal reserve, CancellationToken ct)
+    public async Task AddAsync(PreparedRow row, string customId, IReadOnlyList<BudgetReservation> reserve, CancellationToken ct)
     {
         byte[] body = MessageRequestWriter.Write(row.Request!, stream: false);
         long size = body.Length + customId.Length + PerRequestOverhead;
@@ -65,7 +66,7 @@ internal sealed class ServerBatchSession
             await SubmitAsync(ct).ConfigureAwait(false);
         if (size > _options.MaxBytesPerBatch - 64)
         {
-            _budget?.Settle(reserve, 0m);
+            _settle(reserve, 0m);
             _finish(row, BatchRunner.Outcome(row, ClaudeBatchRowStatus.Failed, new ClaudeError("ClaudePS.RequestTooLarge", ClaudeErrorCategory.LimitsExceeded,
                 $"Row {row.RowId} alone is larger than a batch may be ({_options.MaxBytesPerBatch} bytes). Shorten it or send it without -UseBatchApi.") { Target = row.Row.Original }, customId));
             return;
@@ -95,7 +96,7 @@ internal sealed class ServerBatchSession
         {
             foreach (var p in rows)
             {
-                _budget?.Settle(p.Reserve, 0m);
+                _settle(p.Reserve, 0m);
                 _finish(p.Row, BatchRunner.Outcome(p.Row, ClaudeBatchRowStatus.Failed, new ClaudeError(ex.Error.ErrorId, ex.Error.Category,
                     $"Submitting the batch that held row {p.Row.RowId} failed: {ex.Error.Message}") { RequestId = ex.Error.RequestId, HttpStatus = ex.Error.HttpStatus, Target = p.Row.Row.Original }, p.CustomId));
             }
@@ -127,22 +128,22 @@ internal sealed class ServerBatchSession
             {
                 if (p.Done) continue;
                 p.Done = true;
-                _budget?.Settle(p.Reserve, 0m);
+                _settle(p.Reserve, 0m);
                 _finish(p.Row, BatchRunner.Outcome(p.Row, ClaudeBatchRowStatus.Failed, new ClaudeError("ClaudePS.BatchResultMissing", ClaudeErrorCategory.InvalidResult,
                     $"Batch {ended.Id} ended without a result for row {p.Row.RowId} (custom id {p.CustomId}). Send the row again.") { Target = p.Row.Row.Original }, p.CustomId, ended.Id));
             }
         }
     }
 
-    private ClaudeBatchResult ToResult(PreparedRow row, MessageBatchResultLine line, string customId, string batchId, decimal reserve)
+    private ClaudeBatchResult ToResult(PreparedRow row, MessageBatchResultLine line, string customId, string batchId, IReadOnlyList<BudgetReservation> reserve)
     {
         if (line.Message is { } message)
         {
             var cost = BatchBilling.Record(_connection, _pricing, message, batchId, _options.Tags);
-            _budget?.Settle(reserve, cost);
+            _settle(reserve, cost);
             return BatchRunner.Success(row, message, cost, customId, batchId);
         }
-        _budget?.Settle(reserve, 0m);
+        _settle(reserve, 0m);
         return BatchRunner.Outcome(row, ClaudeBatchRowStatus.Failed, line.Error!.WithTarget(row.Row.Original), customId, batchId);
     }
 }

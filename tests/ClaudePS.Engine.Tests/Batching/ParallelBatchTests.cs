@@ -150,7 +150,8 @@ public sealed class ParallelBatchTests
         var skipped = sink.Results.Where(r => r.Status == ClaudeBatchRowStatus.Skipped).ToArray();
         Assert.Equal(new[] { "r1", "r2", "r3" }, sent);
         Assert.Equal(5, skipped.Length);
-        Assert.All(skipped, r => Assert.Equal("ClaudePS.BatchBudgetExceeded", r.Error!.ErrorId));
+        Assert.All(skipped, r => Assert.Equal("ClaudePS.BudgetExceeded", r.Error!.ErrorId));
+        Assert.Contains(sink.Errors, e => e.ErrorId == "ClaudePS.BudgetExceeded" && e.Message.Contains("5 row(s) were not sent"));
         Assert.Equal(3, handler.Sent.Count);
         Assert.Contains(sink.Warnings, w => w.Contains("5 row(s) were not sent") && w.Contains("r4") && w.Contains("r8"));
         Assert.True(summary.CostUsd <= options.MaxCostUsd);
