@@ -73,6 +73,40 @@ public sealed class ClaudeClient
         return await JsonDocument.ParseAsync(stream, default, ct).ConfigureAwait(false);
     }
 
+    /// <summary>GETs a line-oriented reply (JSON lines, e.g. Message Batches results) and hands each
+    /// non-empty line to <paramref name="onLine"/> as it arrives, so large results are never held whole.
+    /// <paramref name="url"/> is relative to the API root, or absolute on the same host as the endpoint
+    /// (the credential is never sent to another host).</summary>
+    public async Task ReadLinesAsync(string url, Action<string> onLine, CallOptions call, CancellationToken cancellationToken)
+    {
+        var endpoint = _connection.Endpoints[0];
+        var uri = new Uri(endpoint, url);
+        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), endpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+            throw new ClaudeException(new ClaudeError("ClaudePS.UntrustedUrl", ClaudeErrorCategory.SecurityError,
+                $"The server pointed at {uri.GetLeftPart(UriPartial.Authority)}, which is not the connection's endpoint {Shown(endpoint)}; the credential is not sent there."));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(call.Timeout ?? _connection.Options.Timeout);
+        using var req = await CreateRequestAsync(HttpMethod.Get, uri, null, stream: false, timeout.Token).ConfigureAwait(false);
+        try
+        {
+            using var res = await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (!res.IsSuccessStatusCode)
+                throw new ClaudeException(ApiErrors.FromHttp((int)res.StatusCode, await res.Content.ReadAsStringAsync().ConfigureAwait(false), Header(res, "request-id"), Shown(endpoint)));
+            using var stream = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            string? line;
+            while ((line = await reader.ReadLineAsync().ConfigureAwait(false)) is not null)
+            {
+                timeout.Token.ThrowIfCancellationRequested();
+                if (line.Length > 0) onLine(line);
+            }
+        }
+        catch (Exception ex) when (ex is not ClaudeException)
+        {
+            throw Translate(ex, cancellationToken, call.Timeout ?? _connection.Options.Timeout, endpoint);
+        }
+    }
+
     private void ApplyDefaults(MessageRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Model)) request.Model = _connection.Options.DefaultModel;
