@@ -84,27 +84,25 @@ public sealed class ClaudeClient
         if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), endpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
             throw new ClaudeException(new ClaudeError("ClaudePS.UntrustedUrl", ClaudeErrorCategory.SecurityError,
                 $"The server pointed at {uri.GetLeftPart(UriPartial.Authority)}, which is not the connection's endpoint {Shown(endpoint)}; the credential is not sent there."));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(call.Timeout ?? _connection.Options.Timeout);
-        using var req = await CreateRequestAsync(HttpMethod.Get, uri, null, stream: false, timeout.Token).ConfigureAwait(false);
-        try
+        // A retried read starts over from the first line: skip what was already handed on, so no line
+        // is delivered twice.
+        long delivered = 0;
+        var send = new TransportRequest { Method = HttpMethod.Get, Target = _ => uri, What = "GET " + uri.AbsolutePath };
+        await _connection.Transport.SendAsync(send, async (res, attempt, ct) =>
         {
-            using var res = await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            if (!res.IsSuccessStatusCode)
-                throw new ClaudeException(ApiErrors.FromHttp((int)res.StatusCode, await res.Content.ReadAsStringAsync().ConfigureAwait(false), Header(res, "request-id"), Shown(endpoint)));
             using var stream = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
+            long seen = 0;
             string? line;
             while ((line = await reader.ReadLineAsync().ConfigureAwait(false)) is not null)
             {
-                timeout.Token.ThrowIfCancellationRequested();
-                if (line.Length > 0) onLine(line);
+                ct.ThrowIfCancellationRequested();
+                if (line.Length == 0 || ++seen <= delivered) continue;
+                onLine(line);
+                delivered++;
             }
-        }
-        catch (Exception ex) when (ex is not ClaudeException)
-        {
-            throw Translate(ex, cancellationToken, call.Timeout ?? _connection.Options.Timeout, endpoint);
-        }
+            return true;
+        }, call, cancellationToken).ConfigureAwait(false);
     }
 
     private void ApplyDefaults(MessageRequest request)
