@@ -13,13 +13,23 @@
     CmdletsToExport        = @(
         'Connect-Claude'
         'Disconnect-Claude'
+        'Export-ClaudeConversation'
         'Export-ClaudeMetrics'
         'Get-ClaudeAccessToken'
+        'Get-ClaudeBatch'
         'Get-ClaudeConnection'
         'Get-ClaudeMetrics'
+        'Get-ClaudeModel'
         'Get-ClaudeUsage'
+        'Import-ClaudeConversation'
+        'Invoke-ClaudeBatch'
         'Invoke-ClaudePrompt'
+        'Measure-ClaudeToken'
+        'New-ClaudeConversation'
+        'Receive-ClaudeBatchResult'
         'Set-ClaudePrice'
+        'Stop-ClaudeBatch'
+        'Wait-ClaudeBatch'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

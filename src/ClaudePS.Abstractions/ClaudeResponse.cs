@@ -7,7 +7,8 @@ namespace ClaudePS;
 public sealed class ClaudeResponse
 {
     /// <summary>The reply's text blocks joined (thinking is kept out, see <see cref="Thinking"/>).</summary>
-    public string Text { get; init; } = "";
+    public string Text { get => _text; init => _text = value; }
+    private string _text = "";
     public string Model { get; init; } = "";
     /// <summary>The API's stop_reason, kept verbatim (unknown values included).</summary>
     public string? StopReason { get; init; }
@@ -33,9 +34,14 @@ public sealed class ClaudeResponse
     /// <summary>Tool calls the model asked for.</summary>
     public IReadOnlyList<ClaudeToolUse> ToolUses { get; init; } = Array.Empty<ClaudeToolUse>();
     /// <summary>Redactions applied to <see cref="Text"/>, by type.</summary>
-    public IReadOnlyDictionary<string, int> Redactions { get; init; } = EmptyCounts;
+    public IReadOnlyDictionary<string, int> Redactions { get => _redactions; init => _redactions = value; }
+    private IReadOnlyDictionary<string, int> _redactions = EmptyCounts;
     /// <summary>The input object this reply answers (a CSV row, a prompt string), for correlation.</summary>
     public object? Input { get; set; }
+
+    /// <summary>The reply's content blocks in order (thinking with its signature, text, tool use), as a
+    /// conversation keeps them.</summary>
+    public IReadOnlyList<ClaudeContentBlock> Content { get; init; } = Array.Empty<ClaudeContentBlock>();
 
     /// <summary>The reply's JSON as the API sent it (only with -Raw).</summary>
     public string? RawJson { get; set; }
@@ -45,6 +51,15 @@ public sealed class ClaudeResponse
     {
         var copy = (ClaudeResponse)MemberwiseClone();
         copy.CostUsd = costUsd;
+        return copy;
+    }
+
+    /// <summary>A copy whose <see cref="Text"/> was redacted, with the counts by type.</summary>
+    public ClaudeResponse WithRedactions(string redactedText, IReadOnlyDictionary<string, int> counts)
+    {
+        var copy = (ClaudeResponse)MemberwiseClone();
+        copy._text = redactedText;
+        copy._redactions = counts;
         return copy;
     }
 

@@ -14,6 +14,7 @@ internal static class EmulatorRoutes
         Auth.AuthRoutes.Map(app, state);
         ModelsEndpoints.Map(app, state);
         Admin.AdminReportRoutes.Map(app, state);
+        Batches.BatchEndpoints.Map(app, state);
         // Unknown paths answer like the real API: a not_found_error body, with a request-id.
         app.MapFallback((HttpContext context) => ApiErrorResponses.WriteAsync(context,
             new EmulatorApiException(404, ErrorTypes.NotFound, $"Not found: {context.Request.Method} {context.Request.Path}")));

@@ -7,5 +7,6 @@ internal static class WorkerCommands
     {
         Program.Register("ledger-writer", LedgerWriterCommand.Run);
         Program.Register("echo", args => { Console.WriteLine(string.Join(" ", args)); return Task.FromResult(0); });
+        Program.Register("batch-run", BatchRunCommand.RunAsync);
     }
 }

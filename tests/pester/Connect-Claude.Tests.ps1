@@ -138,6 +138,79 @@ Describe 'Connect-Claude' {
         }
     }
 
+    Context 'token-based credentials (added with the credentials work)' {
+        BeforeEach { Disconnect-AllClaude }
+
+        It '-Identity gets a managed identity token from the emulator at connect time and uses it' {
+            $info = Connect-Claude -Identity -TokenScope 'api://claude-gateway' -IdentityEndpoint "$($script:Emulator.BaseUri)/metadata/identity/oauth2/token" `
+                -Provider Gateway -BaseUri $script:Emulator.BaseUri -PassThru
+            $info.AuthKind | Should -Not -BeNullOrEmpty
+            (Invoke-ClaudePrompt 'via managed identity').Text | Should -Not -BeNullOrEmpty
+        }
+
+        It '-IdentityClientId names a user-assigned identity the emulator does not know: terminating, at connect time' {
+            { Connect-Claude -Identity -TokenScope 'api://claude-gateway' -IdentityClientId '00000000-0000-0000-0000-00000000beef' `
+                -IdentityEndpoint "$($script:Emulator.BaseUri)/metadata/identity/oauth2/token" -Provider Gateway -BaseUri $script:Emulator.BaseUri } |
+                Should -Throw
+            Get-ClaudeConnection | Should -BeNullOrEmpty
+        }
+
+        It '-ClientId with a -ClientSecret the issuer rejects fails at connect time without echoing the secret' {
+            $secret = ConvertTo-SecureString 'pester-client-secret-0123456789' -AsPlainText -Force
+            $err = { Connect-Claude -ClientId 'unknown-app' -ClientSecret $secret -TokenEndpoint "$($script:Emulator.BaseUri)/oauth2/token" `
+                        -TokenScope 'api://claude-gateway/.default' -Provider Gateway -BaseUri $script:Emulator.BaseUri } | Should -Throw -PassThru
+            $err.Exception.Message | Should -Not -Match 'pester-client-secret'
+            $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.*'
+            Get-ClaudeConnection | Should -BeNullOrEmpty
+        }
+
+        It 'the -ClientId sets require -TokenEndpoint and one proof (secret or certificate)' {
+            $secret = ConvertTo-SecureString 'x' -AsPlainText -Force
+            { Connect-Claude -ClientId app -ClientSecret $secret } | Should -Throw
+            { Connect-Claude -ClientId app -TokenEndpoint 'https://127.0.0.1/token' -CertificateThumbprint 'AB' -ClientSecret $secret } | Should -Throw
+            { Connect-Claude -ClientId app -ClientSecret $secret -TokenEndpoint 'https://127.0.0.1/token' -SigningAlgorithm 'XX256' } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-CertificatePath that does not exist is a terminating error naming the file' {
+            $err = { Connect-Claude -ClientId app -CertificatePath (Join-Path $TestDrive 'missing.pfx') -CertificatePassword (ConvertTo-SecureString 'pw' -AsPlainText -Force) `
+                        -TokenEndpoint "$($script:Emulator.BaseUri)/oauth2/token" -Provider Gateway -BaseUri $script:Emulator.BaseUri } | Should -Throw -PassThru
+            $err.Exception.Message | Should -Match 'missing\.pfx'
+        }
+
+        It '-ServiceAccountKeyPath that does not exist is a terminating error' {
+            { Connect-Claude -Provider Vertex -Region us-east5 -ProjectId pester -ServiceAccountKeyPath (Join-Path $TestDrive 'sa.json') `
+                -TokenEndpoint "$($script:Emulator.BaseUri)/oauth2/token" -BaseUri $script:Emulator.BaseUri } | Should -Throw
+        }
+
+        It '-IdentityTokenVariable naming an empty variable is a terminating error' {
+            { Connect-Claude -IdentityTokenVariable 'CLAUDEPS_PESTER_NO_SUCH_TOKEN' -FederationRuleId 'fdrl_x' -OrganizationId 'org' -BaseUri $script:Emulator.BaseUri } |
+                Should -Throw
+            { Connect-Claude -IdentityTokenPath (Join-Path $TestDrive 'no-token.jwt') -FederationRuleId 'fdrl_x' -OrganizationId 'org' -ServiceAccountId 'svac_x' -WorkspaceId 'wrkspc_x' `
+                -BaseUri $script:Emulator.BaseUri } | Should -Throw
+        }
+
+        It '-SecretName without SecretManagement (or an unknown -Vault) is a clear terminating error' {
+            $err = { Connect-Claude -SecretName 'ClaudeKey' -Vault 'NoSuchVault' -BaseUri $script:Emulator.BaseUri } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.*'
+        }
+
+        It '-Provider Gateway needs a base URI' {
+            $err = { Connect-Claude -Provider Gateway -AccessToken (New-TestKey) } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.GatewayNeedsBaseUri,*'
+        }
+
+        It '-Provider, -Scope and -SigningAlgorithm accept only their listed values' {
+            { Connect-Claude -ApiKey (New-TestKey) -Provider Azure } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { Connect-Claude -ApiKey (New-TestKey) -Scope LocalMachine } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-Scope CurrentUser keeps working with a static token' {
+            Connect-Claude -AccessToken (New-TestKey) -BaseUri $script:Emulator.BaseUri -Scope CurrentUser
+            (Invoke-ClaudePrompt 'scoped').Text | Should -Not -BeNullOrEmpty
+        }
+    }
+
     Context '-Validate' {
         It 'succeeds with a key the server accepts' {
             { Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Validate } | Should -Not -Throw

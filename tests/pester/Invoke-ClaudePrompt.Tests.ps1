@@ -140,6 +140,80 @@ Describe 'Invoke-ClaudePrompt' {
         }
     }
 
+    Context 'prompt features (structured output, attachments, conversations, caching, thinking, WhatIf)' {
+        BeforeAll {
+            $script:Params = (Get-Command Invoke-ClaudePrompt).Parameters
+            function script:Need([string] $name) { if (-not $script:Params.ContainsKey($name)) { Set-ItResult -Skipped -Because "-$name is not in this build" } }
+            $script:Png = Join-Path $TestDrive 'dot.png'
+            [IO.File]::WriteAllBytes($script:Png, [Convert]::FromBase64String('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='))
+        }
+
+        It '-JsonSchema (a hashtable) puts the parsed reply on .Data' {
+            Need JsonSchema
+            $schema = @{ type = 'object'; properties = @{ category = @{ type = 'string' }; priority = @{ type = 'integer' } }; required = @('category', 'priority') }
+            $r = Invoke-ClaudePrompt 'Classify: the printer is on fire' -JsonSchema $schema
+            $r.Data.category | Should -BeOfType ([string])
+            $r.Data.priority | Should -Not -BeNullOrEmpty
+        }
+
+        It '-JsonSchema as JSON text works too' {
+            Need JsonSchema
+            $r = Invoke-ClaudePrompt 'Give a name' -JsonSchema '{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}'
+            $r.Data.name | Should -Not -BeNullOrEmpty
+        }
+
+        It '-OutputType deserialises into the type; combining it with -JsonSchema is an error' {
+            Need OutputType
+            $r = Invoke-ClaudePrompt 'Version info' -OutputType ([System.Collections.Generic.Dictionary[string, string]])
+            $r.Data | Should -BeOfType ([System.Collections.Generic.Dictionary[string, string]])
+            { Invoke-ClaudePrompt 'x' -OutputType ([string]) -JsonSchema '{}' -ErrorAction Stop } | Should -Throw
+        }
+
+        It '-Attachment sends an image (more input tokens); a missing file fails before sending' {
+            Need Attachment
+            $plain = Invoke-ClaudePrompt 'Describe it'
+            $with = Invoke-ClaudePrompt 'Describe it' -Attachment $script:Png
+            $with.Usage.InputTokens | Should -BeGreaterThan $plain.Usage.InputTokens
+            $r = Invoke-ClaudePrompt 'x' -Attachment (Join-Path $TestDrive 'nope.png') -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs[0].Exception.Message | Should -Match 'nope\.png'
+        }
+
+        It '-Conversation appends each turn' {
+            Need Conversation
+            $c = New-ClaudeConversation
+            Invoke-ClaudePrompt 'turn one' -Conversation $c | Out-Null
+            Invoke-ClaudePrompt 'turn two' -Conversation $c | Out-Null
+            @($c.Messages).Count | Should -Be 4
+        }
+
+        It '-CacheSystemPrompt writes the cache once and reads it after; -CacheTtl 1h; -NoAutoCache' {
+            Need CacheSystemPrompt
+            $system = 'You are a careful reviewer. ' * 400
+            $first = Invoke-ClaudePrompt 'first' -System $system -CacheSystemPrompt -CacheTtl 1h
+            $second = Invoke-ClaudePrompt 'second' -System $system -CacheSystemPrompt -CacheTtl 1h
+            ($first.Usage.CacheWriteTokens + $first.Usage.CacheWrite1hTokens) | Should -BeGreaterThan 0
+            $second.Usage.CacheReadTokens | Should -BeGreaterThan 0
+            (Invoke-ClaudePrompt 'third' -System ('Another long prompt. ' * 400) -NoAutoCache).Usage.CacheReadTokens | Should -Be 0
+            { Invoke-ClaudePrompt 'x' -CacheTtl 2h } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-ThinkingBudget and -AdaptiveThinking put thinking on .Thinking, never in .Text' {
+            Need ThinkingBudget
+            $r = Invoke-ClaudePrompt 'Think about primes' -ThinkingBudget 1024 -MaxTokens 4000
+            $r.Thinking | Should -Not -BeNullOrEmpty
+            $r.Text | Should -Not -Match ([regex]::Escape($r.Thinking))
+            (Invoke-ClaudePrompt 'Think adaptively' -AdaptiveThinking -MaxTokens 4000).Thinking | Should -Not -BeNullOrEmpty
+            { Invoke-ClaudePrompt 'x' -ThinkingBudget 10 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-WhatIf sends nothing; -Confirm:$false sends' {
+            Need WhatIf
+            Invoke-ClaudePrompt 'not sent' -WhatIf | Should -BeNullOrEmpty
+            Invoke-ClaudePrompt 'sent' -Confirm:$false | Should -HaveCount 1
+        }
+    }
+
     Context 'errors' {
         It 'an empty prompt is a non-terminating error naming the prompt' {
             $r = Invoke-ClaudePrompt -Prompt '' -ErrorVariable errs -ErrorAction SilentlyContinue

@@ -107,5 +107,42 @@ function Disconnect-AllClaude {
     }
 }
 
+function Test-ClaudeCmdletExported {
+    # Whether the built module exports a cmdlet (read from the manifest, without importing): files for
+    # cmdlets that another branch adds skip themselves until that branch is merged.
+    param([Parameter(Mandatory)] [string] $Name)
+    $manifest = Get-ModuleManifestPath
+    if (-not (Test-Path $manifest)) { return $false }
+    @((Import-PowerShellDataFile $manifest).CmdletsToExport) -contains $Name
+}
+
+function Use-TestClaudeHome {
+    # Points CLAUDEPS_HOME (usage ledger, price overrides) at a new temp folder and clears the other
+    # CLAUDEPS_* settings, so a test sees only its own data; returns what to restore.
+    $saved = @{}
+    foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) {
+        if ("$($entry.Key)" -like 'CLAUDEPS_*') {
+            $saved["$($entry.Key)"] = "$($entry.Value)"
+            [Environment]::SetEnvironmentVariable("$($entry.Key)", $null)
+        }
+    }
+    if (-not $saved.ContainsKey('CLAUDEPS_HOME')) { $saved['CLAUDEPS_HOME'] = $null }
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ("claudeps-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Path $folder -Force | Out-Null
+    [Environment]::SetEnvironmentVariable('CLAUDEPS_HOME', $folder)
+    $saved
+}
+
+function Get-TestClaudeHome { [Environment]::GetEnvironmentVariable('CLAUDEPS_HOME') }
+
+function Remove-TestClaudeHome {
+    # Deletes the temp CLAUDEPS_HOME made by Use-TestClaudeHome and restores the saved settings.
+    param([hashtable] $Saved)
+    $folder = Get-TestClaudeHome
+    if ($folder -and $folder -like '*claudeps-pester-*') { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
+    Restore-ClaudeEnvironment $Saved
+}
+
+Export-ModuleMember -Function Test-ClaudeCmdletExported, Use-TestClaudeHome, Get-TestClaudeHome, Remove-TestClaudeHome
 Export-ModuleMember -Function Get-RepoRoot, Get-ModuleManifestPath, Get-FreeLoopbackPort, Get-EmulatorAssembly,
     Start-ClaudeEmulator, Stop-ClaudeEmulator, New-TestKey, Clear-ClaudeEnvironment, Restore-ClaudeEnvironment, Disconnect-AllClaude

@@ -48,6 +48,8 @@ public sealed class ClaudeConnection : IDisposable
     /// <summary>The server's clock as seen through Date headers (the transport feeds it; signers read it).</summary>
     public ServerClock ServerClock { get; }
     internal HttpClient Http => _http;
+    /// <summary>Retries, rate limiting, failover and cache for every call of this connection.</summary>
+    internal ClaudeTransport Transport { get; private set; } = null!;
 
     /// <summary>Validates the options and builds the connection. The environment supplies defaults
     /// (credential, ANTHROPIC_BASE_URL, proxies) only where the options leave a gap.</summary>
@@ -74,8 +76,11 @@ public sealed class ClaudeConnection : IDisposable
             }
             handler = HttpHandlerFactory.Create(proxy, options.MaxConnectionsPerServer);
         }
+        var resilience = options.Resilience.Resolve(environment);
         var http = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        return new ClaudeConnection(options, endpoints, credential, http, proxyShown);
+        var connection = new ClaudeConnection(options, endpoints, credential, http, proxyShown);
+        connection.Transport = new ClaudeTransport(connection, resilience);
+        return connection;
     }
 
     internal static IReadOnlyList<Uri> ResolveEndpoints(ClaudeConnectionOptions options, IDictionary environment)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Http;
+using ClaudePS.Engine.Resilience;
 using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Engine.Connections;
@@ -39,4 +40,7 @@ public sealed class ClaudeConnectionOptions
     public IUsageRecorder? UsageRecorder { get; set; }
     /// <summary>The connection's cost limit (Connect-Claude -MaxCostUsd); null for none.</summary>
     public BudgetGuard? Budget { get; set; }
+    /// <summary>Retries, client-side rate limits, failover and the response cache (defaults documented there;
+    /// environment variables fill what is left unset).</summary>
+    public ResilienceOptions Resilience { get; set; } = new();
 }

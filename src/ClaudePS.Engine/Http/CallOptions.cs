@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ClaudePS.Engine.Resilience;
 
 namespace ClaudePS.Engine.Http;
 
@@ -18,4 +19,12 @@ public sealed class CallOptions
     public bool KeepRawJson { get; set; }
     /// <summary>A cost limit for this call in addition to the connection's (a bulk run's -MaxCostUsd).</summary>
     public Usage.BudgetGuard? Budget { get; set; }
+    /// <summary>Overrides the connection's retry and timeout settings for this call (MaxRetries,
+    /// RetryBudget, BaseDelay, MaxDelay, AttemptTimeout, StreamIdleTimeout); other fields are ignored.</summary>
+    public ResilienceOptions? Resilience { get; set; }
+    /// <summary>How this call uses the connection's response cache.</summary>
+    public CacheMode Cache { get; set; }
+    /// <summary>The request's input tokens when the caller counted them (count_tokens): the rate limiter
+    /// then reserves exactly that instead of its estimate.</summary>
+    public long? InputTokens { get; set; }
 }

@@ -9,6 +9,8 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.RateLimiting;
+using ClaudePS.Engine.Resilience;
 using ClaudePS.Engine.Streaming;
 using ClaudePS.Engine.Wire;
 
@@ -16,11 +18,11 @@ namespace ClaudePS.Engine.Http;
 
 /// <summary>
 /// The Messages API over one connection. Each public call validates, serialises once, then runs its
-/// attempts through the connection's transport; every failure surfaces as <see cref="ClaudeException"/>.
+/// attempts through the connection's <see cref="ClaudeTransport"/> (retries, rate limits, failover);
+/// every failure surfaces as <see cref="ClaudeException"/>. Replies are built here, billing is recorded here.
 /// </summary>
 public sealed class ClaudeClient
 {
-    private static readonly string UserAgent = "ClaudePS/" + typeof(ClaudeClient).Assembly.GetName().Version?.ToString(3);
     private readonly ClaudeConnection _connection;
 
     internal ClaudeClient(ClaudeConnection connection) => _connection = connection;
@@ -40,32 +42,67 @@ public sealed class ClaudeClient
         ApplyDefaults(request);
         request.Validate();
         var body = MessageRequestWriter.Write(request, stream: false, forCounting: true);
-        var uri = _connection.Options.Dialect.CountTokensUri(_connection.Endpoints[0], request.Model!);
-        using var doc = await SendJsonAsync(HttpMethod.Post, uri.ToString(), body, CallOptions.Default, cancellationToken).ConfigureAwait(false);
+        string model = request.Model!;
+        var send = new TransportRequest
+        {
+            Target = endpoint => _connection.Options.Dialect.CountTokensUri(endpoint, model),
+            Body = body,
+            What = "count_tokens",
+        };
+        using var doc = await _connection.Transport.SendAsync(send, ReadJsonAsync, CallOptions.Default, cancellationToken).ConfigureAwait(false);
         return doc.RootElement.GetProperty("input_tokens").GetInt64();
     }
 
     /// <summary>Sends a JSON request to a path under the API root and returns the parsed reply. For the
-    /// endpoints that have no typed wrapper here (models, batches).</summary>
-    public async Task<JsonDocument> SendJsonAsync(HttpMethod method, string relativePath, byte[]? body, CallOptions call, CancellationToken cancellationToken)
+    /// endpoints that have no typed wrapper here (models, batches). Retried and failed over like every call.</summary>
+    public Task<JsonDocument> SendJsonAsync(HttpMethod method, string relativePath, byte[]? body, CallOptions call, CancellationToken cancellationToken)
+    {
+        var send = new TransportRequest
+        {
+            Method = method,
+            Target = endpoint => new Uri(endpoint, relativePath),
+            Body = body,
+            What = method.Method + " " + relativePath,
+        };
+        return _connection.Transport.SendAsync(send, ReadJsonAsync, call, cancellationToken);
+    }
+
+    private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage res, AttemptContext attempt, CancellationToken ct)
+    {
+        using var stream = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        return await JsonDocument.ParseAsync(stream, default, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>GETs a line-oriented reply (JSON lines, e.g. Message Batches results) and hands each
+    /// non-empty line to <paramref name="onLine"/> as it arrives, so large results are never held whole.
+    /// <paramref name="url"/> is relative to the API root, or absolute on the same host as the endpoint
+    /// (the credential is never sent to another host).</summary>
+    public async Task ReadLinesAsync(string url, Action<string> onLine, CallOptions call, CancellationToken cancellationToken)
     {
         var endpoint = _connection.Endpoints[0];
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(call.Timeout ?? _connection.Options.Timeout);
-        using var req = await CreateRequestAsync(method, new Uri(endpoint, relativePath), body, stream: false, timeout.Token).ConfigureAwait(false);
-        try
+        var uri = new Uri(endpoint, url);
+        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), endpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+            throw new ClaudeException(new ClaudeError("ClaudePS.UntrustedUrl", ClaudeErrorCategory.SecurityError,
+                $"The server pointed at {uri.GetLeftPart(UriPartial.Authority)}, which is not the connection's endpoint {Shown(endpoint)}; the credential is not sent there."));
+        // A retried read starts over from the first line: skip what was already handed on, so no line
+        // is delivered twice.
+        long delivered = 0;
+        var send = new TransportRequest { Method = HttpMethod.Get, Target = _ => uri, What = "GET " + uri.AbsolutePath };
+        await _connection.Transport.SendAsync(send, async (res, attempt, ct) =>
         {
-            using var res = await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            string? requestId = Header(res, "request-id");
-            if (!res.IsSuccessStatusCode)
-                throw new ClaudeException(ApiErrors.FromHttp((int)res.StatusCode, await res.Content.ReadAsStringAsync().ConfigureAwait(false), requestId, Shown(endpoint)));
             using var stream = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            return await JsonDocument.ParseAsync(stream, default, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not ClaudeException)
-        {
-            throw Translate(ex, cancellationToken, call.Timeout ?? _connection.Options.Timeout, endpoint);
-        }
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            long seen = 0;
+            string? line;
+            while ((line = await reader.ReadLineAsync().ConfigureAwait(false)) is not null)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (line.Length == 0 || ++seen <= delivered) continue;
+                onLine(line);
+                delivered++;
+            }
+            return true;
+        }, call, cancellationToken).ConfigureAwait(false);
     }
 
     private void ApplyDefaults(MessageRequest request)
@@ -77,90 +114,96 @@ public sealed class ClaudeClient
     {
         ApplyDefaults(request);
         request.Validate();
-        var body = _connection.Options.Dialect.MessagesBody(request, stream);
-        var overall = call.Timeout ?? _connection.Options.Timeout;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(overall);
-        var endpoint = _connection.Endpoints[0];
-        var started = Stopwatch.StartNew();
-        // Budgets: reserve before any attempt, settle once on what was billed (see Usage/BudgetGuard).
+        var dialect = _connection.Options.Dialect;
+        var body = dialect.MessagesBody(request, stream);
+        string model = request.Model!;
+        var transport = _connection.Transport;
+
+        string? cacheKey = null;
+        if (transport.Cache is { } cache && ResponseCache.Eligible(request, stream, call.Cache))
+        {
+            var lookup = Stopwatch.StartNew();
+            cacheKey = ResponseCache.Key(dialect.MessagesUri(_connection.Endpoints[0], model, stream).AbsolutePath, body);
+            if (cache.TryGet(cacheKey, out var cached))
+            {
+                call.Log?.WriteVerbose($"Served from the response cache (request id {cached.RequestId ?? "none"}); not sent, not billed.");
+                var hit = ResponseCache.AsHit(cached, lookup.Elapsed);
+                if (!call.KeepRawJson) hit.RawJson = null;
+                return hit;
+            }
+        }
+
+        // Budgets: reserve before any attempt, settle once on everything billed (see Usage/BudgetGuard).
         bool batch = string.Equals(request.ServiceTier, "batch", StringComparison.OrdinalIgnoreCase);
-        var budget = Usage.BudgetHold.Begin(_connection.Options.Budget, call.Budget, request.Model!, body.Length, request.MaxTokens, batch);
+        var budget = Usage.BudgetHold.Begin(_connection.Options.Budget, call.Budget, model, body.Length, request.MaxTokens, batch);
         ClaudeUsage? billed = null;
         string status = "error";
+        var started = Stopwatch.StartNew();
+        var send = new TransportRequest
+        {
+            Target = endpoint => dialect.MessagesUri(endpoint, model, stream),
+            Body = body,
+            Stream = stream,
+            Demand = new RateLimitDemand(body.Length, request.MaxTokens, call.InputTokens),
+            What = stream ? "stream" : "messages",
+            Model = model,
+            // A reply that failed after the server reported usage is billed all the same.
+            OnFailedAttemptUsage = (usage, attempt) =>
+            {
+                billed = billed is null ? usage : billed.Add(usage);
+                RecordUsage(new ClaudeResponse
+                {
+                    Model = attempt.Builder?.Model ?? model,
+                    Usage = usage,
+                    RequestId = attempt.RequestId,
+                    Endpoint = attempt.ShownEndpoint,
+                    Duration = attempt.Started.Elapsed,
+                }, call, "stream_failed");
+            },
+        };
         try
         {
-            var response = await SendAttemptAsync(endpoint, request.Model!, body, stream, onText, call, started, attempt: 1, deadline.Token).ConfigureAwait(false);
-            billed = response.Usage;
+            var response = await transport.SendAsync(send, (res, attempt, ct) => ReadMessageAsync(res, attempt, stream, onText, call, ct), call, cancellationToken).ConfigureAwait(false);
+            billed = billed is null ? response.Usage : billed.Add(response.Usage);
             status = "200";
+            if (cacheKey is not null) transport.Cache!.Put(cacheKey, ResponseCache.AsHit(response, TimeSpan.Zero));
             return RecordUsage(response, call, "succeeded");
         }
         catch (ClaudeException ex)
         {
             status = Usage.ClaudeMetrics.StatusOf(ex.Error);
-            if (ex.Error.PartialUsage is { } partial)
-            {
-                billed = partial;
-                RecordPartialUsage(ex.Error, request.Model!, call, started.Elapsed);
-            }
             throw;
-        }
-        catch (Exception ex)
-        {
-            var translated = Translate(ex, cancellationToken, overall, endpoint);
-            status = Usage.ClaudeMetrics.StatusOf(translated.Error);
-            throw translated;
         }
         finally
         {
-            budget.Settle(request.Model!, billed, batch);
-            Usage.ClaudeMetrics.Shared.RecordRequest(request.Model!, status, started.Elapsed);
+            budget.Settle(model, billed, batch);
+            Usage.ClaudeMetrics.Shared.RecordRequest(model, status, started.Elapsed);
         }
     }
 
-    /// <summary>Records the usage a failed attempt reported (a stream cut short after message_start): it was billed.</summary>
-    private void RecordPartialUsage(ClaudeError error, string model, CallOptions call, TimeSpan duration)
+    /// <summary>Reads one successful Messages reply, whole or streamed, into a response.</summary>
+    private static async Task<ClaudeResponse> ReadMessageAsync(HttpResponseMessage res, AttemptContext attempt, bool stream, Action<string>? onText, CallOptions call, CancellationToken ct)
     {
-        _connection.Options.UsageRecorder?.Record(new Usage.UsageEvent
-        {
-            RequestId = error.RequestId,
-            Endpoint = Shown(_connection.Endpoints[0]),
-            Model = model,
-            Usage = error.PartialUsage!,
-            Outcome = "stream_failed",
-            Tags = MergeTags(call.Tags),
-            Duration = duration,
-            Log = call.Log,
-        });
-    }
-
-    /// <summary>One HTTP attempt against one endpoint.</summary>
-    private async Task<ClaudeResponse> SendAttemptAsync(Uri endpoint, string model, byte[] body, bool stream, Action<string>? onText, CallOptions call, Stopwatch started, int attempt, CancellationToken ct)
-    {
-        using var req = await CreateRequestAsync(HttpMethod.Post, _connection.Options.Dialect.MessagesUri(endpoint, model, stream), body, stream, ct).ConfigureAwait(false);
-        using var res = await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-        string? requestId = Header(res, "request-id");
-        if (!res.IsSuccessStatusCode)
-            throw new ClaudeException(ApiErrors.FromHttp((int)res.StatusCode, await res.Content.ReadAsStringAsync().ConfigureAwait(false), requestId, Shown(endpoint)));
-
         var builder = new MessageBuilder();
-        TimeSpan? firstToken = null;
+        attempt.Builder = builder;
+        var started = attempt.Started;
         using var content = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
         if (!stream)
         {
             using var doc = await JsonDocument.ParseAsync(content, default, ct).ConfigureAwait(false);
             builder.ReadMessage(doc.RootElement);
-            var response = builder.Build(requestId, Shown(endpoint), started.Elapsed, started.Elapsed, attempt);
+            var response = builder.Build(attempt.RequestId, attempt.ShownEndpoint, started.Elapsed, started.Elapsed, attempt.Attempt);
             if (call.KeepRawJson) response.RawJson = doc.RootElement.GetRawText();
             return response;
         }
 
+        TimeSpan? firstToken = null;
         await ReadStreamAsync(content, builder, text =>
         {
             firstToken ??= started.Elapsed;
             onText?.Invoke(text);
-        }, requestId, endpoint, ct).ConfigureAwait(false);
-        return builder.Build(requestId, Shown(endpoint), started.Elapsed, firstToken, attempt);
+        }, attempt.RequestId, attempt.Endpoint, ct, attempt.Idle is { } idle ? idle.Kick : null).ConfigureAwait(false);
+        return builder.Build(attempt.RequestId, attempt.ShownEndpoint, started.Elapsed, firstToken, attempt.Attempt);
     }
 
     /// <summary>Hands a billed reply to the usage ledger once and puts its cost on the response.</summary>
@@ -191,7 +234,7 @@ public sealed class ClaudeClient
     }
 
     /// <summary>Reads SSE frames into <paramref name="builder"/> until message_stop or end of stream.</summary>
-    internal static async Task ReadStreamAsync(Stream content, MessageBuilder builder, Action<string> onText, string? requestId, Uri endpoint, CancellationToken ct)
+    internal static async Task ReadStreamAsync(Stream content, MessageBuilder builder, Action<string> onText, string? requestId, Uri endpoint, CancellationToken ct, Action? onBytes = null)
     {
         var parser = new SseParser();
         var frames = new List<SseFrame>();
@@ -199,6 +242,7 @@ public sealed class ClaudeClient
         while (true)
         {
             int n = await content.ReadAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false);
+            onBytes?.Invoke();
             if (n == 0) parser.Complete(frames);
             else parser.Feed(new ReadOnlySpan<byte>(buffer, 0, n), frames);
             foreach (var frame in frames)
@@ -221,36 +265,8 @@ public sealed class ClaudeClient
         }
     }
 
-    private async Task<HttpRequestMessage> CreateRequestAsync(HttpMethod method, Uri uri, byte[]? body, bool stream, CancellationToken ct)
-    {
-        var req = new HttpRequestMessage(method, uri);
-        var auth = await _connection.Credential.GetHeaderAsync(forceRefresh: false, ct).ConfigureAwait(false);
-        req.Headers.TryAddWithoutValidation(auth.Name, auth.Value);
-        req.Headers.TryAddWithoutValidation("anthropic-version", _connection.Options.AnthropicVersion);
-        if (_connection.Options.Betas.Count > 0) req.Headers.TryAddWithoutValidation("anthropic-beta", string.Join(",", _connection.Options.Betas));
-        req.Headers.TryAddWithoutValidation("user-agent", UserAgent);
-        req.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "text/event-stream" : "application/json"));
-        if (body is not null)
-        {
-            req.Content = new ByteArrayContent(body);
-            req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-        return req;
-    }
-
     internal static string? Header(HttpResponseMessage res, string name) =>
         res.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
 
     internal static string Shown(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Authority) + endpoint.AbsolutePath.TrimEnd('/');
-
-    /// <summary>Turns transport exceptions into the error model: user cancel, deadline, network.</summary>
-    private static ClaudeException Translate(Exception ex, CancellationToken userToken, TimeSpan timeout, Uri endpoint)
-    {
-        if (userToken.IsCancellationRequested) return new ClaudeException(ApiErrors.Canceled(), ex);
-        if (ex is OperationCanceledException) return new ClaudeException(ApiErrors.Timeout("The request", timeout, Shown(endpoint)), ex);
-        if (ex is HttpRequestException or IOException) return new ClaudeException(ApiErrors.Connection(ex, Shown(endpoint)), ex);
-        if (ex is JsonException) return new ClaudeException(new ClaudeError("ClaudePS.InvalidResponse", ClaudeErrorCategory.InvalidResult,
-            $"The reply from {Shown(endpoint)} was not valid JSON: {ex.Message}") { IsTransient = true }, ex);
-        return new ClaudeException(new ClaudeError("ClaudePS.UnexpectedError", ClaudeErrorCategory.NotSpecified, ex.Message), ex);
-    }
 }

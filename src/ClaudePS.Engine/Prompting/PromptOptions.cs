@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ClaudePS.Engine.Redaction;
 
 namespace ClaudePS.Engine.Prompting;
 
@@ -19,4 +20,25 @@ public sealed class PromptOptions
     public IReadOnlyList<string> Tags { get; set; } = Array.Empty<string>();
     /// <summary>The pipeline object this prompt came from, echoed on the response.</summary>
     public object? Input { get; set; }
+
+    // Prompt features (issue 8); applied by PromptFeatures.
+    /// <summary>JSON schema text for structured output; the reply is parsed onto Data as a plain tree.</summary>
+    public string? JsonSchema { get; set; }
+    /// <summary>A type whose schema is sent; the reply is deserialised into it onto Data.</summary>
+    public Type? OutputType { get; set; }
+    /// <summary>Full paths of files to attach (images and PDFs).</summary>
+    public IReadOnlyList<string> Attachments { get; set; } = Array.Empty<string>();
+    /// <summary>A conversation to continue; the turn and the reply are appended to it.</summary>
+    public ClaudeConversation? Conversation { get; set; }
+    public bool CacheSystemPrompt { get; set; }
+    /// <summary>"5m" (default) or "1h" for every breakpoint this request places.</summary>
+    public string? CacheTtl { get; set; }
+    /// <summary>Automatic cache breakpoints on long prompts and conversations (see PromptCaching).</summary>
+    public bool AutoCacheBreakpoints { get; set; } = true;
+    public int? ThinkingBudget { get; set; }
+    public bool AdaptiveThinking { get; set; }
+    /// <summary>What to redact from the reply (final text and live streamed text); Standard by default.</summary>
+    public RedactionOptions Redaction { get; set; } = RedactionOptions.Standard;
+    /// <summary>Also redact the prompt and system text (with <see cref="Redaction"/>) before sending.</summary>
+    public bool RedactInput { get; set; }
 }

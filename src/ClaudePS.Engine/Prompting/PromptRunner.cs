@@ -1,7 +1,9 @@
+using System;
 using System.Threading;
 using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Http;
+using ClaudePS.Engine.Redaction;
 using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Engine.Prompting;
@@ -13,32 +15,74 @@ public sealed class PromptRunner
 
     public PromptRunner(ClaudeConnection connection) => _connection = connection;
 
-    public MessageRequest BuildRequest(PromptOptions options)
+    public MessageRequest BuildRequest(PromptOptions options, IClaudeOutputSink? progress = null)
     {
-        var request = MessageRequest.ForPrompt(options.Prompt, options.Model ?? _connection.Options.DefaultModel, options.MaxTokens);
-        request.System = options.System;
+        var redactor = Redactor.For(options.Redaction);
+        bool redactInput = options.RedactInput && redactor.IsActive;
+        var request = MessageRequest.ForPrompt(redactInput ? redactor.Redact(options.Prompt).Text : options.Prompt,
+            options.Model ?? _connection.Options.DefaultModel, options.MaxTokens);
+        request.System = redactInput && options.System is not null ? redactor.Redact(options.System).Text : options.System;
         request.Temperature = options.Temperature;
         request.StopSequences.AddRange(options.StopSequences);
+        PromptFeatures.Apply(request, options, progress);
         return request;
     }
 
     public async Task<ClaudeResponse> RunAsync(PromptOptions options, IClaudeOutputSink sink, CancellationToken cancellationToken)
     {
-        var request = BuildRequest(options);
+        MessageRequest request;
+        try { request = BuildRequest(options, sink); }
+        catch (ClaudeException ex) { throw new ClaudeException(ex.Error.WithTarget(options.Input ?? options.Prompt), ex.InnerException); }
         var call = new CallOptions { Tags = options.Tags, Log = sink, KeepRawJson = options.Raw };
+        var redactor = Redactor.For(options.Redaction);
+        // Live text goes through the stream-safe redactor: the host never shows a secret, and what it
+        // shows equals the redacted final Text.
+        var live = options.Stream && redactor.IsActive ? redactor.CreateStream() : null;
+        Action<string> onText = live is null ? sink.WriteHostText : delta =>
+        {
+            string ready = live.Write(delta);
+            if (ready.Length > 0) sink.WriteHostText(ready);
+        };
         ClaudeResponse response;
         try
         {
             response = options.Stream
-                ? await _connection.Client.StreamMessageAsync(request, sink.WriteHostText, call, cancellationToken).ConfigureAwait(false)
+                ? await _connection.Client.StreamMessageAsync(request, onText, call, cancellationToken).ConfigureAwait(false)
                 : await _connection.Client.CreateMessageAsync(request, call, cancellationToken).ConfigureAwait(false);
         }
         catch (ClaudeException ex)
         {
-            throw new ClaudeException(ex.Error.WithTarget(options.Input ?? options.Prompt), ex.InnerException);
+            if (live is not null) { string rest = live.Complete(); if (rest.Length > 0) sink.WriteHostText(rest); }
+            var error = ex.Error.WithTarget(options.Input ?? options.Prompt);
+            if (redactor.IsActive && error.PartialText is { Length: > 0 } partial)
+                error = error.WithPartial(redactor.Redact(partial).Text, error.PartialUsage);
+            throw new ClaudeException(error, ex.InnerException);
         }
+        if (live is not null) { string rest = live.Complete(); if (rest.Length > 0) sink.WriteHostText(rest); }
         if (options.Stream) sink.WriteHostText("\n");
+        if (redactor.IsActive)
+        {
+            var result = redactor.Redact(response.Text);
+            if (result.Findings.Count > 0) response = response.WithRedactions(result.Text, result.Counts);
+            if (response.RawJson is { } raw) response.RawJson = RedactRawJson(redactor, raw);
+        }
         response.Input = options.Input;
+        sink.WriteVerbose(PromptFeatures.Summary(response));
+        response = PromptFeatures.Complete(options, request, response);
         return response;
+    }
+
+    /// <summary>-Raw output gets the same redaction as Text. Placeholders contain no JSON syntax, so the
+    /// result still parses; if a match ever spanned JSON syntax, refuse rather than show the original.</summary>
+    private static string RedactRawJson(Redactor redactor, string raw)
+    {
+        var redacted = redactor.Redact(raw).Text;
+        try { JsonTree.Parse(redacted); }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new ClaudeException(new ClaudeError("ClaudePS.RawRedactionFailed", ClaudeErrorCategory.InvalidResult,
+                "The -Raw reply could not be redacted without breaking its JSON. Run without -Raw (Text is redacted), or with -Redact None if you accept unredacted output."));
+        }
+        return redacted;
     }
 }

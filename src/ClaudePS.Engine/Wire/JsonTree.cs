@@ -29,7 +29,7 @@ public static class JsonTree
                 foreach (var item in e.EnumerateArray()) list.Add(From(item));
                 return list;
             case JsonValueKind.String: return e.GetString();
-            case JsonValueKind.Number: return e.TryGetInt64(out var l) ? l : e.GetDouble();
+            case JsonValueKind.Number: return e.TryGetInt64(out var l) ? (object)l : e.GetDouble(); // boxed apart: a bare ternary would make every number double
             case JsonValueKind.True: return true;
             case JsonValueKind.False: return false;
             default: return null;

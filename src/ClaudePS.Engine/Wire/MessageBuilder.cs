@@ -159,6 +159,7 @@ internal sealed class MessageBuilder
             Text = text.ToString(),
             Thinking = thinking?.ToString(),
             ToolUses = tools,
+            Content = ContentBlocks(),
             Model = Model ?? "",
             StopReason = StopReason,
             StopSequence = StopSequence,
@@ -170,6 +171,28 @@ internal sealed class MessageBuilder
             TimeToFirstToken = timeToFirstToken,
             Attempts = attempts,
         };
+    }
+
+    /// <summary>The blocks as conversation content: what goes back to the API on the next turn.</summary>
+    private List<ClaudeContentBlock> ContentBlocks()
+    {
+        var blocks = new List<ClaudeContentBlock>(_blocks.Count);
+        foreach (var b in _blocks)
+        {
+            switch (b.Type)
+            {
+                case "text":
+                    if (b.Text.Length > 0) blocks.Add(ClaudeContentBlock.FromText(b.Text.ToString()));
+                    break;
+                case "thinking":
+                    blocks.Add(new ClaudeContentBlock { Type = "thinking", Text = b.Text.ToString(), Signature = b.Signature });
+                    break;
+                case "tool_use":
+                    blocks.Add(new ClaudeContentBlock { Type = "tool_use", ToolUseId = b.ToolId, ToolName = b.ToolName, InputJson = b.Json.Length == 0 ? "{}" : b.Json.ToString() });
+                    break;
+            }
+        }
+        return blocks;
     }
 
     private sealed class Block

@@ -244,6 +244,41 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Retries after the first attempt (default 8; env CLAUDEPS_MAX_RETRIES).</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int? MaxRetries { get; set; }
+
+    /// <summary>No retry starts after this many seconds of a call (default 180; env CLAUDEPS_RETRY_BUDGET_SEC).</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int? RetryBudgetSec { get; set; }
+
+    /// <summary>This session's share of the org's requests per minute (env CLAUDEPS_MAX_RPM).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? MaxRequestsPerMinute { get; set; }
+
+    /// <summary>This session's share of the org's input tokens per minute (env CLAUDEPS_MAX_INPUT_TPM).</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long? MaxInputTokensPerMinute { get; set; }
+
+    /// <summary>This session's share of the org's output tokens per minute (env CLAUDEPS_MAX_OUTPUT_TPM).</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long? MaxOutputTokensPerMinute { get; set; }
+
+    /// <summary>Requests in flight at once on this connection (default 32; env CLAUDEPS_MAX_CONCURRENCY).</summary>
+    [Parameter]
+    [ValidateRange(1, 4096)]
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Keep temperature-0 replies this many seconds and answer repeats from memory, unbilled (default off; env CLAUDEPS_CACHE_TTL_SEC).</summary>
+    [Parameter]
+    [ValidateRange(0, 604800)]
+    public int? CacheTtlSec { get; set; }
+
     protected override void EndProcessing()
     {
         ClaudeConnection connection;
@@ -306,6 +341,14 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         if (Tag is not null) options.Tags.AddRange(Tag);
         options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default));
         if (MaxCostUsd is { } limit) options.Budget = new Engine.Usage.BudgetGuard(limit, $"connection '{options.Name}'");
+        var resilience = options.Resilience;
+        resilience.MaxRetries = MaxRetries;
+        resilience.RetryBudget = RetryBudgetSec is { } budget ? TimeSpan.FromSeconds(budget) : null;
+        resilience.MaxRequestsPerMinute = MaxRequestsPerMinute;
+        resilience.MaxInputTokensPerMinute = MaxInputTokensPerMinute;
+        resilience.MaxOutputTokensPerMinute = MaxOutputTokensPerMinute;
+        resilience.MaxConcurrency = MaxConcurrency;
+        resilience.CacheTtl = CacheTtlSec is { } ttl ? TimeSpan.FromSeconds(ttl) : null;
         if (BaseUri is not null)
             foreach (var uri in BaseUri) options.BaseUris.Add(ClaudeConnection.ParseBaseUri(uri));
         CredentialSetup.Apply(BuildCredentialOptions(), options);

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ClaudePS.Engine.Redaction;
 
 namespace ClaudePS.Hosting;
 
@@ -11,10 +12,11 @@ internal sealed class CmdletOutputSink : IClaudeOutputSink
     public CmdletOutputSink(PSCmdlet cmdlet) => _cmdlet = cmdlet;
 
     public void WriteObject(object item) => _cmdlet.WriteObject(item);
-    public void WriteError(ClaudeError error) => _cmdlet.WriteError(ErrorRecords.From(error));
-    public void WriteWarning(string text) => _cmdlet.WriteWarning(text);
-    public void WriteVerbose(string text) => _cmdlet.WriteVerbose(text);
-    public void WriteDebug(string text) => _cmdlet.WriteDebug(text);
+    // Diagnostic text never shows a credential, whatever redaction profile the command uses.
+    public void WriteError(ClaudeError error) => _cmdlet.WriteError(ErrorRecords.From(SecretScrubber.Scrub(error)));
+    public void WriteWarning(string text) => _cmdlet.WriteWarning(SecretScrubber.Scrub(text));
+    public void WriteVerbose(string text) => _cmdlet.WriteVerbose(SecretScrubber.Scrub(text));
+    public void WriteDebug(string text) => _cmdlet.WriteDebug(SecretScrubber.Scrub(text));
     public void WriteProgress(ProgressInfo p) => _cmdlet.WriteProgress(ErrorRecords.ToProgressRecord(p));
 
     public void WriteHostText(string text) =>

@@ -7,12 +7,16 @@ using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Hosting;
 
-/// <summary>Completes -Model from the known model ids (never waits on the network).</summary>
+/// <summary>Completes -Model from the connection's cached model list (Get-ClaudeModel), else the known
+/// model ids. Never waits on the network: a missing or stale list is refreshed in the background.</summary>
 public sealed class ModelCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        foreach (var id in KnownModels.Ids)
+        ClaudeConnection? connection = null;
+        try { connection = ConnectionStore.Resolve(fakeBoundParameters?["Connection"] as string); }
+        catch (ClaudeException) { } // not connected: the built-in list
+        foreach (var id in Engine.Models.ModelCatalog.CompletionIds(connection))
             if (id.StartsWith(wordToComplete.Trim('\'', '"'), System.StringComparison.OrdinalIgnoreCase))
                 yield return new CompletionResult(id, id, CompletionResultType.ParameterValue, id);
     }

@@ -9,6 +9,9 @@ internal static class JsonToPSObject
 {
     public static object? Convert(string json) => ToPS(JsonTree.Parse(json));
 
+    /// <summary>An already parsed <see cref="JsonTree"/> (structured output's Data) as PSCustomObjects.</summary>
+    public static object? FromTree(object? tree) => ToPS(tree);
+
     private static object? ToPS(object? node)
     {
         switch (node)

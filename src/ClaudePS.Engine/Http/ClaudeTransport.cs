@@ -1,0 +1,380 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.RateLimiting;
+using ClaudePS.Engine.Resilience;
+using ClaudePS.Engine.Wire;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+
+namespace ClaudePS.Engine.Http;
+
+/// <summary>Reads a successful reply of one attempt. Sets <see cref="AttemptContext.Builder"/> for
+/// Messages replies so the transport can settle usage and report partial content on failure.</summary>
+internal delegate Task<T> ReplyReader<T>(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken);
+
+/// <summary>One logical call as the transport sends it (possibly several times).</summary>
+internal sealed class TransportRequest
+{
+    public HttpMethod Method { get; init; } = HttpMethod.Post;
+    /// <summary>The request URI under a given endpoint (attempts may go to different endpoints).</summary>
+    public Func<Uri, Uri> Target { get; init; } = e => e;
+    public byte[]? Body { get; init; }
+    public bool Stream { get; init; }
+    /// <summary>Set for Messages calls: what the rate limiter reserves. Null: concurrency limit only.</summary>
+    public RateLimitDemand? Demand { get; init; }
+    /// <summary>Short name for verbose lines ("messages", "count_tokens", "GET v1/models").</summary>
+    public string What { get; init; } = "request";
+    /// <summary>The model asked for (metrics label); null for calls that name none.</summary>
+    public string? Model { get; init; }
+    /// <summary>Called once for every failed attempt that had reported usage (billed although it failed).</summary>
+    public Action<ClaudeUsage, AttemptContext>? OnFailedAttemptUsage { get; init; }
+}
+
+/// <summary>What a reader and the failure handling know about the current attempt.</summary>
+internal sealed class AttemptContext
+{
+    public int Attempt { get; init; }
+    public Uri Endpoint { get; init; } = null!;
+    public string ShownEndpoint { get; init; } = "";
+    public string? RequestId { get; set; }
+    /// <summary>Time since the call began (real time, for Duration and TimeToFirstToken).</summary>
+    public Stopwatch Started { get; init; } = null!;
+    public MessageBuilder? Builder { get; set; }
+    public IdleWatchdog? Idle { get; init; }
+    public string? Model { get; init; }
+}
+
+/// <summary>
+/// Everything between ClaudeClient and HttpClient for one connection: the Polly retry pipeline, the
+/// rate limiter, endpoint failover with a circuit breaker each, per-attempt and idle timeouts, the
+/// overall deadline, the one forced credential refresh after 401, and the verbose account of it all.
+/// </summary>
+internal sealed class ClaudeTransport
+{
+    private static readonly string UserAgent = "ClaudePS/" + typeof(ClaudeTransport).Assembly.GetName().Version?.ToString(3);
+    private static readonly ResiliencePropertyKey<CallState> StateKey = new("ClaudePS.CallState");
+
+    private readonly ClaudeConnection _connection;
+    private readonly ResiliencePipeline _retry;
+
+    public ClaudeTransport(ClaudeConnection connection, ResilienceSettings settings)
+    {
+        _connection = connection;
+        Settings = settings;
+        Limiter = new AdaptiveRateLimiter(settings);
+        Endpoints = new EndpointPool(connection.Endpoints, settings);
+        if (settings.CacheTtl is { } ttl && ttl > TimeSpan.Zero)
+            Cache = new ResponseCache(ttl, settings.CacheMaxEntries, settings.CacheMaxBytes, settings.Clock);
+        _retry = new ResiliencePipelineBuilder { TimeProvider = settings.Clock }
+            .AddRetry(new RetryStrategyOptions
+            {
+                // The call's own settings decide (per-call MaxRetries, budget); Polly runs the loop and the waits.
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Constant,
+                Delay = TimeSpan.Zero,
+                UseJitter = false,
+                ShouldHandle = args => new ValueTask<bool>(Decide(args.Context, args.Outcome.Exception, args.AttemptNumber)),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(StateKey, null!).Decision.Delay),
+                OnRetry = args =>
+                {
+                    LogRetry(args.Context.Properties.GetValue(StateKey, null!), args.RetryDelay);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    public ResilienceSettings Settings { get; }
+    public AdaptiveRateLimiter Limiter { get; }
+    public EndpointPool Endpoints { get; }
+    /// <summary>The response cache, when the connection has a cache TTL.</summary>
+    public ResponseCache? Cache { get; }
+
+    /// <summary>Sends <paramref name="request"/> with retries; returns what <paramref name="read"/> made of
+    /// the successful reply, or throws <see cref="ClaudeException"/>.</summary>
+    public async Task<T> SendAsync<T>(TransportRequest request, ReplyReader<T> read, Http.CallOptions call, CancellationToken cancellationToken)
+    {
+        var settings = call.Resilience?.ApplyTo(Settings) ?? Settings;
+        var overall = call.Timeout ?? _connection.Options.Timeout;
+        if (overall < settings.RetryBudget)
+        {
+            settings = settings.Copy();
+            settings.RetryBudget = overall;
+        }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(overall);
+        var state = new CallState<T>(request, read, settings, call.Log, settings.Clock.GetTimestamp());
+        var context = ResilienceContextPool.Shared.Get(deadline.Token);
+        context.Properties.Set(StateKey, state);
+        try
+        {
+            return await _retry.ExecuteAsync(
+                static (ctx, s) => new ValueTask<T>(s.Transport.AttemptAsync(s.State, ctx.CancellationToken)),
+                context, (Transport: this, State: state)).ConfigureAwait(false);
+        }
+        catch (AttemptFailure f)
+        {
+            throw new ClaudeException(FinalError(f, state), f.InnerException);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        {
+            var error = ApiErrors.Timeout($"The call (with {state.Attempts} attempt{(state.Attempts == 1 ? "" : "s")})", overall, state.LastEndpoint);
+            throw new ClaudeException(WithPartial(error, state.LastBuilder), ex);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new ClaudeException(WithPartial(ApiErrors.Canceled(), state.LastBuilder), ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>One attempt: choose an endpoint, wait for the limiter, send through the endpoint's breaker.</summary>
+    private async Task<T> AttemptAsync<T>(CallState<T> state, CancellationToken ct)
+    {
+        int attempt = Interlocked.Increment(ref state.Attempts);
+        var (endpoint, probe) = Endpoints.Choose();
+        if (probe) state.Log?.WriteVerbose($"Probing endpoint {endpoint.Shown} again with this request (it failed earlier).");
+        else if (state.LastEndpointIndex is { } last && last != endpoint.Index)
+            state.Log?.WriteVerbose($"Attempt {attempt} of {state.Request.What} goes to endpoint {endpoint.Shown} ({Endpoints.All[last].Shown} failed).");
+        state.LastEndpointIndex = endpoint.Index;
+        state.LastEndpoint = endpoint.Shown;
+
+        using var lease = await Limiter.AcquireAsync(state.Request.Demand,
+            (wait, why) => state.Log?.WriteVerbose($"Waiting {RetryRules.Show(wait)} before sending {state.Request.What}: client-side rate limit ({why})."),
+            ct).ConfigureAwait(false);
+        AttemptFailure? failure = null;
+        try
+        {
+            return await endpoint.Breaker.ExecuteAsync(
+                static (s, token) => new ValueTask<T>(s.Transport.SendOnceAsync(s.State, s.Endpoint, s.Lease, s.Attempt, token)),
+                (Transport: this, State: state, Endpoint: endpoint, Lease: lease, Attempt: attempt), ct).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            failure = new AttemptFailure(new ClaudeError("ClaudePS.CircuitOpen", ClaudeErrorCategory.ResourceUnavailable,
+                $"Recent attempts at {endpoint.Shown} mostly failed, so ClaudePS stopped sending there for a while. Try again shortly, or give a second endpoint with -BaseUri.")
+            { IsTransient = true }, FailureKind.CircuitOpen, ex)
+            { ServerWait = ex.RetryAfter, ServerWaitSource = "circuit breaker", EndpointIndex = endpoint.Index };
+            throw failure;
+        }
+        catch (AttemptFailure f)
+        {
+            f.EndpointIndex = endpoint.Index;
+            failure = f;
+            throw;
+        }
+        finally
+        {
+            if (failure?.Kind != FailureKind.CircuitOpen) Endpoints.Report(endpoint, failure);
+        }
+    }
+
+    /// <summary>The HTTP exchange of one attempt, with its timeouts; failures become <see cref="AttemptFailure"/>.</summary>
+    private async Task<T> SendOnceAsync<T>(CallState<T> state, EndpointState endpoint, RateLease lease, int attempt, CancellationToken ct)
+    {
+        var s = state.Settings;
+        var request = state.Request;
+        using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (s.AttemptTimeout is { } limit) attemptCts.CancelAfter(limit);
+        using var idle = request.Stream ? new IdleWatchdog(s.StreamIdleTimeout, attemptCts) : null;
+        var context = new AttemptContext { Attempt = attempt, Endpoint = endpoint.Uri, ShownEndpoint = endpoint.Shown, Started = state.Started, Idle = idle };
+        bool succeeded = false;
+        try
+        {
+            var uri = request.Target(endpoint.Uri);
+            Limiter.MarkSent(lease);
+            var res = await SendHttpAsync(request, uri, attempt, forceRefresh: false, attemptCts.Token).ConfigureAwait(false);
+            if ((int)res.StatusCode == 401 && _connection.Credential.CanRefresh && !state.Refreshed)
+            {
+                // A token may have been revoked or rotated early: refresh once and repeat at once.
+                state.Refreshed = true;
+                res.Dispose();
+                state.Log?.WriteVerbose($"{request.What} got 401 from {endpoint.Shown}; refreshing the {_connection.Credential.AuthKind} credential once and sending again.");
+                res = await SendHttpAsync(request, uri, attempt, forceRefresh: true, attemptCts.Token).ConfigureAwait(false);
+            }
+            using (res)
+            {
+                idle?.Kick();
+                context.RequestId = ClaudeClient.Header(res, "request-id");
+                if (res.Headers.Date is { } date && _connection.ServerClock.Observe(date) is { } skewNote)
+                    state.Log?.WriteVerbose(skewNote);
+                var (wait, source) = RetryRules.ServerWait(res.Headers, s.Clock.GetUtcNow());
+                int status = (int)res.StatusCode;
+                if (!res.IsSuccessStatusCode)
+                {
+                    var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    var error = ApiErrors.FromHttp(status, body, context.RequestId, endpoint.Shown);
+                    if (status == 429) Usage.ClaudeMetrics.Shared.RecordRateLimited(request.Model ?? "unknown");
+                    if (request.Demand is not null)
+                        Limiter.OnResponse(lease, res.Headers, status == 429 && error.ErrorId != "ClaudePS.SpendLimitReached", wait);
+                    throw new AttemptFailure(error, FailureKind.Status)
+                    { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
+                }
+                if (request.Demand is not null) Limiter.OnResponse(lease, res.Headers, false, null);
+                var result = await state.Read(res, context, attemptCts.Token).ConfigureAwait(false);
+                if (context.Builder is { } done) lease.Settle(done.Usage);
+                succeeded = true;
+                return result;
+            }
+        }
+        catch (AttemptFailure f) when (context.Builder is { } b)
+        {
+            f.Error = WithPartial(f.Error, b);
+            throw;
+        }
+        catch (AttemptFailure)
+        {
+            throw;
+        }
+        catch (ClaudeException ex)
+        {
+            // The reader's own failures: an error event in the stream, a stream that ended early.
+            throw Failure(WithPartial(ex.Error, context.Builder), FailureKind.Stream, context, ex);
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested && attemptCts.IsCancellationRequested)
+        {
+            if (idle is { Fired: true })
+                throw Failure(WithPartial(new ClaudeError("ClaudePS.StreamIdle", ClaudeErrorCategory.OperationTimeout,
+                    $"The stream from {endpoint.Shown} sent nothing for {RetryRules.Show(idle.Idle)}. It is retried if nothing had reached you yet; raise the stream idle timeout (CLAUDEPS_STREAM_IDLE_TIMEOUT_SEC) if the model thinks long.")
+                { RequestId = context.RequestId, IsTransient = true }, context.Builder), FailureKind.StreamIdle, context, ex);
+            throw Failure(WithPartial(ApiErrors.Timeout($"Attempt {attempt}", s.AttemptTimeout ?? TimeSpan.Zero, endpoint.Shown), context.Builder),
+                FailureKind.AttemptTimeout, context, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw Failure(WithPartial(ApiErrors.Connection(ex, endpoint.Shown), context.Builder), FailureKind.Connection, context, ex);
+        }
+        catch (JsonException ex)
+        {
+            throw Failure(new ClaudeError("ClaudePS.InvalidResponse", ClaudeErrorCategory.InvalidResult,
+                $"The reply from {endpoint.Shown} was not valid JSON: {ex.Message}") { RequestId = context.RequestId, IsTransient = true },
+                FailureKind.InvalidReply, context, ex);
+        }
+        finally
+        {
+            state.LastBuilder = context.Builder;
+            if (!succeeded && context.Builder is { } b && (b.Usage.InputTokens > 0 || b.Usage.OutputTokens > 0))
+            {
+                lease.Settle(b.Usage);
+                request.OnFailedAttemptUsage?.Invoke(b.Usage, context);
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendHttpAsync(TransportRequest request, Uri uri, int attempt, bool forceRefresh, CancellationToken ct)
+    {
+        using var req = new HttpRequestMessage(request.Method, uri);
+        var auth = await _connection.Credential.GetHeaderAsync(forceRefresh, ct).ConfigureAwait(false);
+        req.Headers.TryAddWithoutValidation(auth.Name, auth.Value);
+        var options = _connection.Options;
+        req.Headers.TryAddWithoutValidation("anthropic-version", options.AnthropicVersion);
+        if (options.Betas.Count > 0) req.Headers.TryAddWithoutValidation("anthropic-beta", string.Join(",", options.Betas));
+        req.Headers.TryAddWithoutValidation("user-agent", UserAgent);
+        // The same header the official SDKs send, so servers and the emulator can tell retries apart.
+        req.Headers.TryAddWithoutValidation("x-stainless-retry-count", (attempt - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        req.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(request.Stream ? "text/event-stream" : "application/json"));
+        if (request.Body is not null)
+        {
+            req.Content = new ByteArrayContent(request.Body);
+            req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+        return await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Polly's ShouldHandle: runs the retry rules and keeps the decision for the delay.</summary>
+    private bool Decide(ResilienceContext context, Exception? exception, int attemptNumber)
+    {
+        if (exception is not AttemptFailure f || context.CancellationToken.IsCancellationRequested) return false;
+        var state = context.Properties.GetValue(StateKey, null!);
+        var elapsed = state.Settings.Clock.GetElapsedTime(state.StartTimestamp);
+        bool otherReady = f.MovesEndpoint && Endpoints.HasHealthyOtherThan(f.EndpointIndex);
+        state.Decision = RetryRules.Decide(f, attemptNumber + 1, elapsed, state.Settings, otherReady);
+        state.LastFailure = f;
+        return state.Decision.Retry;
+    }
+
+    private static void LogRetry(CallState state, TimeSpan delay)
+    {
+        if (state.LastFailure is { } failure) Usage.ClaudeMetrics.Shared.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
+        if (state.Log is not { } log || state.LastFailure is not { } f) return;
+        string status = f.Status is { } code ? $"HTTP {code}{(f.Error.ErrorType is null ? "" : " " + f.Error.ErrorType)}" : f.Kind.ToString();
+        string rid = f.Error.RequestId is null ? "" : $", request id {f.Error.RequestId}";
+        log.WriteVerbose($"Attempt {state.Attempts} of {state.Request.What} failed at {state.LastEndpoint}: {f.Error.ErrorId} ({status}{rid}). " +
+                         $"Retry {state.Attempts} of {state.Settings.MaxRetries} in {RetryRules.Show(delay)} ({state.Decision.Reason}).");
+    }
+
+    private static ClaudeError FinalError(AttemptFailure f, CallState state)
+    {
+        var e = f.Error;
+        if (state.Decision.GiveUpMessage is not { } why || !ReferenceEquals(state.LastFailure, f)) return e;
+        return new ClaudeError(e.ErrorId, e.Category, $"{why}. Last error: {e.Message}")
+        {
+            HttpStatus = e.HttpStatus, ErrorType = e.ErrorType, RequestId = e.RequestId, Target = e.Target,
+            IsTransient = e.IsTransient, PartialText = e.PartialText, PartialUsage = e.PartialUsage,
+        };
+    }
+
+    private static AttemptFailure Failure(ClaudeError error, FailureKind kind, AttemptContext context, Exception inner)
+    {
+        if (error.RequestId is null && context.RequestId is not null) error = Rebuild(error, context.RequestId);
+        return new AttemptFailure(error, kind, inner)
+        {
+            ContentDelivered = context.Builder?.HasContent ?? false,
+            Usage = context.Builder?.Usage,
+        };
+    }
+
+    private static ClaudeError Rebuild(ClaudeError e, string requestId) => new(e.ErrorId, e.Category, e.Message)
+    {
+        HttpStatus = e.HttpStatus, ErrorType = e.ErrorType, RequestId = requestId, Target = e.Target,
+        IsTransient = e.IsTransient, PartialText = e.PartialText, PartialUsage = e.PartialUsage,
+    };
+
+    /// <summary>Puts the text and usage seen so far on the error when the reply had started.</summary>
+    private static ClaudeError WithPartial(ClaudeError error, MessageBuilder? builder) =>
+        builder is { HasContent: true } b ? error.WithPartial(b.PartialText, b.Usage) : error;
+
+    /// <summary>The state of one logical call across its attempts.</summary>
+    private abstract class CallState
+    {
+        protected CallState(TransportRequest request, ResilienceSettings settings, IClaudeOutputSink? log, long start)
+        {
+            Request = request;
+            Settings = settings;
+            Log = log;
+            StartTimestamp = start;
+        }
+
+        public TransportRequest Request { get; }
+        public ResilienceSettings Settings { get; }
+        public IClaudeOutputSink? Log { get; }
+        public long StartTimestamp { get; }
+        public Stopwatch Started { get; } = Stopwatch.StartNew();
+        public int Attempts;
+        public bool Refreshed { get; set; }
+        public RetryDecision Decision { get; set; }
+        public AttemptFailure? LastFailure { get; set; }
+        public int? LastEndpointIndex { get; set; }
+        public string? LastEndpoint { get; set; }
+        public MessageBuilder? LastBuilder { get; set; }
+    }
+
+    private sealed class CallState<T> : CallState
+    {
+        public CallState(TransportRequest request, ReplyReader<T> read, ResilienceSettings settings, IClaudeOutputSink? log, long start)
+            : base(request, settings, log, start) => Read = read;
+
+        public ReplyReader<T> Read { get; }
+    }
+}

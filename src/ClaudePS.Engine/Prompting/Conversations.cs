@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+
+namespace ClaudePS.Engine.Prompting;
+
+/// <summary>
+/// Multi-turn chats: building a turn's messages from a <see cref="ClaudeConversation"/>, appending the
+/// reply, and the versioned JSON file format of Export-/Import-ClaudeConversation.
+/// </summary>
+public static class Conversations
+{
+    /// <summary>The file format's name, written in every file so a stray JSON file is recognised as foreign.</summary>
+    public const string FormatName = "ClaudePS.Conversation";
+    /// <summary>The version this build writes; it reads this and older ones.</summary>
+    public const int FormatVersion = 1;
+
+    public static ClaudeConversation Create(string? system, string? model) => new() { System = system, Model = model };
+
+    /// <summary>Records a finished turn: the user message that was sent and the assistant's reply (thinking
+    /// blocks with their signatures included, so a later turn with thinking on is accepted), and the usage.
+    /// Cache breakpoints are not kept: each turn places its own.</summary>
+    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response)
+    {
+        var sent = new ClaudeMessage { Role = "user" };
+        foreach (var b in userTurn.Content) sent.Content.Add(WithoutCache(b));
+        var reply = new ClaudeMessage { Role = "assistant" };
+        foreach (var b in response.Content) reply.Content.Add(WithoutCache(b));
+        if (reply.Content.Count == 0) reply.Content.Add(ClaudeContentBlock.FromText(response.Text));
+        lock (conversation)
+        {
+            conversation.Messages.Add(sent);
+            conversation.Messages.Add(reply);
+            conversation.TotalUsage = conversation.TotalUsage.Add(response.Usage);
+            if (string.IsNullOrEmpty(conversation.Model) && !string.IsNullOrEmpty(response.Model)) conversation.Model = response.Model;
+        }
+    }
+
+    private static ClaudeContentBlock WithoutCache(ClaudeContentBlock b) => b.CacheTtl is null ? b : new ClaudeContentBlock
+    {
+        Type = b.Type, Text = b.Text, MediaType = b.MediaType, Data = b.Data, ToolUseId = b.ToolUseId,
+        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature,
+    };
+
+    /// <summary>Copies of the conversation's messages to send ahead of a new turn (so placing a cache
+    /// breakpoint on the request never changes the stored conversation).</summary>
+    public static List<ClaudeMessage> History(ClaudeConversation conversation)
+    {
+        lock (conversation)
+        {
+            var list = new List<ClaudeMessage>(conversation.Messages.Count + 1);
+            foreach (var m in conversation.Messages)
+            {
+                var copy = new ClaudeMessage { Role = m.Role };
+                foreach (var b in m.Content) copy.Content.Add(WithoutCache(b));
+                list.Add(copy);
+            }
+            return list;
+        }
+    }
+
+    /// <summary>The conversation as versioned JSON text.</summary>
+    public static string ToJson(ClaudeConversation c)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", FormatName);
+            w.WriteNumber("version", FormatVersion);
+            w.WriteString("id", c.Id);
+            WriteOptional(w, "model", c.Model);
+            WriteOptional(w, "system", c.System);
+            w.WriteString("createdAt", c.CreatedAt.ToString("o", CultureInfo.InvariantCulture));
+            w.WriteStartObject("totalUsage");
+            w.WriteNumber("inputTokens", c.TotalUsage.InputTokens);
+            w.WriteNumber("outputTokens", c.TotalUsage.OutputTokens);
+            w.WriteNumber("cacheWriteTokens", c.TotalUsage.CacheWriteTokens);
+            w.WriteNumber("cacheWrite1hTokens", c.TotalUsage.CacheWrite1hTokens);
+            w.WriteNumber("cacheReadTokens", c.TotalUsage.CacheReadTokens);
+            WriteOptional(w, "serviceTier", c.TotalUsage.ServiceTier);
+            w.WriteEndObject();
+            w.WriteStartArray("messages");
+            foreach (var m in c.Messages)
+            {
+                w.WriteStartObject();
+                w.WriteString("role", m.Role);
+                w.WriteStartArray("content");
+                foreach (var b in m.Content)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("type", b.Type);
+                    WriteOptional(w, "text", b.Text);
+                    WriteOptional(w, "mediaType", b.MediaType);
+                    WriteOptional(w, "data", b.Data);
+                    WriteOptional(w, "toolUseId", b.ToolUseId);
+                    WriteOptional(w, "toolName", b.ToolName);
+                    WriteOptional(w, "inputJson", b.InputJson);
+                    WriteOptional(w, "signature", b.Signature);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>Reads a conversation written by <see cref="ToJson"/>; <paramref name="source"/> names the file in errors.</summary>
+    public static ClaudeConversation FromJson(string json, string source = "the input")
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json); }
+        catch (JsonException ex) { throw Invalid(source, $"it is not valid JSON ({ex.Message})"); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || Str(root, "format") != FormatName)
+                throw Invalid(source, $"it is not a ClaudePS conversation (no \"format\": \"{FormatName}\")");
+            if (!root.TryGetProperty("version", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int version) || version < 1)
+                throw Invalid(source, "it has no valid \"version\"");
+            if (version > FormatVersion)
+                throw Invalid(source, $"it was written in format version {version} by a newer ClaudePS; this one reads up to version {FormatVersion}. Update the module");
+            try
+            {
+                var c = new ClaudeConversation
+                {
+                    Id = Str(root, "id") ?? new ClaudeConversation().Id,
+                    Model = Str(root, "model"),
+                    System = Str(root, "system"),
+                };
+                if (Str(root, "createdAt") is { } created)
+                    c.CreatedAt = DateTimeOffset.Parse(created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+                if (root.TryGetProperty("totalUsage", out var u) && u.ValueKind == JsonValueKind.Object)
+                    c.TotalUsage = new ClaudeUsage
+                    {
+                        InputTokens = Long(u, "inputTokens"), OutputTokens = Long(u, "outputTokens"),
+                        CacheWriteTokens = Long(u, "cacheWriteTokens"), CacheWrite1hTokens = Long(u, "cacheWrite1hTokens"),
+                        CacheReadTokens = Long(u, "cacheReadTokens"), ServiceTier = Str(u, "serviceTier"),
+                    };
+                if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+                    foreach (var m in messages.EnumerateArray())
+                    {
+                        var role = Str(m, "role");
+                        if (role is not ("user" or "assistant")) throw Invalid(source, $"message {c.Messages.Count + 1} has the role '{role}'; only user and assistant are allowed");
+                        var message = new ClaudeMessage { Role = role };
+                        if (m.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+                            foreach (var b in content.EnumerateArray())
+                                message.Content.Add(new ClaudeContentBlock
+                                {
+                                    Type = Str(b, "type") ?? "text", Text = Str(b, "text"), MediaType = Str(b, "mediaType"), Data = Str(b, "data"),
+                                    ToolUseId = Str(b, "toolUseId"), ToolName = Str(b, "toolName"), InputJson = Str(b, "inputJson"), Signature = Str(b, "signature"),
+                                });
+                        c.Messages.Add(message);
+                    }
+                return c;
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+            {
+                throw Invalid(source, ex.Message);
+            }
+        }
+    }
+
+    public static void Save(ClaudeConversation conversation, string path)
+    {
+        // Write beside the target, then swap in: a crash mid-write never leaves a half file.
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, ToJson(conversation), new UTF8Encoding(false));
+        if (File.Exists(path)) File.Replace(temp, path, destinationBackupFileName: null);
+        else File.Move(temp, path);
+    }
+
+    public static ClaudeConversation Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new ClaudeException(new ClaudeError("ClaudePS.ConversationNotFound", ClaudeErrorCategory.ObjectNotFound,
+                $"The conversation file '{path}' does not exist. Export-ClaudeConversation writes one.") { Target = path });
+        return FromJson(File.ReadAllText(path, Encoding.UTF8), path);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is not null) w.WriteString(name, value);
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static long Long(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
+
+    private static ClaudeException Invalid(string source, string why) =>
+        new(new ClaudeError("ClaudePS.InvalidConversationFile", ClaudeErrorCategory.InvalidData,
+            $"Cannot import the conversation from '{source}': {why}.") { Target = source });
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ClaudePS.Emulator;
+using Xunit;
+
+namespace ClaudePS.Engine.Tests.Batching;
+
+/// <summary>A real process runs a checkpointed batch, is killed mid-run, and a second run finishes it.</summary>
+public sealed class KillAndResumeTests
+{
+    private const int Rows = 60;
+    private const int Throttle = 4;
+
+    private static string WorkerDll()
+    {
+        // tests/ClaudePS.Engine.Tests/bin/<Configuration>/net10.0/ -> tests/ClaudePS.TestWorker/bin/<Configuration>/net10.0/
+        var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string tfm = dir.Name, configuration = dir.Parent!.Name;
+        var testsRoot = dir.Parent!.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(testsRoot, "ClaudePS.TestWorker", "bin", configuration, tfm, "ClaudePS.TestWorker.dll");
+    }
+
+    private static Process Start(Uri emulator, string checkpoint)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { WorkerDll(), "batch-run", "--base-uri", emulator.ToString(), "--checkpoint", checkpoint, "--rows", Rows.ToString(), "--throttle", Throttle.ToString() })
+            psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    private static int CountLines(string path)
+    {
+        if (!File.Exists(path)) return 0;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        int n = 0, b;
+        while ((b = stream.ReadByte()) >= 0) if (b == '\n') n++;
+        return n;
+    }
+
+    private static List<string> CheckpointIds(string path)
+    {
+        var ids = new List<string>();
+        foreach (var line in File.ReadAllLines(path))
+        {
+            try { using var doc = JsonDocument.Parse(line); ids.Add(doc.RootElement.GetProperty("id").GetString()!); }
+            catch (JsonException) { /* a torn last line: tolerated by design */ }
+        }
+        return ids;
+    }
+
+    [Fact]
+    public async Task Killed_run_resumes_sending_each_row_once_and_never_paying_twice_for_a_checkpointed_row()
+    {
+        Assert.True(File.Exists(WorkerDll()), "TestWorker not built at " + WorkerDll());
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { LatencyMs = 100 });
+        string checkpoint = BatchTest.TempPath("kill.ckpt.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
+
+        using (var first = Start(emulator.BaseUri, checkpoint))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            _ = first.StandardOutput.ReadToEndAsync(); // keep the pipe drained
+            while (DateTime.UtcNow < deadline && CountLines(checkpoint) < 8 && !first.HasExited)
+                await Task.Delay(10);
+            if (first.HasExited) Assert.Fail("the worker finished before it could be killed: " + await first.StandardError.ReadToEndAsync());
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+        var afterKill = CheckpointIds(checkpoint);
+        Assert.InRange(afterKill.Count, 8, Rows - 1);
+        long billedByFirst = emulator.State.Accounting.Billed().Count(r => r.Endpoint == "messages");
+        // Killed with at most Throttle requests in flight: those are the only ones paid for and not recorded.
+        Assert.InRange(billedByFirst, afterKill.Count, afterKill.Count + Throttle);
+
+        using var second = Start(emulator.BaseUri, checkpoint);
+        string output = await second.StandardOutput.ReadToEndAsync();
+        await second.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(second.ExitCode == 0, output + await second.StandardError.ReadToEndAsync());
+
+        var final = CheckpointIds(checkpoint);
+        Assert.Equal(Rows, final.Count);
+        Assert.Equal(Rows, final.Distinct().Count());
+        Assert.Contains($"summary sent={Rows - afterKill.Count} checkpoint={afterKill.Count} failed=0", output);
+        long billedBySecond = emulator.State.Accounting.Billed().Count(r => r.Endpoint == "messages") - billedByFirst;
+        Assert.Equal(Rows - afterKill.Count, billedBySecond);
+        // Every row the first run recorded was replayed, not sent again.
+        foreach (var id in afterKill) Assert.Contains($"done {id} checkpoint", output);
+    }
+}

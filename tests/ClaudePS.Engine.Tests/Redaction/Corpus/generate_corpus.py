@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Writes corpus.txt: labelled documents for the redaction precision/recall tests and the bench.
+
+Documents are separated by a line holding only '====='. A labelled span is written
+[[Type|value]]; everything else is unlabelled text (hard negatives included). Values that must
+validate (Luhn, mod-97, checksums) are generated here with a fixed seed so the corpus is stable.
+Run: python3 generate_corpus.py > corpus.txt
+"""
+import base64, hashlib, json, random, string, zlib
+
+rnd = random.Random(20261122)
+B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+B64 = string.ascii_letters + string.digits + "+/"
+URLSAFE = string.ascii_letters + string.digits + "-_"
+
+def L(t, v): return f"[[{t}|{v}]]"
+def rs(alphabet, n): return "".join(rnd.choice(alphabet) for _ in range(n))
+
+def luhn_complete(prefix, length):
+    body = prefix + "".join(rnd.choice(string.digits) for _ in range(length - len(prefix) - 1))
+    for d in string.digits:
+        s = body + d; tot = 0
+        for i, ch in enumerate(reversed(s)):
+            x = int(ch)
+            if i % 2 == 1:
+                x *= 2
+                if x > 9: x -= 9
+            tot += x
+        if tot % 10 == 0: return s
+def luhn_ok(s):
+    tot = 0
+    for i, ch in enumerate(reversed(s)):
+        x = int(ch)
+        if i % 2 == 1:
+            x *= 2
+            if x > 9: x -= 9
+        tot += x
+    return tot % 10 == 0
+def group(s, sizes, sep):
+    out, i = [], 0
+    for n in sizes: out.append(s[i:i+n]); i += n
+    return sep.join(out)
+def fullwidth(s): return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in s)
+
+def card():
+    kind = rnd.choice(["visa", "mc", "mc2", "amex", "disc", "jcb", "diners", "unionpay", "visa19"])
+    if kind == "visa": n = luhn_complete("4" + rs(string.digits, 1), 16); sizes = [4,4,4,4]
+    elif kind == "mc": n = luhn_complete(str(rnd.randint(51,55)), 16); sizes = [4,4,4,4]
+    elif kind == "mc2": n = luhn_complete(str(rnd.randint(2221,2720)), 16); sizes = [4,4,4,4]
+    elif kind == "amex": n = luhn_complete(rnd.choice(["34","37"]), 15); sizes = [4,6,5]
+    elif kind == "disc": n = luhn_complete("6011", 16); sizes = [4,4,4,4]
+    elif kind == "jcb": n = luhn_complete(str(rnd.randint(3528,3589)), 16); sizes = [4,4,4,4]
+    elif kind == "diners": n = luhn_complete(rnd.choice(["36","38"]), 14); sizes = [4,6,4]
+    elif kind == "unionpay": n = luhn_complete("62" + rs(string.digits, 2), 16); sizes = [4,4,4,4]
+    else: n = luhn_complete("4" + rs(string.digits, 2), 19); sizes = [4,4,4,4,3]
+    fmt = rnd.choice(["plain", "space", "dash"])
+    return n if fmt == "plain" else group(n, sizes, " " if fmt == "space" else "-")
+
+def ssn():
+    while True:
+        a = rnd.randint(1, 899)
+        if a != 666: break
+    return f"{a:03d}", f"{rnd.randint(1,99):02d}", f"{rnd.randint(1,9999):04d}"
+def itin():
+    g = rnd.choice(list(range(50,66)) + list(range(70,89)) + [90,91,92] + list(range(94,100)))
+    return f"9{rnd.randint(0,99):02d}", f"{g:02d}", f"{rnd.randint(1,9999):04d}"
+
+IBAN_SPECS = {"DE": lambda: rs(string.digits, 18), "GB": lambda: rs(string.ascii_uppercase, 4) + rs(string.digits, 14),
+              "FR": lambda: rs(string.digits, 23), "NL": lambda: rs(string.ascii_uppercase, 4) + rs(string.digits, 10),
+              "ES": lambda: rs(string.digits, 20), "IT": lambda: rs(string.ascii_uppercase, 1) + rs(string.digits, 22),
+              "CH": lambda: rs(string.digits, 17), "BE": lambda: rs(string.digits, 12), "PL": lambda: rs(string.digits, 24)}
+def iban_num(s): return int("".join(str(int(c, 36)) for c in s))
+def iban(good=True):
+    cc = rnd.choice(list(IBAN_SPECS)); bban = IBAN_SPECS[cc]()
+    chk = 98 - iban_num(bban + cc + "00") % 97
+    if not good: chk = (chk + rnd.randint(1, 50)) % 97 + 2
+    s = f"{cc}{chk:02d}{bban}"
+    return s if rnd.random() < 0.4 else " ".join(s[i:i+4] for i in range(0, len(s), 4))
+
+def b58(b):
+    n = int.from_bytes(b, "big"); out = ""
+    A = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    while n: n, r = divmod(n, 58); out = A[r] + out
+    return "1" * (len(b) - len(b.lstrip(b"\0"))) + out
+def btc(good=True):
+    payload = bytes([rnd.choice([0, 5])]) + bytes(rnd.getrandbits(8) for _ in range(20))
+    chk = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    if not good: chk = bytes([chk[0] ^ 1]) + chk[1:]
+    return b58(payload + chk)
+CH = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+def polymod(values):
+    G = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]; chk = 1
+    for v in values:
+        b = chk >> 25; chk = (chk & 0x1ffffff) << 5 ^ v
+        for i in range(5): chk ^= G[i] if ((b >> i) & 1) else 0
+    return chk
+def bech32(good=True):
+    hrp = "bc"; data = [0] + [rnd.randrange(32) for _ in range(32)]
+    const = 1
+    vals = [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp] + data
+    pm = polymod(vals + [0]*6) ^ const
+    chk = [(pm >> 5 * (5 - i)) & 31 for i in range(6)]
+    if not good: chk[-1] ^= 1
+    return hrp + "1" + "".join(CH[d] for d in data + chk)
+ETH_GOOD = ["0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"]
+
+def github(good=True):
+    ent = rs(B62, 30); c = zlib.crc32(ent.encode()) & 0xffffffff
+    if not good: c ^= 0x55
+    out = ""
+    for _ in range(6): c, r = divmod(c, 62); out = B62[r] + out
+    return rnd.choice(["ghp_", "gho_", "ghs_", "ghu_", "ghr_"]) + ent + out
+def b64url(d): return base64.urlsafe_b64encode(json.dumps(d, separators=(",", ":")).encode()).decode().rstrip("=")
+def jwt():
+    h = b64url({"alg": rnd.choice(["HS256", "RS256", "ES256"]), "typ": "JWT"})
+    p = b64url({"sub": rs(string.digits, 8), "name": rnd.choice(["Ana", "Ben", "Chen"]), "iat": 1716239022, "exp": 1716242622})
+    return f"{h}.{p}.{rs(URLSAFE, 43)}"
+def pem(kind, lines=12, terminated=True):
+    body = "\n".join(rs(B64, 64) for _ in range(lines)) + "\n" + rs(B64, 20) + "=="
+    block = f"-----BEGIN {kind}-----\n{body}"
+    return block + (f"\n-----END {kind}-----" if terminated else "")
+def putty():
+    pub = "\n".join(rs(B64, 64) for _ in range(2)); prv = "\n".join(rs(B64, 64) for _ in range(4))
+    return (f"PuTTY-User-Key-File-3: ssh-rsa\nEncryption: none\nComment: deploy@build01\nPublic-Lines: 2\n{pub}\n"
+            f"Private-Lines: 4\n{prv}\nPrivate-MAC: {rs('0123456789abcdef', 64)}")
+def password():
+    return rnd.choice(["Tr0ub4dor&3", "hunter2!x", "P@ssw0rd-2024!", "Zq8#mW2!rT", "s3cr3t-Blue-Falcon", "correct-h0rse-battery", "N0v3mber#Rain", "x7Kq9vL2pZ"]) + rs(string.digits, 2)
+
+NAMES = ["maria.gonzalez", "j.smith", "priya.natarajan", "tom_baker", "l.chen", "ops-team", "a.okafor", "k.yamamoto"]
+DOMAINS = ["contoso-mail.com", "gmail.com", "fabrikam.co.uk", "northwind.io", "acme-corp.com", "outlook.com", "uni-hamburg.de"]
+
+docs = []
+def doc(*parts): docs.append("".join(parts))
+
+# ---------- payment cards ----------
+card_templates = [
+    "The customer's card number is {v}, expiring 09/27.",
+    "Refund issued to the Visa card {v} on file.",
+    "Payment failed for card {v} (CVV mismatch).",
+    "I found this line in the log: `charge ok pan={v}`.",
+    "Card: {v}\nExp: 11/26\nName: M. Gonzalez",
+    "Please update the billing card ending in the digits below: {v}.",
+    "The row reads: {v}, Maria Gonzalez, approved.",
+    "Saved payment method {v} was declined.",
+]
+for i in range(48):
+    v = card()
+    if i % 12 == 5: v = fullwidth(v)
+    if i % 12 == 7 and " " not in v and "-" not in v and not v.startswith("\uff10"): v = v[:4] + "\u200b" + v[4:]
+    doc(rnd.choice(card_templates).format(v=L("CreditCard", v)))
+# card hard negatives
+for _ in range(12):
+    n = luhn_complete("4" + rs(string.digits, 3), 16)
+    doc(f"Order number {n} shipped yesterday; invoice {luhn_complete('5', 16)} is attached.")
+for _ in range(8):
+    imei = luhn_complete(rnd.choice(["35", "86", "01"]) + rs(string.digits, 6), 15)
+    doc(f"Device IMEI: {imei}. Serial {rs(string.digits, 16)}.")
+for _ in range(6):
+    doc(f"Event at {rnd.randint(1600000000000, 1799999999999)} ms (unix epoch), logged at 2024-03-0{rnd.randint(1,9)}T10:15:00Z.")
+doc("Test with 4111 1111 1111 1111 or 4242 4242 4242 4242; Stripe also accepts 5555 5555 5555 4444 and 378282246310005.")
+doc("ISBN 978-3-16-148410-0 (or 9783161484100) and ISBN 979-10-90636-07-1 are cited in the references.")
+doc("Ship to Redmond, WA 98052-6399. Tracking: 1Z999AA10123456784. FedEx 7712 3456 7890.")
+doc("Upgrade to 10.0.19045.3803, then to build 22631.2861; SDK 8.0.404 is fine.")
+doc("Timestamps: 20240115093045, 20231231235959 and 1700000000000.")
+for _ in range(6):
+    n = luhn_complete("4", 16)
+    bad = n[:-1] + str((int(n[-1]) + 3) % 10)
+    doc(f"The reference {bad} does not pass validation; nor does {rs(string.digits, 16)} necessarily.")
+
+# ---------- SSN / ITIN ----------
+ssn_t = ["Employee SSN: {v}.", "Her social security number is {v}.", "SSN {v} was found in the HR export.",
+         "W-2 lists the SSN as {v}.", "Verify the applicant (SSN {v}) before onboarding."]
+for i in range(30):
+    a, g, s = ssn()
+    v = f"{a}-{g}-{s}" if i % 5 else f"{a} {g} {s}"
+    doc(rnd.choice(ssn_t).format(v=L("SSN", v)))
+for i in range(6):
+    a, g, s = ssn()
+    doc(f"social security number: {L('SSN', a + g + s)}")
+for i in range(15):
+    a, g, s = itin()
+    doc(rnd.choice(["ITIN {v} is on the 1040.", "Taxpayer ITIN: {v}", "The ITIN {v} was issued in March."]).format(v=L("ITIN", f"{a}-{g}-{s}")))
+doc("Invalid examples: 000-12-3456, 666-45-1234, 123-00-4567, 123-45-0000 and 912-34-5678.")
+doc("The sample SSN 123-45-6789 is a placeholder used in documentation.")
+doc(f"Call {L('Phone', '555-123-4567')} or {L('Phone', '425-555-0199')} about order 123456789. ZIP+4: 20500-0003.")
+doc("Part 123-45-6789 ships with model 417-22-9911. Ticket 219-55-1234 is open.")
+doc("Dates such as 2024-01-15 and 15-01-2024 are not ids; neither is build 20240115.")
+
+# ---------- IBAN ----------
+iban_t = ["Please wire the amount to IBAN {v}.", "Beneficiary account: {v} (BIC DEUTDEFF).", "IBAN: {v}",
+          "Their bank details are {v}, reference INV-2291.", "Transfer 1,200 EUR to {v} by Friday."]
+for _ in range(30):
+    doc(rnd.choice(iban_t).format(v=L("IBAN", iban(True))))
+for _ in range(10):
+    doc(f"The IBAN {iban(False)} fails its check digits and was rejected.")
+doc("SWIFT codes like DEUTDEFF500 and NWBKGB2L are not account numbers.")
+doc("Request id DE42ABCDEF0123456789XYZ and GB00 TEST 0000 0000 0000 00 are not valid IBANs.")
+
+# ---------- email ----------
+email_t = ["Contact {v} for access.", "I emailed {v} yesterday.", "Owner: {v}", "cc: {v}; bcc: none",
+           "Send the report to <{v}> by noon."]
+for _ in range(30):
+    doc(rnd.choice(email_t).format(v=L("Email", f"{rnd.choice(NAMES)}@{rnd.choice(DOMAINS)}")))
+doc("Use user@example.com or admin@example.org in docs; test@foo.test is reserved too.")
+doc("Retina assets: icon@2x.png and logo@3x.svg. Install lodash@4.17.21 and @types/node.")
+doc("Mention @maria-gonzalez in the PR, or write to maria at contoso dot com.")
+
+# ---------- phone ----------
+phone_plus = ["+14155550132", "+44 20 7946 0958", "+49 30 901820", "+1 (415) 555-0132", "+33 1 42 68 53 00",
+              "+61 2 9374 4000", "+81 3-3224-9999", "+91 98765 43210", "+1 212 555 0198", "+353 1 555 0142"]
+for v in phone_plus:
+    doc(rnd.choice(["Reach me at {v}.", "Phone: {v}", "Our support line is {v} (24/7).", "Dial {v} from abroad."]).format(v=L("Phone", v)))
+for _ in range(14):
+    v = f"{rnd.randint(201,989)}-{rnd.randint(201,989)}-{rnd.randint(1000,9999)}"
+    doc(rnd.choice(["Call me at {v} after 5pm.", "Mobile: {v}", "Tel. {v}", "Her cell is {v}."]).format(v=L("Phone", v)))
+for _ in range(6):
+    v = f"({rnd.randint(201,989)}) {rnd.randint(201,989)}-{rnd.randint(1000,9999)}"
+    doc(f"The front desk number is {L('Phone', v)}.")
+doc("Version 2.4.1 shipped on 2024-01-15 at 10:30:45; build 1.22.333 follows.")
+doc("Ticket 4471-2209 and batch 2024 118 3344 were merged; see PR 12345.")
+doc("The ratio 3.14159 and the range 100-200-300 are just numbers.")
+
+# ---------- IP ----------
+ip4 = ["10.0.12.34", "192.168.1.20", "172.16.4.10", "34.117.59.81", "52.94.236.248", "10.200.3.7", "8.8.4.4", "100.64.1.9", "185.199.108.153", "151.101.1.69"]
+ip6 = ["2606:4700:4700::1111", "fe80::1ff:fe23:4567:890a", "2a00:1450:4001:81b::200e", "2620:fe::fe:9", "fd12:3456:789a:1::1"]
+for v in ip4 + ip6:
+    doc(rnd.choice(["The server at {v} refused the connection.", "Allow {v} in the firewall.", "Host {v} is the primary.",
+                    "SSH to {v} and restart nginx."]).format(v=L("IPAddress", v)))
+doc("Bind to 127.0.0.1 or 0.0.0.0; ::1 is loopback; 192.0.2.10 and 2001:db8::1 are documentation addresses.")
+doc("Upgrade to version 10.0.19041.1 and v1.2.3.4; OID 1.3.6.1.4.1.311 is Microsoft's arc.")
+doc("The meeting is at 12:30:45 UTC; MAC 00:1A:2B:3C:4D:5E; C++ uses std::vector and Foo::Bar.")
+doc("Semantic versions 1.2.3 and 4.10.0, and the float 3.14159, are not addresses.")
+
+# ---------- wallets ----------
+for _ in range(14):
+    doc(rnd.choice(["Send the BTC to {v}.", "My wallet address: {v}", "Donations: {v}"]).format(v=L("CryptoWallet", btc(True))))
+for _ in range(8):
+    doc(rnd.choice(["Segwit address {v} received 0.1 BTC.", "Use {v} for the payout."]).format(v=L("CryptoWallet", bech32(True))))
+for v in ETH_GOOD:
+    doc(f"ETH deposit address: {L('CryptoWallet', v)}")
+for _ in range(4):
+    doc(f"Send USDC to wallet {L('CryptoWallet', '0x' + rs('0123456789abcdef', 40))} on mainnet.")
+for _ in range(6):
+    doc(f"Typo'd address {btc(False)} fails its checksum; so does {bech32(False)}.")
+doc(f"Tx hash 0x{rs('0123456789abcdef', 64)} confirmed. Commit {rs('0123456789abcdef', 40)} fixed it.")
+doc("The mixed-case 0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed has a bad checksum.")
+doc("Base58-looking words like 1BoatSLRHtKNngkdXEeobR76b53LETtpyZ appear in tutorials with broken checksums.")
+
+# ---------- credentials ----------
+cred = []
+cred.append(("AnthropicApiKey", lambda: "sk-ant-api03-" + rs(URLSAFE, 93) + "AA"))
+cred.append(("AnthropicAdminKey", lambda: "sk-ant-admin01-" + rs(URLSAFE, 93) + "AA"))
+cred.append(("OpenAIKey", lambda: "sk-proj-" + rs(URLSAFE, 156)))
+cred.append(("AwsAccessKeyId", lambda: "AKIA" + rs(string.ascii_uppercase + "234567", 16)))
+cred.append(("GitHubToken", lambda: github(True)))
+cred.append(("GitHubToken", lambda: "github_pat_" + rs(B62, 22) + "_" + rs(B62, 59)))
+cred.append(("GitLabToken", lambda: "glpat-" + rs(URLSAFE, 20)))
+cred.append(("SlackToken", lambda: f"xoxb-{rs(string.digits, 12)}-{rs(string.digits, 13)}-{rs(B62, 24)}"))
+cred.append(("StripeKey", lambda: "sk_live_" + rs(B62, 99)))
+cred.append(("StripeKey", lambda: "rk_live_" + rs(B62, 24)))
+cred.append(("GoogleApiKey", lambda: "AIza" + rs(URLSAFE, 35)))
+cred.append(("JWT", jwt))
+cred_t = ["Here is the key you pasted: {v}", "export TOKEN={v}", "The config contains `{v}` in plain text.",
+          "Rotate {v} immediately.", "\"credential\": \"{v}\"", "I noticed {v} in the screenshot."]
+for t, gen in cred:
+    for _ in range(8 if t not in ("GitHubToken", "StripeKey") else 5):
+        doc(rnd.choice(cred_t).format(v=L(t, gen())))
+for _ in range(8):
+    doc(f"aws_secret_access_key = {L('AwsSecretKey', rs(B64, 40))}\naws_access_key_id = {L('AwsAccessKeyId', 'AKIA' + rs(string.ascii_uppercase + '234567', 16))}")
+for _ in range(4):
+    doc(f"The AWS secret access key is {L('AwsSecretKey', rs(B64, 40))} - rotate it.")
+for _ in range(8):
+    key = rs(B64, 86) + "=="
+    doc(f"DefaultEndpointsProtocol=https;AccountName=stprod{rs(string.digits, 3)};AccountKey={L('AzureKey', key)};EndpointSuffix=core.windows.net")
+for _ in range(4):
+    doc(f"Endpoint=sb://bus-prod.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={L('AzureKey', rs(B64, 43) + '=')}")
+for kind in ["RSA PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY"]:
+    doc("Here is the key from the server:\n\n" + L("PrivateKey", pem(kind)) + "\n\nStore it in a vault.")
+for kind in ["RSA PRIVATE KEY", "OPENSSH PRIVATE KEY", "PRIVATE KEY"]:
+    doc("The file was cut off:\n" + L("PrivateKey", pem(kind, 6, terminated=False)) + "\n\nPlease resend the rest of it.")
+for _ in range(3):
+    doc("PuTTY key:\n" + L("PrivateKey", putty()) + "\nConvert it with puttygen.")
+for _ in range(8):
+    pw = rs(string.ascii_letters + string.digits, 14)
+    doc(rnd.choice(["DATABASE_URL=postgres://app:{v}@db.internal:5432/app", "Connect with mongodb+srv://admin:{v}@cluster0.mongodb.net/prod",
+                    "git clone https://deploy:{v}@git.contoso-mail.com/team/repo.git"]).format(v=L("UrlCredential", pw)))
+for _ in range(8):
+    tok = rs(B62 + "-._~", 40)
+    doc(rnd.choice(["curl -H 'Authorization: Bearer {v}' https://api.northwind.io/v1/me", "Authorization: Basic {v}", "x-api-key: {v}"]).format(v=L("AuthorizationHeader", tok)))
+for _ in range(12):
+    doc(rnd.choice(["password = \"{v}\"", "DB_PASSWORD={v}", "\"client_secret\": \"{v}\",", "smtp_pass: {v}", "api_key='{v}'",
+                    "The admin password: {v}"]).format(v=L("Secret", password() if rnd.random() < 0.6 else rs(string.ascii_letters + string.digits, 24))))
+# credential hard negatives
+doc("Set ANTHROPIC_API_KEY to your key (it looks like sk-ant-xxxx...) and never commit it.")
+doc("Example: sk-ant-api03-your-key-here, sk-proj-... and sk_live_xxxxxxxxxxxxxxxxxxxxxxxx are placeholders.")
+doc("AWS docs use AKIAIOSFODNN7EXAMPLE with wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.")
+doc(f"A token with a wrong checksum: {github(False)}; placeholder ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.")
+doc("password = os.environ['DB_PASSWORD']\npassword: ********\ntoken: <YOUR_TOKEN>\nAuthorization: Bearer $TOKEN")
+doc("Authorization: Bearer YOUR_ACCESS_TOKEN\napi_key = 'your-api-key-here'\npassword=changeme\nsecret = get_secret()")
+doc("max_tokens: 1024\ninput_tokens: 5120\ntoken_count: 512\nThe secret to good soup is patience.")
+doc("Use a password manager. The token is refreshed hourly. Keep your API key secret.")
+doc("postgres://user:password@localhost:5432/db and https://admin:${DB_PASS}@host are templates.")
+doc("-----BEGIN PUBLIC KEY-----\n" + "\n".join(rs(B64, 64) for _ in range(4)) + "\n-----END PUBLIC KEY-----")
+doc("-----BEGIN CERTIFICATE-----\n" + "\n".join(rs(B64, 64) for _ in range(6)) + "\n-----END CERTIFICATE-----")
+doc("A file starts with -----BEGIN RSA PRIVATE KEY----- and ends with the matching END line.")
+doc("eyJub3QiOiJhIGp3dCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl is base64 JSON without an alg header.")
+doc(f"Publishable keys like pk_live_{rs(B62, 24)} are meant for browsers.")
+doc("The field `password_hash` stores bcrypt output; `pass: 3` means three passes.")
+
+# ---------- mixed LLM-style answers ----------
+for _ in range(10):
+    a, g, s = ssn()
+    doc("Sure! Here's a summary of the ticket:\n\n"
+        f"- **Customer:** Maria Gonzalez ({L('Email', rnd.choice(NAMES) + '@' + rnd.choice(DOMAINS))})\n"
+        f"- **Card on file:** {L('CreditCard', card())}\n"
+        f"- **SSN:** {L('SSN', a + '-' + g + '-' + s)}\n"
+        f"- **Order:** #{rnd.randint(100000, 999999)} placed 2024-05-{rnd.randint(10,28)}\n"
+        f"- **Server:** {L('IPAddress', '10.%d.%d.%d' % (rnd.randint(0,255), rnd.randint(0,255), rnd.randint(1,254)))}\n\n"
+        "Let me know if you need anything else, e.g. a refund of $1,249.99 (version 3.2.1 of the policy applies).")
+
+print("\n=====\n".join(docs))

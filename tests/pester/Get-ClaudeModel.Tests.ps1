@@ -1,0 +1,69 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Get-ClaudeModel against the emulator's /v1/models: the whole list, exact ids and aliases, wildcards,
+# pipeline input, the cache and -Refresh.
+
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $missing = -not (Test-ClaudeCmdletExported 'Get-ClaudeModel')
+}
+
+Describe 'Get-ClaudeModel' -Skip:$missing {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $script:Emulator = Start-ClaudeEmulator
+        $script:Saved = Clear-ClaudeEnvironment
+        $script:SavedHome = Use-TestClaudeHome
+        Import-Module (Get-ModuleManifestPath) -Force
+        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+    }
+
+    AfterAll {
+        Disconnect-AllClaude
+        Remove-TestClaudeHome $script:SavedHome
+        Restore-ClaudeEnvironment $script:Saved
+        Stop-ClaudeEmulator $script:Emulator
+    }
+
+    It 'lists every model across pages, as ClaudeModelInfo' {
+        $all = Get-ClaudeModel
+        @($all).Count | Should -BeGreaterThan 20   # more than one default page of 20
+        $all[0] | Should -BeOfType ([ClaudePS.ClaudeModelInfo])
+        $all.Id | Should -Contain 'claude-haiku-4-5-20251001'
+        ($all.Id | Select-Object -Unique).Count | Should -Be @($all).Count
+    }
+
+    It 'gets one model by exact id or alias, by position' {
+        (Get-ClaudeModel 'claude-haiku-4-5-20251001').Id | Should -Be 'claude-haiku-4-5-20251001'
+        (Get-ClaudeModel -Id 'claude-haiku-4-5').Id | Should -BeLike 'claude-haiku-4-5*'
+    }
+
+    It 'filters with wildcards' {
+        $haiku = Get-ClaudeModel -Id 'claude-haiku*'
+        @($haiku).Count | Should -BeGreaterThan 0
+        $haiku.Id | ForEach-Object { $_ | Should -BeLike 'claude-haiku*' }
+    }
+
+    It 'takes ids from the pipeline, as strings or by the Model property' {
+        @('claude-opus-4-1', 'claude-sonnet-4-5') | Get-ClaudeModel | Should -HaveCount 2
+        [pscustomobject]@{ Model = 'claude-opus-4-1' } | Get-ClaudeModel | Should -HaveCount 1
+    }
+
+    It 'an unknown exact id is a non-terminating ObjectNotFound error' {
+        $r = 'claude-nope', 'claude-opus-4-1' | Get-ClaudeModel -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($r).Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It '-Refresh asks again and returns the same list' {
+        (Get-ClaudeModel -Refresh).Id | Should -Be (Get-ClaudeModel).Id
+    }
+
+    It '-Connection picks a named connection; a missing one is NotConnected' {
+        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name other
+        try {
+            (Get-ClaudeModel -Connection other | Select-Object -First 1).Endpoint | Should -Match '127\.0\.0\.1'
+        } finally { Disconnect-Claude -Name other }
+        $err = { Get-ClaudeModel -Connection nope } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.NotConnected,*'
+    }
+}

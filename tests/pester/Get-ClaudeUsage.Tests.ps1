@@ -1,0 +1,106 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Get-ClaudeUsage against a fresh ledger (a temp CLAUDEPS_HOME) filled through the emulator: both
+# parameter sets (Ledger, Organization), grouping, tags, the range and the summary.
+
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $missing = -not (Test-ClaudeCmdletExported 'Get-ClaudeUsage')
+}
+
+Describe 'Get-ClaudeUsage' -Skip:$missing {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $script:Emulator = Start-ClaudeEmulator
+        $script:Saved = Clear-ClaudeEnvironment
+        $script:SavedHome = Use-TestClaudeHome
+        Import-Module (Get-ModuleManifestPath) -Force
+        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Tag 'pester-usage'
+        $script:Sonnet = 1..3 | ForEach-Object { Invoke-ClaudePrompt "usage sonnet $_" -Model claude-sonnet-4-5 }
+        $script:Haiku = 1..2 | ForEach-Object { Invoke-ClaudePrompt "usage haiku $_" -Model claude-haiku-4-5 -Tag 'pester-haiku' }
+    }
+
+    AfterAll {
+        Disconnect-AllClaude
+        Remove-TestClaudeHome $script:SavedHome
+        Restore-ClaudeEnvironment $script:Saved
+        Stop-ClaudeEmulator $script:Emulator
+    }
+
+    Context 'Ledger' {
+        It '-Summary totals today''s calls and their tokens' {
+            $s = Get-ClaudeUsage -Summary
+            $s | Should -BeOfType ([ClaudePS.ClaudeUsageReport])
+            $s.Requests | Should -Be 5
+            $s.InputTokens | Should -Be (($script:Sonnet + $script:Haiku).Usage.InputTokens | Measure-Object -Sum).Sum
+            $s.OutputTokens | Should -Be (($script:Sonnet + $script:Haiku).Usage.OutputTokens | Measure-Object -Sum).Sum
+            $s.CostUsd | Should -BeGreaterThan 0
+        }
+
+        It '-GroupBy Model writes one row per model' {
+            $rows = Get-ClaudeUsage -GroupBy Model
+            ($rows | Where-Object Model -like 'claude-sonnet-4-5*').Requests | Should -Be 3
+            ($rows | Where-Object Model -like 'claude-haiku-4-5*').Requests | Should -Be 2
+        }
+
+        It '-GroupBy takes several keys and rejects unknown ones' {
+            $rows = Get-ClaudeUsage -GroupBy Model, Day
+            $rows | ForEach-Object { $_.Day | Should -Not -BeNullOrEmpty; $_.Model | Should -Not -BeNullOrEmpty }
+            Get-ClaudeUsage -GroupBy Hour, Endpoint | Should -Not -BeNullOrEmpty
+            { Get-ClaudeUsage -GroupBy Weekday } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-Tag counts only tagged calls (connection tags and call tags)' {
+            (Get-ClaudeUsage -Tag 'pester-haiku' -Summary).Requests | Should -Be 2
+            (Get-ClaudeUsage -Tag 'pester-usage' -Summary).Requests | Should -Be 5
+            (Get-ClaudeUsage -GroupBy Tag | Where-Object Tag -eq 'pester-haiku').Requests | Should -Be 2
+        }
+
+        It '-Since and -Until (by position) bound the range' {
+            (Get-ClaudeUsage (Get-Date).AddDays(-2) (Get-Date).AddDays(-1) -Summary).Requests | Should -Be 0
+            (Get-ClaudeUsage -Since (Get-Date).AddHours(-1) -Until (Get-Date).AddMinutes(1) -Summary).Requests | Should -Be 5
+        }
+
+        It '-Until before -Since is an error' {
+            $err = { Get-ClaudeUsage -Since (Get-Date) -Until (Get-Date).AddDays(-1) } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.InvalidArgument,*'
+        }
+
+        It '-Source Ledger is the default and explicit' {
+            (Get-ClaudeUsage -Source Ledger -Summary).Requests | Should -Be (Get-ClaudeUsage -Summary).Requests
+        }
+
+        It 'a connection made with -NoLedger adds nothing' {
+            Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name quiet -NoLedger
+            try {
+                Invoke-ClaudePrompt 'not recorded' -Connection quiet | Out-Null
+                (Get-ClaudeUsage -Summary).Requests | Should -Be 5
+            } finally { Disconnect-Claude -Name quiet }
+        }
+
+        It 'the ledger holds no prompt, reply or key' {
+            $text = Get-ChildItem (Join-Path (Get-TestClaudeHome) 'ledger') -Recurse -File | Get-Content -Raw
+            $text | Should -Not -Match 'usage sonnet'
+            $text | Should -Not -Match 'sk-ant-pester'
+        }
+    }
+
+    Context 'Organization' {
+        It 'compares the ledger with the Admin API report per day and model' {
+            $admin = ConvertTo-SecureString 'sk-ant-admin01-pester' -AsPlainText -Force
+            $rows = Get-ClaudeUsage -Source Organization -AdminKey $admin -BaseUri $script:Emulator.BaseUri
+            $rows | Should -Not -BeNullOrEmpty
+            $rows[0] | Should -BeOfType ([ClaudePS.ClaudeUsageComparison])
+            ($rows | Measure-Object LedgerRequests -Sum).Sum | Should -Be 5
+            ($rows | Measure-Object OrganizationInputTokens -Sum).Sum | Should -BeGreaterOrEqual ($rows | Measure-Object LedgerInputTokens -Sum).Sum
+        }
+
+        It 'needs an admin key: a normal key is refused without echoing it' {
+            $err = { Get-ClaudeUsage -Source Organization -AdminKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -ErrorAction Stop } | Should -Throw -PassThru
+            $err.Exception.Message | Should -Not -Match 'sk-ant-pester'
+        }
+
+        It '-Source Organization without -AdminKey does not bind' {
+            { Get-ClaudeUsage -Source Organization -BaseUri $script:Emulator.BaseUri -ErrorAction Stop } | Should -Throw
+        }
+    }
+}

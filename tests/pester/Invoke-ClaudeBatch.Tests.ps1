@@ -1,0 +1,179 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Invoke-ClaudeBatch against the emulator: both parameter sets (rows, -Prompt), one output row per input
+# row with the input's columns, templates, per-row columns, ordering, checkpoints, budgets, -WhatIf, and
+# the Message Batches API (-UseBatchApi, -NoWait).
+
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $missing = -not (Test-ClaudeCmdletExported 'Invoke-ClaudeBatch')
+}
+
+Describe 'Invoke-ClaudeBatch' -Skip:$missing {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $script:Emulator = Start-ClaudeEmulator
+        $script:Saved = Clear-ClaudeEnvironment
+        $script:SavedHome = Use-TestClaudeHome
+        Import-Module (Get-ModuleManifestPath) -Force
+        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+        $script:Csv = Join-Path (Get-RepoRoot) 'samples/prompts.csv'
+        $script:Rows = Import-Csv $script:Csv
+    }
+
+    AfterAll {
+        Disconnect-AllClaude
+        Remove-TestClaudeHome $script:SavedHome
+        Restore-ClaudeEnvironment $script:Saved
+        Stop-ClaudeEmulator $script:Emulator
+    }
+
+    Context 'rows (the Rows set)' {
+        It 'writes one row per CSV row, in order, with the input columns first' {
+            $out = $script:Rows | Invoke-ClaudeBatch
+            @($out).Count | Should -Be $script:Rows.Count
+            $out.Id | Should -Be $script:Rows.Id
+            $out[0].Category | Should -Be $script:Rows[0].Category
+            $out | ForEach-Object { $_.Status | Should -Be 'Succeeded' }
+            $out[0].Text | Should -Not -BeNullOrEmpty
+            $out[0].OutputTokens | Should -BeGreaterThan 0
+            $out[0].RequestId | Should -Not -BeNullOrEmpty
+            $out[0].PSObject.TypeNames | Should -Contain 'ClaudePS.ClaudeBatchResult#Row'
+            @($out[0].PSObject.Properties.Name)[0] | Should -Be 'Id'
+        }
+
+        It 'exports to CSV with one line per input line' {
+            $path = Join-Path $TestDrive 'out.csv'
+            $script:Rows | Invoke-ClaudeBatch | Export-Csv $path -NoTypeInformation
+            @(Import-Csv $path).Count | Should -Be $script:Rows.Count
+        }
+
+        It 'takes piped strings and hashtables' {
+            @('alpha', 'beta') | Invoke-ClaudeBatch | Should -HaveCount 2
+            @{ Prompt = 'from a hashtable'; Id = 'h1' } | Invoke-ClaudeBatch | Select-Object -ExpandProperty Id | Should -Be 'h1'
+        }
+
+        It 'uses the MaxTokens column of a row over -MaxTokens' {
+            $out = [pscustomobject]@{ Prompt = 'Write a long story about a lighthouse keeper.'; MaxTokens = 1 } | Invoke-ClaudeBatch -MaxTokens 500
+            $out.OutputTokens | Should -Be 1
+        }
+
+        It 'a row without a prompt fails on its own, as a non-terminating error' {
+            $out = [pscustomobject]@{ Id = 'x'; Other = 1 }, [pscustomobject]@{ Id = 'y'; Prompt = 'fine' } |
+                Invoke-ClaudeBatch -ErrorVariable errs -ErrorAction SilentlyContinue
+            @($out).Count | Should -Be 2
+            ($out | Where-Object Id -eq 'x').Status | Should -Be 'Failed'
+            ($out | Where-Object Id -eq 'y').Status | Should -Be 'Succeeded'
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BatchNoPrompt,*'
+        }
+    }
+
+    Context 'prompts (the Prompt set)' {
+        It 'sends each -Prompt once, by position' {
+            $out = Invoke-ClaudeBatch 'first prompt', 'second prompt'
+            @($out).Count | Should -Be 2
+            $out | ForEach-Object { $_.Status | Should -Be 'Succeeded' }
+        }
+    }
+
+    Context 'request parameters' {
+        It '-PromptTemplate fills {{Column}} from each row; a missing column fails that row' {
+            $out = $script:Rows | Select-Object -First 2 | Invoke-ClaudeBatch -PromptTemplate 'As {{Category}}: {{Prompt}}'
+            $out | ForEach-Object { $_.Status | Should -Be 'Succeeded' }
+            $bad = [pscustomobject]@{ Id = 'm'; Prompt = 'x' } | Invoke-ClaudeBatch -PromptTemplate '{{Nope}}' -ErrorVariable errs -ErrorAction SilentlyContinue
+            $bad.Status | Should -Be 'Failed'
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BatchTemplateColumnMissing,*'
+        }
+
+        It '-System, -Model, -MaxTokens and -Temperature apply to every row' {
+            $out = 'a', 'b' | Invoke-ClaudeBatch -System 'Be brief.' -Model claude-haiku-4-5 -MaxTokens 2 -Temperature 0
+            $out | ForEach-Object {
+                $_.Model | Should -BeLike 'claude-haiku-4-5*'
+                $_.OutputTokens | Should -BeLessOrEqual 2
+            }
+        }
+
+        It 'validates -MaxTokens, -Temperature and -ThrottleLimit before sending' {
+            { 'x' | Invoke-ClaudeBatch -MaxTokens 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { 'x' | Invoke-ClaudeBatch -Temperature 2 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { 'x' | Invoke-ClaudeBatch -ThrottleLimit 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-Connection picks a named connection' {
+            Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name other -DefaultModel claude-haiku-4-5
+            try {
+                ('x' | Invoke-ClaudeBatch -Connection other).Model | Should -BeLike 'claude-haiku-4-5*'
+            } finally { Disconnect-Claude -Name other }
+        }
+    }
+
+    Context 'concurrency and order' {
+        It '-ThrottleLimit with a small -ReorderBufferSize still keeps input order' {
+            $prompts = 1..24 | ForEach-Object { [pscustomobject]@{ Id = "$_"; Prompt = "prompt number $_" } }
+            $out = $prompts | Invoke-ClaudeBatch -ThrottleLimit 6 -ReorderBufferSize 2 -TotalCount 24
+            $out.Id | Should -Be $prompts.Id
+        }
+
+        It '-AsCompleted writes every row exactly once' {
+            $prompts = 1..12 | ForEach-Object { [pscustomobject]@{ Id = "$_"; Prompt = "prompt number $_" } }
+            $out = $prompts | Invoke-ClaudeBatch -ThrottleLimit 4 -AsCompleted
+            ($out.Id | Sort-Object { [int]$_ }) | Should -Be $prompts.Id
+        }
+    }
+
+    Context 'checkpoints and budgets' {
+        It '-CheckpointPath: a rerun sends only what is missing and still writes every row' {
+            $ckpt = Join-Path $TestDrive 'run.ckpt.jsonl'
+            $first = $script:Rows | Invoke-ClaudeBatch -CheckpointPath $ckpt
+            $lines = @(Get-Content $ckpt).Count
+            $lines | Should -BeGreaterOrEqual $script:Rows.Count
+            $second = $script:Rows | Invoke-ClaudeBatch -CheckpointPath $ckpt
+            $second.Text | Should -Be $first.Text
+            @(Get-Content $ckpt).Count | Should -Be $lines   # nothing new was finished, so nothing was sent
+        }
+
+        It '-MaxCostUsd skips rows whose worst-case cost would pass the cap' {
+            $out = 'a', 'b' | Invoke-ClaudeBatch -MaxCostUsd 0.000001 -ErrorVariable errs -ErrorAction SilentlyContinue
+            $out | ForEach-Object { $_.Status | Should -Be 'Skipped' }
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BatchBudgetExceeded,*'
+        }
+
+        It '-Tag reaches the usage ledger' -Skip:(-not (Test-ClaudeCmdletExported 'Get-ClaudeUsage')) {
+            'tagged one', 'tagged two' | Invoke-ClaudeBatch -Tag 'pester-batch' | Out-Null
+            (Get-ClaudeUsage -Tag 'pester-batch' -Summary).Requests | Should -Be 2
+        }
+    }
+
+    Context 'WhatIf and Confirm' {
+        It '-WhatIf estimates and sends nothing' {
+            $out = $script:Rows | Invoke-ClaudeBatch -WhatIf 6>&1
+            @($out | Where-Object { $_.PSObject.TypeNames -contains 'ClaudePS.ClaudeBatchResult#Row' }).Count | Should -Be 0
+        }
+
+        It '-Confirm:$false runs without asking' {
+            'x' | Invoke-ClaudeBatch -Confirm:$false | Should -HaveCount 1
+        }
+    }
+
+    Context 'Message Batches API' {
+        It '-UseBatchApi returns the same row shape with batch ids' {
+            $out = $script:Rows | Invoke-ClaudeBatch -UseBatchApi -PollIntervalSec 1
+            @($out).Count | Should -Be $script:Rows.Count
+            $out.Id | Should -Be $script:Rows.Id
+            $out[0].BatchId | Should -BeLike 'msgbatch_*'
+            $out[0].CustomId | Should -Not -BeNullOrEmpty
+            $out | ForEach-Object { $_.Status | Should -Be 'Succeeded' }
+        }
+
+        It '-NoWait returns batch handles at once' {
+            $handles = $script:Rows | Invoke-ClaudeBatch -UseBatchApi -NoWait
+            $handles | Should -Not -BeNullOrEmpty
+            $handles[0] | Should -BeOfType ([ClaudePS.ClaudeBatchInfo])
+            $handles[0].Id | Should -BeLike 'msgbatch_*'
+        }
+
+        It '-NoWait without -UseBatchApi is an error' {
+            $err = { 'x' | Invoke-ClaudeBatch -NoWait } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.InvalidArgument,*'
+        }
+    }
+}
