@@ -9,11 +9,18 @@ public enum PeerTransport { Loopback, Canned }
 /// <summary>The three peers of a comparison, built for one transport; disposes them together.</summary>
 public sealed class PeerSet : IDisposable
 {
-    private PeerSet(PeerTransport transport, IReadOnlyList<IMessagePeer> peers)
+    private readonly CannedReplyHandler? _recorded;
+
+    private PeerSet(PeerTransport transport, IReadOnlyList<IMessagePeer> peers, CannedReplyHandler? recorded = null)
     {
         Transport = transport;
         All = peers;
+        _recorded = recorded;
     }
+
+    /// <summary>A handler for one more peer on this transport: null (its own socket) on loopback, a copy
+    /// of the recorded reply when canned.</summary>
+    public HttpMessageHandler? NewHandler() => _recorded?.Copy();
 
     public PeerTransport Transport { get; }
     public IReadOnlyList<IMessagePeer> All { get; }
@@ -30,7 +37,7 @@ public sealed class PeerSet : IDisposable
         return new PeerSet(transport, new IMessagePeer[]
         {
             new ClaudePsPeer(emulator, recorded.Copy()), new AnthropicSdkPeer(emulator, recorded.Copy()), new RawHttpPeer(emulator, recorded.Copy()),
-        });
+        }, recorded);
     }
 
     /// <summary>Every peer must read the same reply text, or the comparison measures different work.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ClaudePS.Bench.Harness;
 using ClaudePS.Bench.Peers;
 using ClaudePS.Emulator;
+using ClaudePS.Engine.Redaction;
 
 namespace ClaudePS.Bench.Scenarios;
 
@@ -10,8 +11,9 @@ namespace ClaudePS.Bench.Scenarios;
 /// (an HttpClient reading SSE lines without parsing JSON), one caller, unpaced emulator. Loopback gives
 /// time to first token and the whole stream; canned (a recorded SSE reply, no socket) isolates the
 /// client's per-delta work and allocation.
-/// Redaction on/off: the streaming redactor is not wired into the client or PromptOptions on main yet,
-/// so only redaction-off is measured; add a "ClaudePS + redaction" peer here when it is.
+/// Redaction on/off: two more peers run the prompt the way Invoke-ClaudePrompt -Stream does
+/// (PromptRunner), with redaction None and Standard (the default); their difference is what redaction
+/// costs per delta.
 /// </summary>
 public sealed class StreamingScenario : IBenchScenario, IConfiguresEmulator
 {
@@ -30,20 +32,24 @@ public sealed class StreamingScenario : IBenchScenario, IConfiguresEmulator
         {
             using var peers = await PeerSet.CreateAsync(transport, context.EmulatorBaseUri, stream: true, cancellationToken).ConfigureAwait(false);
             await peers.VerifySameReplyAsync(stream: true, cancellationToken).ConfigureAwait(false);
-            var phases = await Sampling.InterleaveAsync(
-                peers.All.Select(p => (p.Name, (Func<CancellationToken, Task<StreamSample>>)p.StreamAsync)).ToList(),
+            using var promptOff = new PromptStreamPeer(context.EmulatorBaseUri, RedactionOptions.None, peers.NewHandler());
+            using var promptOn = new PromptStreamPeer(context.EmulatorBaseUri, RedactionOptions.Standard, peers.NewHandler());
+            var all = peers.All.Select(p => (p.Name, (Func<CancellationToken, Task<StreamSample>>)p.StreamAsync)).ToList();
+            all.Add((promptOff.Name, promptOff.StreamAsync));
+            all.Add((promptOn.Name, promptOn.StreamAsync));
+            var phases = await Sampling.InterleaveAsync(all,
                 plan, concurrency: 1, context.Log, peers.Label + " stream", cancellationToken).ConfigureAwait(false);
 
             int deltas = phases[peers.Raw.Name][0].Samples[0].TextDeltas;
-            foreach (var peer in peers.All)
+            foreach (var peer in peers.All) // the prompt peers count host writes, not deltas
             {
                 var seen = phases[peer.Name].SelectMany(p => p.Samples).Select(s => s.TextDeltas).Distinct().ToList();
                 if (seen.Count != 1 || seen[0] != deltas)
                     throw new InvalidOperationException($"{peer.Name} saw {string.Join("/", seen)} text deltas per stream; the raw floor saw {deltas}.");
             }
             results.AddRange(transport == PeerTransport.Loopback ? LoopbackRows(peers, phases, deltas) : CannedRows(peers, phases, deltas));
+            results.AddRange(RedactionRows(peers.Label, promptOff.Name, promptOn.Name, phases, deltas));
         }
-        context.Log.WriteLine("   redaction on: not measured (no streaming redaction setting in PromptOptions/ClaudeClient on main yet)");
         return results;
     }
 
@@ -71,6 +77,24 @@ public sealed class StreamingScenario : IBenchScenario, IConfiguresEmulator
         yield return new BenchResult(Name, $"loopback {cps} per-delta overhead over raw", Overhead(peers.ClaudePs), "µs/delta", sdk, Overhead(peers.Sdk),
             "<= 1.00 x SDK", Overhead(peers.ClaudePs) <= Overhead(peers.Sdk));
         yield return new BenchResult(Name, $"loopback {sdk} per-delta overhead over raw", Overhead(peers.Sdk), "µs/delta");
+    }
+
+    private IEnumerable<BenchResult> RedactionRows(string label, string off, string on, Dictionary<string, List<Phase<StreamSample>>> phases, int deltas)
+    {
+        double Ttft(string p) => MedianOfRounds(phases[p], s => Microseconds(s.FirstTextTicks));
+        double Wall(string p) => Sampling.Median(phases[p].Select(x => x.Elapsed.TotalMicroseconds / x.Operations));
+        double Cpu(string p) => Sampling.Median(phases[p].Select(x => x.CpuMicrosecondsPerOperation));
+        double Bytes(string p) => Sampling.Median(phases[p].Select(x => x.BytesPerOperation));
+        // Paired by round, like the throughput targets: each round's on-minus-off, then the median.
+        double PairedPerDelta(Func<Phase<StreamSample>, double> pick) =>
+            Sampling.Median(phases[on].Zip(phases[off], (a, b) => (pick(a) - pick(b)) / deltas));
+
+        yield return new BenchResult(Name, $"{label} {on} time to first text", Ttft(on), "µs", off, Ttft(off));
+        yield return new BenchResult(Name, $"{label} {on} whole prompt", Wall(on), "µs", off, Wall(off));
+        yield return new BenchResult(Name, $"{label} redaction Standard added time per delta, paired", PairedPerDelta(x => x.Elapsed.TotalMicroseconds / x.Operations), "µs/delta");
+        yield return new BenchResult(Name, $"{label} redaction Standard added CPU per delta, paired", PairedPerDelta(x => x.CpuMicrosecondsPerOperation), "CPU µs/delta");
+        yield return new BenchResult(Name, $"{label} {on} CPU per prompt", Cpu(on), "CPU µs", off, Cpu(off));
+        yield return new BenchResult(Name, $"{label} {on} allocation per delta", Bytes(on) / deltas, "B/delta", off, Bytes(off) / deltas);
     }
 
     private IEnumerable<BenchResult> CannedRows(PeerSet peers, Dictionary<string, List<Phase<StreamSample>>> phases, int deltas)
