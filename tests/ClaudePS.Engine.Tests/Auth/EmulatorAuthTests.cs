@@ -235,7 +235,10 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
             // Move both clocks: the client's cache and the emulator's expiry.
             clock.Advance(TimeSpan.FromSeconds(stepSeconds));
             auth.ClockOffset += TimeSpan.FromSeconds(stepSeconds);
-            await TokenCacheTests.WaitUntil(() => Task.FromResult(0), _ => true);
+            // Let a background refresh started in this step finish before the clock moves on, so a slow
+            // machine cannot turn one refresh into two.
+            var tokens = (TokenCredential)credential;
+            await TokenCacheTests.WaitUntil(() => Task.FromResult(auth.IssuedTokens), issued => issued >= tokens.TokenRequests);
         }
         double elapsed = (clock.Now - start).TotalSeconds - stepSeconds;
         int lifetimesCrossed = (int)Math.Ceiling(elapsed / lifetimeSeconds);

@@ -91,6 +91,9 @@ internal static class BatchTest
             BaseUris = { new Uri("http://127.0.0.1:9/") },
             Credential = new ApiKeyCredential("sk-ant-test-key-batch", "test"),
             DefaultModel = Model,
+            // The fake server sends no rate-limit headers; without this the limiter's first request
+            // goes alone (it learns the limits from the first reply), which gated-row tests would block on.
+            Resilience = { AdaptiveRateLimit = false },
         }, new Dictionary<string, string>(), handler);
 
     public static ClaudeConnection Connect(Uri baseUri) =>

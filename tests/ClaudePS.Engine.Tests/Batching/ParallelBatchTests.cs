@@ -35,9 +35,11 @@ public sealed class ParallelBatchTests
         using var connection = BatchTest.Connect(handler);
         var sink = new CollectingSink();
         var run = BatchRunner.RunAsync(connection, new BatchOptions { ThrottleLimit = 3, AsCompleted = true }, BatchTest.Rows(6), sink, CancellationToken.None);
+        var deadline = DateTime.UtcNow + Limit;
         while (true)
         {
             lock (sink) if (sink.Results.Count >= 5) break;
+            Assert.True(DateTime.UtcNow < deadline, "rows 2-6 did not finish while row 1 was held");
             await Task.Delay(10);
         }
         first.SetResult();
