@@ -32,6 +32,10 @@ public interface ICredentialProvider
     /// <summary>Whether a forced refresh can produce a different credential (worth a retry after 401).</summary>
     bool CanRefresh { get; }
     ValueTask<AuthHeader> GetHeaderAsync(bool forceRefresh, CancellationToken cancellationToken);
+
+    /// <summary>After a 401: a fresh header, unless the credential already moved past <paramref name="rejected"/>
+    /// (another caller's refresh), in which case the current one. N callers rejected together cause one refresh.</summary>
+    ValueTask<AuthHeader> RefreshAfterRejectionAsync(AuthHeader rejected, CancellationToken cancellationToken);
 }
 
 /// <summary>A fixed API key sent as <c>x-api-key</c>.</summary>
@@ -49,6 +53,7 @@ public sealed class ApiKeyCredential : ICredentialProvider
     public string Source { get; }
     public bool CanRefresh => false;
     public ValueTask<AuthHeader> GetHeaderAsync(bool forceRefresh, CancellationToken cancellationToken) => new(_header);
+    public ValueTask<AuthHeader> RefreshAfterRejectionAsync(AuthHeader rejected, CancellationToken cancellationToken) => new(_header);
     public override string ToString() => $"ApiKey ({Source})";
 
     internal static string RequireSecret(string? value, string what, string where)
@@ -81,5 +86,6 @@ public sealed class BearerTokenCredential : ICredentialProvider
     public string Source { get; }
     public bool CanRefresh => false;
     public ValueTask<AuthHeader> GetHeaderAsync(bool forceRefresh, CancellationToken cancellationToken) => new(_header);
+    public ValueTask<AuthHeader> RefreshAfterRejectionAsync(AuthHeader rejected, CancellationToken cancellationToken) => new(_header);
     public override string ToString() => $"Bearer ({Source})";
 }

@@ -57,7 +57,7 @@ internal sealed class TokenCacheEntry
     }
 
     public async ValueTask<AccessToken> GetAsync(Func<CancellationToken, Task<AccessToken>> request, TokenRefreshPolicy policy, DateTimeOffset now,
-        bool forceRefresh, Action<AccessToken>? onNew, CancellationToken cancellationToken)
+        bool forceRefresh, Action<AccessToken>? onNew, CancellationToken cancellationToken, string? rejectedToken = null)
     {
         var current = Current;
         if (!forceRefresh && current is not null && now < policy.UnusableAt(current))
@@ -69,7 +69,12 @@ internal sealed class TokenCacheEntry
         lock (_gate)
         {
             current = _current;
-            if (forceRefresh && current is not null && _inflight is null && _monotonic.Elapsed - _lastForcedAt < ForcedRefreshWindow)
+            // The caller names the token the server rejected: if it is no longer current, someone else's
+            // refresh already replaced it, whatever the timing.
+            if (forceRefresh && rejectedToken is not null && current is not null && _inflight is null &&
+                !string.Equals(current.Value, rejectedToken, StringComparison.Ordinal))
+                return current;
+            if (forceRefresh && rejectedToken is null && current is not null && _inflight is null && _monotonic.Elapsed - _lastForcedAt < ForcedRefreshWindow)
                 return current; // another caller's forced refresh just replaced the token this one saw fail
             if (forceRefresh && _inflight is null) _lastForcedAt = _monotonic.Elapsed;
             task = _inflight ??= RunAsync(request, onNew);

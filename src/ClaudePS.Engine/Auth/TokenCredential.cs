@@ -61,6 +61,13 @@ public sealed class TokenCredential : ICredentialProvider
         return new AuthHeader("Authorization", "Bearer " + token.Value);
     }
 
+    public async ValueTask<AuthHeader> RefreshAfterRejectionAsync(AuthHeader rejected, CancellationToken cancellationToken)
+    {
+        string? rejectedToken = rejected.Value.StartsWith("Bearer ", StringComparison.Ordinal) ? rejected.Value.Substring(7) : null;
+        var token = await _entry.GetAsync(_source.RequestTokenAsync, _options.RefreshPolicy, _clock(), forceRefresh: true, SaveToDisk, cancellationToken, rejectedToken).ConfigureAwait(false);
+        return new AuthHeader("Authorization", "Bearer " + token.Value);
+    }
+
     /// <summary>The current token, refreshed as the policy says (Get-ClaudeAccessToken, the transport).</summary>
     public ValueTask<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
     {

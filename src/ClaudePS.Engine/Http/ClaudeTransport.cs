@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.RateLimiting;
 using ClaudePS.Engine.Resilience;
@@ -194,14 +195,14 @@ internal sealed class ClaudeTransport
         {
             var uri = request.Target(endpoint.Uri);
             Limiter.MarkSent(lease);
-            var res = await SendHttpAsync(request, uri, attempt, forceRefresh: false, attemptCts.Token).ConfigureAwait(false);
+            var (res, sentAuth) = await SendHttpAsync(request, uri, attempt, rejected: null, attemptCts.Token).ConfigureAwait(false);
             if ((int)res.StatusCode == 401 && _connection.Credential.CanRefresh && !state.Refreshed)
             {
                 // A token may have been revoked or rotated early: refresh once and repeat at once.
                 state.Refreshed = true;
                 res.Dispose();
                 state.Log?.WriteVerbose($"{request.What} got 401 from {endpoint.Shown}; refreshing the {_connection.Credential.AuthKind} credential once and sending again.");
-                res = await SendHttpAsync(request, uri, attempt, forceRefresh: true, attemptCts.Token).ConfigureAwait(false);
+                (res, _) = await SendHttpAsync(request, uri, attempt, rejected: sentAuth, attemptCts.Token).ConfigureAwait(false);
             }
             using (res)
             {
@@ -272,10 +273,13 @@ internal sealed class ClaudeTransport
         }
     }
 
-    private async Task<HttpResponseMessage> SendHttpAsync(TransportRequest request, Uri uri, int attempt, bool forceRefresh, CancellationToken ct)
+    /// <param name="rejected">The header a 401 just rejected: the credential refreshes past it (once for all callers).</param>
+    private async Task<(HttpResponseMessage Response, AuthHeader Auth)> SendHttpAsync(TransportRequest request, Uri uri, int attempt, AuthHeader? rejected, CancellationToken ct)
     {
         using var req = new HttpRequestMessage(request.Method, uri);
-        var auth = await _connection.Credential.GetHeaderAsync(forceRefresh, ct).ConfigureAwait(false);
+        var auth = rejected is { } r
+            ? await _connection.Credential.RefreshAfterRejectionAsync(r, ct).ConfigureAwait(false)
+            : await _connection.Credential.GetHeaderAsync(false, ct).ConfigureAwait(false);
         req.Headers.TryAddWithoutValidation(auth.Name, auth.Value);
         var options = _connection.Options;
         req.Headers.TryAddWithoutValidation("anthropic-version", options.AnthropicVersion);
@@ -289,7 +293,7 @@ internal sealed class ClaudeTransport
             req.Content = new ByteArrayContent(request.Body);
             req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
-        return await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        return (await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false), auth);
     }
 
     /// <summary>Polly's ShouldHandle: runs the retry rules and keeps the decision for the delay.</summary>

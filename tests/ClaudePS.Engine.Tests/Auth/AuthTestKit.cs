@@ -56,12 +56,14 @@ public sealed class AuthRetryHandler(ICredentialProvider credential) : Delegatin
         response.Dispose();
         using var retry = new HttpRequestMessage(request.Method, request.RequestUri);
         foreach (var h in request.Headers) if (h.Key != "Authorization") retry.Headers.TryAddWithoutValidation(h.Key, h.Value);
-        return await SendOnceAsync(retry, body, force: true, cancellationToken);
+        var rejected = request.Headers.Authorization is { } a ? new AuthHeader("Authorization", a.ToString()) : (AuthHeader?)null;
+        return await SendOnceAsync(retry, body, force: true, cancellationToken, rejected);
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, byte[]? body, bool force, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, byte[]? body, bool force, CancellationToken ct, AuthHeader? rejected = null)
     {
-        var header = await credential.GetHeaderAsync(force, ct);
+        // As the transport does: after a 401, refresh past the header that was rejected.
+        var header = rejected is { } r ? await credential.RefreshAfterRejectionAsync(r, ct) : await credential.GetHeaderAsync(force, ct);
         request.Headers.Remove(header.Name);
         request.Headers.TryAddWithoutValidation(header.Name, header.Value);
         if (body is not null)

@@ -267,5 +267,7 @@ public class RetryTests
             if (forceRefresh) { Interlocked.Increment(ref ForcedRefreshes); Interlocked.Increment(ref _generation); }
             return new(new AuthHeader("Authorization", "Bearer token-" + Volatile.Read(ref _generation)));
         }
+        public ValueTask<AuthHeader> RefreshAfterRejectionAsync(AuthHeader rejected, CancellationToken cancellationToken) =>
+            GetHeaderAsync(forceRefresh: true, cancellationToken);
     }
 }
