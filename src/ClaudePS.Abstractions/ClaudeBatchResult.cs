@@ -31,6 +31,8 @@ public sealed class ClaudeBatchResult
     public long RowNumber { get; init; }
     public ClaudeBatchRowStatus Status { get; init; }
     public string Text { get; init; } = "";
+    /// <summary>Redactions applied to <see cref="Text"/>, by type.</summary>
+    public IReadOnlyDictionary<string, int> Redactions { get; init; } = new Dictionary<string, int>();
     public string? Model { get; init; }
     public string? StopReason { get; init; }
     public ClaudeError? Error { get; init; }

@@ -19,6 +19,8 @@ public sealed class BatchOptions
 
     /// <summary>Requests in flight at once (parallel mode).</summary>
     public int ThrottleLimit { get; set; } = 8;
+    /// <summary>What to redact from each row's reply before it is written or checkpointed (Standard by default).</summary>
+    public Redaction.RedactionOptions Redaction { get; set; } = ClaudePS.Engine.Redaction.RedactionOptions.Standard;
     /// <summary>Write rows as they finish instead of in input order.</summary>
     public bool AsCompleted { get; set; }
     /// <summary>

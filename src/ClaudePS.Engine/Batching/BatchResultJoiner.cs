@@ -93,7 +93,7 @@ public sealed class BatchResultJoiner
     private ClaudeBatchResult ToResult(PreparedRow p, MessageBatchResultLine line, string batchId)
     {
         if (line.Message is { } message)
-            return BatchRunner.Success(p, message, BatchBilling.Record(_connection, _pricing, message, batchId, _options.Tags), line.CustomId, batchId);
+            return BatchRunner.Success(p, message, BatchBilling.Record(_connection, _pricing, message, batchId, _options.Tags), line.CustomId, batchId, _options.Redaction);
         return BatchRunner.Outcome(p, ClaudeBatchRowStatus.Failed, line.Error!.WithTarget(p.Row.Original), line.CustomId, batchId);
     }
 

@@ -232,7 +232,7 @@ public sealed class BatchRunner : IDisposable
                 _cts.Token.ThrowIfCancellationRequested();
                 var response = await _connection.Client.CreateMessageAsync(p.Request!, _call, _cts.Token).ConfigureAwait(false);
                 spent = response.CostUsd ?? (_connection.Options.UsageRecorder is null ? _pricing.Cost(response.Model, response.Usage, batch: false) : null);
-                result = Success(p, response, spent, null, null);
+                result = Success(p, response, spent, null, null, _options.Redaction);
             }
             finally { _throttle.Release(); }
         }
@@ -260,12 +260,18 @@ public sealed class BatchRunner : IDisposable
         Finish(p, result);
     }
 
-    internal static ClaudeBatchResult Success(PreparedRow p, ClaudeResponse response, decimal? cost, string? customId, string? batchId) => new()
+    /// <summary>A succeeded row, its reply redacted (every mode ends here, so checkpoints and CSV files
+    /// never hold what the redaction profile removes).</summary>
+    internal static ClaudeBatchResult Success(PreparedRow p, ClaudeResponse response, decimal? cost, string? customId, string? batchId, Redaction.RedactionOptions redaction)
     {
-        Columns = p.Row.Columns, Input = p.Row.Original, RowId = p.RowId, RowNumber = p.Number,
-        Status = ClaudeBatchRowStatus.Succeeded, Text = response.Text, Model = response.Model, StopReason = response.StopReason,
-        Usage = response.Usage, CostUsd = cost, RequestId = response.RequestId ?? response.MessageId, CustomId = customId, BatchId = batchId,
-    };
+        var redacted = Redaction.Redactor.For(redaction).Redact(response.Text);
+        return new()
+        {
+            Columns = p.Row.Columns, Input = p.Row.Original, RowId = p.RowId, RowNumber = p.Number,
+            Status = ClaudeBatchRowStatus.Succeeded, Text = redacted.Text, Redactions = redacted.Counts, Model = response.Model, StopReason = response.StopReason,
+            Usage = response.Usage, CostUsd = cost, RequestId = response.RequestId ?? response.MessageId, CustomId = customId, BatchId = batchId,
+        };
+    }
 
     internal static ClaudeBatchResult Outcome(PreparedRow p, ClaudeBatchRowStatus status, ClaudeError error, string? customId, string? batchId = null) => new()
     {

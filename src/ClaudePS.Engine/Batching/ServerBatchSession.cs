@@ -141,7 +141,7 @@ internal sealed class ServerBatchSession
         {
             var cost = BatchBilling.Record(_connection, _pricing, message, batchId, _options.Tags);
             _settle(reserve, cost);
-            return BatchRunner.Success(row, message, cost, customId, batchId);
+            return BatchRunner.Success(row, message, cost, customId, batchId, _options.Redaction);
         }
         _settle(reserve, 0m);
         return BatchRunner.Outcome(row, ClaudeBatchRowStatus.Failed, line.Error!.WithTarget(row.Row.Original), customId, batchId);

@@ -89,6 +89,19 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
     [ArgumentCompleter(typeof(ConnectionCompleter))]
     public string? Connection { get; set; }
 
+    /// <summary>What to redact from each reply before it is written or checkpointed: None, Secrets, Standard (default) or Strict.</summary>
+    [Parameter]
+    [ValidateSet("None", "Secrets", "Standard", "Strict", IgnoreCase = true)]
+    public string Redact { get; set; } = "Standard";
+
+    /// <summary>Extra patterns to redact: @{ Name = 'TicketId'; Pattern = 'TCK-[0-9]{6}' }.</summary>
+    [Parameter]
+    public System.Collections.Hashtable[]? RedactPattern { get; set; }
+
+    /// <summary>Values never redacted (exact, or with * wildcards).</summary>
+    [Parameter]
+    public string[]? RedactAllow { get; set; }
+
     private BatchRunner? _runner;
     private BatchEstimator? _estimator;
     private BatchRowAdapter.ResultSink? _out;
@@ -99,8 +112,12 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
         ClaudeConnection connection;
         try { connection = ConnectionStore.Resolve(Connection); }
         catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        Engine.Redaction.RedactionOptions redaction;
+        try { redaction = Engine.Redaction.RedactionOptions.FromParameters(Redact, RedactPattern, RedactAllow); }
+        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
         var options = new BatchOptions
         {
+            Redaction = redaction,
             System = System,
             Model = Model ?? connection.Options.DefaultModel ?? ConnectionDefaults.Model,
             MaxTokens = MaxTokens,

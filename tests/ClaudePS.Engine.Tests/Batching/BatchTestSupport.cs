@@ -19,6 +19,8 @@ internal sealed class FakeMessagesHandler : HttpMessageHandler
     public ConcurrentDictionary<string, TaskCompletionSource> Gates { get; } = new();
     public int InFlight;
     public int MaxInFlight;
+    /// <summary>The reply text for a prompt ("Reply: " + prompt unless a test says otherwise).</summary>
+    public Func<string, string> Reply { get; init; } = prompt => "Reply: " + prompt;
 
     public TaskCompletionSource Gate(string prompt) => Gates.GetOrAdd(prompt, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
@@ -40,7 +42,7 @@ internal sealed class FakeMessagesHandler : HttpMessageHandler
             var reply = new
             {
                 id = "msg_" + Guid.NewGuid().ToString("N")[..12], type = "message", role = "assistant", model,
-                content = new[] { new { type = "text", text = "Reply: " + prompt } },
+                content = new[] { new { type = "text", text = Reply(prompt) } },
                 stop_reason = "end_turn", stop_sequence = (string?)null,
                 usage = new { input_tokens = 10 + prompt.Length / 4, output_tokens = 5, cache_creation_input_tokens = 0, cache_read_input_tokens = 0 },
             };
