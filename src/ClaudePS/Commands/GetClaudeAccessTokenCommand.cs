@@ -25,16 +25,7 @@ public sealed class GetClaudeAccessTokenCommand : ClaudeAsyncCmdlet
 
     protected override void EndProcessing()
     {
-        ClaudeConnection connection;
-        try
-        {
-            connection = ConnectionStore.Resolve(Connection);
-        }
-        catch (ClaudeException ex)
-        {
-            ThrowTerminating(ex);
-            return;
-        }
+        var connection = ResolveConnection(Connection);
         string? value = null;
         System.DateTimeOffset? expiresOn = null;
         RunEngine(async (sink, ct) =>

@@ -26,9 +26,7 @@ public sealed class GetClaudeBatchCommand : ClaudeAsyncCmdlet
 
     protected override void ProcessRecord()
     {
-        ClaudeConnection connection;
-        try { connection = ConnectionStore.Resolve(Connection); }
-        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        var connection = ResolveConnection(Connection);
         var client = new MessageBatchClient(connection);
         var ids = Id;
         int first = First;

@@ -33,9 +33,7 @@ public sealed class GetClaudeModelCommand : ClaudeAsyncCmdlet
 
     protected override void ProcessRecord()
     {
-        ClaudeConnection connection;
-        try { connection = ConnectionStore.Resolve(Connection); }
-        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        var connection = ResolveConnection(Connection);
 
         if (Id is null)
         {

@@ -109,9 +109,7 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
 
     protected override void BeginProcessing()
     {
-        ClaudeConnection connection;
-        try { connection = ConnectionStore.Resolve(Connection); }
-        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        var connection = ResolveConnection(Connection);
         Engine.Redaction.RedactionOptions redaction;
         try { redaction = Engine.Redaction.RedactionOptions.FromParameters(Redact, RedactPattern, RedactAllow); }
         catch (ClaudeException ex) { ThrowTerminating(ex); return; }

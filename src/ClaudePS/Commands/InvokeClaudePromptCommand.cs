@@ -137,9 +137,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
                 "prompt: no prompt was given. Pass -Prompt, pipe strings, or pipe objects with a Prompt or Text property.") { Target = InputObject }));
             return;
         }
-        ClaudeConnection connection;
-        try { connection = ConnectionStore.Resolve(Connection); }
-        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        var connection = ResolveConnection(Connection);
 
         var options = new PromptOptions
         {

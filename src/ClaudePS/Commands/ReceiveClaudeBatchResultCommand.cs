@@ -48,8 +48,7 @@ public sealed class ReceiveClaudeBatchResultCommand : ClaudeAsyncCmdlet
 
     protected override void BeginProcessing()
     {
-        try { _connection = ConnectionStore.Resolve(Connection); }
-        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        _connection = ResolveConnection(Connection);
         _out = new BatchRowAdapter.ResultSink(Sink);
         _joiner = new BatchResultJoiner(_connection, new BatchOptions
         {

@@ -22,9 +22,7 @@ public sealed class StopClaudeBatchCommand : ClaudeAsyncCmdlet
 
     protected override void ProcessRecord()
     {
-        ClaudeConnection connection;
-        try { connection = ConnectionStore.Resolve(Connection); }
-        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        var connection = ResolveConnection(Connection);
         var client = new MessageBatchClient(connection);
         var ids = new System.Collections.Generic.List<string>();
         foreach (var id in Id!)

@@ -33,9 +33,7 @@ public sealed class WaitClaudeBatchCommand : ClaudeAsyncCmdlet
 
     protected override void ProcessRecord()
     {
-        ClaudeConnection connection;
-        try { connection = ConnectionStore.Resolve(Connection); }
-        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        var connection = ResolveConnection(Connection);
         var client = new MessageBatchClient(connection);
         var ids = Id!;
         var first = TimeSpan.FromSeconds(PollIntervalSec);

@@ -77,6 +77,17 @@ public abstract class ClaudeAsyncCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The named connection, or the default; "not connected" is a terminating error.</summary>
+    private protected Engine.Connections.ClaudeConnection ResolveConnection(string? name)
+    {
+        try { return Engine.Connections.ConnectionStore.Resolve(name); }
+        catch (ClaudeException ex)
+        {
+            ThrowTerminating(ex);
+            throw; // not reached: ThrowTerminatingError always throws
+        }
+    }
+
     /// <summary>Reports a ClaudeException from engine calls made directly on this thread as terminating.</summary>
     private protected void ThrowTerminating(ClaudeException ex) => ThrowTerminatingError(ErrorRecords.From(ex.Error));
 
