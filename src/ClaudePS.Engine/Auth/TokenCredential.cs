@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
@@ -39,13 +40,24 @@ public sealed class TokenCredential : ICredentialProvider
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _options = options ?? new TokenCredentialOptions();
         _clock = _options.Clock ?? (() => DateTimeOffset.UtcNow);
-        _entry = _options.Cache.Entry(source.AuthKind + "|" + source.CacheKey);
+        _entry = _options.Cache.Entry(CacheKey);
         _notices = notices ?? new AuthNotices();
         ServerClock = _options.ServerClock ?? new ServerClock(_options.Clock);
     }
 
     /// <summary>The clock signed assertions use (ClaudeConnection.ServerClock is this one).</summary>
     public ServerClock ServerClock { get; }
+
+    /// <summary>Forgets this identity's token in the process cache and the persistent cache
+    /// (Disconnect-Claude): the next use requests a new one.</summary>
+    public void Forget()
+    {
+        _options.Cache.Remove(CacheKey);
+        if (_options.PersistentStore is { } store && File.Exists(store.PathFor(CacheKey))) File.Delete(store.PathFor(CacheKey));
+    }
+
+    /// <summary>The identity's key in the process and persistent caches.</summary>
+    private string CacheKey => _source.AuthKind + "|" + _source.CacheKey;
 
     public string AuthKind => _source.AuthKind;
     public string Source => _source.Source;

@@ -41,6 +41,9 @@ public static class ConnectionStore
         if (target is null) return false;
         Named.TryRemove(target.Options.Name, out _);
         Interlocked.CompareExchange(ref _default, null, target);
+        // A disconnected identity's tokens should not outlive it (another connection of the same identity
+        // simply requests a new one).
+        if (target.Credential is Auth.TokenCredential tokens) tokens.Forget();
         return true;
     }
 
