@@ -92,7 +92,7 @@ public sealed class TokenCredential : ICredentialProvider
         if (_options.PersistentStore is not { } store || Interlocked.Exchange(ref _loadedFromDisk, 1) != 0) return;
         try
         {
-            if (store.TryLoad(_source.AuthKind + "|" + _source.CacheKey) is { } token && _clock() < _options.RefreshPolicy.RefreshAt(token))
+            if (store.TryLoad(CacheKey) is { } token && _clock() < _options.RefreshPolicy.RefreshAt(token))
                 _entry.Seed(token);
         }
         catch (Exception ex) when (ex is not ClaudeException)
@@ -110,7 +110,7 @@ public sealed class TokenCredential : ICredentialProvider
         if (_options.PersistentStore is not { } store) return;
         try
         {
-            store.Save(_source.AuthKind + "|" + _source.CacheKey, token);
+            store.Save(CacheKey, token);
         }
         catch (Exception ex)
         {
