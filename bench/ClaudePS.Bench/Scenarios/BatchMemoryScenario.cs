@@ -8,8 +8,9 @@ namespace ClaudePS.Bench.Scenarios;
 /// <summary>
 /// Parallel mode over generated rows (streamed, never materialised) against the zero-latency emulator:
 /// rows per second and the peak working set sampled during each run, at 10k and 100k rows. Memory
-/// should stay flat as the row count grows (target under 200 MB). The emulator runs in this process,
-/// so its memory is included.
+/// should stay flat as the row count grows (target under 200 MB). The emulator runs in a child process
+/// here (loopback), so the working set measured is the client's own: an in-process emulator keeps a
+/// record of every request it answered, which would be counted against ClaudePS.
 /// </summary>
 public sealed class BatchMemoryScenario : IBenchScenario
 {
@@ -19,9 +20,10 @@ public sealed class BatchMemoryScenario : IBenchScenario
     {
         var results = new List<BenchResult>();
         int small = context.Quick ? 200 : 10_000, large = context.Quick ? 1_000 : 100_000;
+        using var emulator = await ChildEmulator.StartAsync(cancellationToken);
         using var connection = ClaudeConnection.Create(new ClaudeConnectionOptions
         {
-            BaseUris = { context.EmulatorBaseUri },
+            BaseUris = { emulator.BaseUri },
             Credential = new ApiKeyCredential("sk-ant-bench-local", "bench"),
             DefaultModel = "claude-haiku-4-5",
         }, new Dictionary<string, string>());
@@ -67,6 +69,41 @@ public sealed class BatchMemoryScenario : IBenchScenario
                 new KeyValuePair<string, object?>("Id", "row" + i),
                 new KeyValuePair<string, object?>("Prompt", "Classify ticket " + i + ": the printer on floor 3 is offline again."),
             });
+    }
+
+    /// <summary>The emulator in its own process on 127.0.0.1 (port chosen by the OS), stopped on dispose.</summary>
+    private sealed class ChildEmulator : IDisposable
+    {
+        private readonly Process _process;
+        private ChildEmulator(Process process, Uri baseUri) { _process = process; BaseUri = baseUri; }
+        public Uri BaseUri { get; }
+
+        public static async Task<ChildEmulator> StartAsync(CancellationToken cancellationToken)
+        {
+            var dll = typeof(ClaudePS.Emulator.EmulatorServer).Assembly.Location;
+            var process = Process.Start(new ProcessStartInfo("dotnet")
+            {
+                ArgumentList = { dll, "--urls", "http://127.0.0.1:0" },
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            }) ?? throw new InvalidOperationException("Could not start the emulator process.");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            // Program prints "ClaudePS emulator listening on <uri> ..." once it is ready.
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                int at = line.IndexOf("http://", StringComparison.Ordinal);
+                if (at >= 0) return new ChildEmulator(process, new Uri(line.Substring(at).Split(' ')[0]));
+            }
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("The emulator process exited before it was ready.");
+        }
+
+        public void Dispose()
+        {
+            try { _process.Kill(entireProcessTree: true); _process.WaitForExit(5000); } catch (InvalidOperationException) { }
+            _process.Dispose();
+        }
     }
 
     private sealed class CountingSink : IClaudeOutputSink
