@@ -159,14 +159,16 @@ public static class CmdletMetadata
         return type.FullName ?? type.Name;
     }
 
-    private static T Named<T>(CustomAttributeData attribute, string name, T fallback)
+    /// <summary>Named argument of an attribute, or the fallback when the attribute leaves it unset.</summary>
+    public static T Named<T>(CustomAttributeData attribute, string name, T fallback)
     {
         foreach (var arg in attribute.NamedArguments)
             if (arg.MemberName == name) return (T)arg.TypedValue.Value!;
         return fallback;
     }
 
-    private static IEnumerable<object?> CtorValues(CustomAttributeData attribute)
+    /// <summary>Positional arguments flattened: a params array becomes its elements.</summary>
+    public static IEnumerable<object?> CtorValues(CustomAttributeData attribute)
     {
         foreach (var arg in attribute.ConstructorArguments)
         {

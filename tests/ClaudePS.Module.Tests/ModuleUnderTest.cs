@@ -91,25 +91,11 @@ internal static class ModuleUnderTest
         return false;
     }
 
-    /// <summary>Named argument of an attribute, or the fallback when the attribute leaves it unset.</summary>
-    public static T Named<T>(CustomAttributeData attribute, string name, T fallback)
-    {
-        foreach (var arg in attribute.NamedArguments)
-            if (arg.MemberName == name) return (T)arg.TypedValue.Value!;
-        return fallback;
-    }
+    /// <summary>Named argument of an attribute (the help builder reads cmdlet metadata the same way).</summary>
+    public static T Named<T>(CustomAttributeData attribute, string name, T fallback) => HelpBuilder.CmdletMetadata.Named(attribute, name, fallback);
 
     /// <summary>Positional arguments flattened: a params array becomes its elements.</summary>
-    public static IEnumerable<object?> CtorValues(CustomAttributeData attribute)
-    {
-        foreach (var arg in attribute.ConstructorArguments)
-        {
-            if (arg.Value is IReadOnlyCollection<CustomAttributeTypedArgument> items)
-                foreach (var item in items) yield return item.Value;
-            else
-                yield return arg.Value;
-        }
-    }
+    public static IEnumerable<object?> CtorValues(CustomAttributeData attribute) => HelpBuilder.CmdletMetadata.CtorValues(attribute);
 }
 
 /// <summary>One cmdlet class as PowerShell will see it.</summary>
