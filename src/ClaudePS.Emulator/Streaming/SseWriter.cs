@@ -47,6 +47,9 @@ internal static class SseWriter
             if (f.Kind == FaultKinds.StreamError)
             {
                 faultStruck = true;
+                // The stream reported message_start's usage before failing: that much is billed, as
+                // the client's ledger records it.
+                exchange.Usage = usage with { OutputTokens = Math.Min(1, usage.OutputTokens) };
                 var error = new JsonObject
                 {
                     ["type"] = "error",
