@@ -38,7 +38,8 @@ public sealed class ApiExchange
     public async Task AbortAfterFlushAsync()
     {
         await Context.Response.Body.FlushAsync(Context.RequestAborted).ConfigureAwait(false);
-        await Task.Delay(TimeSpan.FromMilliseconds(100), Context.RequestAborted).ConfigureAwait(false);
+        // Long enough for a loaded client to read what was flushed before the connection drops.
+        await Task.Delay(TimeSpan.FromMilliseconds(250), Context.RequestAborted).ConfigureAwait(false);
         Abort();
     }
 }
