@@ -9,20 +9,14 @@ BeforeDiscovery {
 Describe 'Export-ClaudeConversation' -Skip:$missing {
     BeforeAll {
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-        $script:Emulator = Start-ClaudeEmulator
-        $script:Saved = Clear-ClaudeEnvironment
-        $script:SavedHome = Use-TestClaudeHome
-        Import-Module (Get-ModuleManifestPath) -Force
-        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+        $script:Session = Start-ClaudeTestSession
+        $script:Emulator = $script:Session.Emulator
         $script:Chat = New-ClaudeConversation -System 'Be brief.'
         Invoke-ClaudePrompt 'Tell me about pears' -Conversation $script:Chat | Out-Null
     }
 
     AfterAll {
-        Disconnect-AllClaude
-        Remove-TestClaudeHome $script:SavedHome
-        Restore-ClaudeEnvironment $script:Saved
-        Stop-ClaudeEmulator $script:Emulator
+        Stop-ClaudeTestSession $script:Session
     }
 
     It 'writes JSON from the pipeline and writes nothing to the pipeline by default' {

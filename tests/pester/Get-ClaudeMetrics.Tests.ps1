@@ -9,19 +9,13 @@ BeforeDiscovery {
 Describe 'Get-ClaudeMetrics' -Skip:$missing {
     BeforeAll {
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-        $script:Emulator = Start-ClaudeEmulator
-        $script:Saved = Clear-ClaudeEnvironment
-        $script:SavedHome = Use-TestClaudeHome
-        Import-Module (Get-ModuleManifestPath) -Force
-        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+        $script:Session = Start-ClaudeTestSession
+        $script:Emulator = $script:Session.Emulator
         function script:Sum($name) { (Get-ClaudeMetrics -Name $name | Measure-Object Value -Sum).Sum }
     }
 
     AfterAll {
-        Disconnect-AllClaude
-        Remove-TestClaudeHome $script:SavedHome
-        Restore-ClaudeEnvironment $script:Saved
-        Stop-ClaudeEmulator $script:Emulator
+        Stop-ClaudeTestSession $script:Session
     }
 
     It 'counts requests and tokens of the calls made' {

@@ -9,11 +9,8 @@ BeforeDiscovery {
 Describe 'Import-ClaudeConversation' -Skip:$missing {
     BeforeAll {
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-        $script:Emulator = Start-ClaudeEmulator
-        $script:Saved = Clear-ClaudeEnvironment
-        $script:SavedHome = Use-TestClaudeHome
-        Import-Module (Get-ModuleManifestPath) -Force
-        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+        $script:Session = Start-ClaudeTestSession
+        $script:Emulator = $script:Session.Emulator
         $script:Dir = Join-Path $TestDrive 'conversations'
         New-Item -ItemType Directory $script:Dir | Out-Null
         foreach ($n in 1..3) {
@@ -24,10 +21,7 @@ Describe 'Import-ClaudeConversation' -Skip:$missing {
     }
 
     AfterAll {
-        Disconnect-AllClaude
-        Remove-TestClaudeHome $script:SavedHome
-        Restore-ClaudeEnvironment $script:Saved
-        Stop-ClaudeEmulator $script:Emulator
+        Stop-ClaudeTestSession $script:Session
     }
 
     It 'reads one file by position' {

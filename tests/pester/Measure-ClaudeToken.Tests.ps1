@@ -10,21 +10,15 @@ BeforeDiscovery {
 Describe 'Measure-ClaudeToken' -Skip:$missing {
     BeforeAll {
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-        $script:Emulator = Start-ClaudeEmulator
-        $script:Saved = Clear-ClaudeEnvironment
-        $script:SavedHome = Use-TestClaudeHome
-        Import-Module (Get-ModuleManifestPath) -Force
-        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+        $script:Session = Start-ClaudeTestSession
+        $script:Emulator = $script:Session.Emulator
         # A 1x1 PNG.
         $script:Png = Join-Path $TestDrive 'dot.png'
         [IO.File]::WriteAllBytes($script:Png, [Convert]::FromBase64String('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='))
     }
 
     AfterAll {
-        Disconnect-AllClaude
-        Remove-TestClaudeHome $script:SavedHome
-        Restore-ClaudeEnvironment $script:Saved
-        Stop-ClaudeEmulator $script:Emulator
+        Stop-ClaudeTestSession $script:Session
     }
 
     It 'counts a prompt by position and matches what the reply reports as input' {

@@ -10,11 +10,8 @@ BeforeDiscovery {
 Describe 'Receive-ClaudeBatchResult' -Skip:$missing {
     BeforeAll {
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-        $script:Emulator = Start-ClaudeEmulator
-        $script:Saved = Clear-ClaudeEnvironment
-        $script:SavedHome = Use-TestClaudeHome
-        Import-Module (Get-ModuleManifestPath) -Force
-        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+        $script:Session = Start-ClaudeTestSession
+        $script:Emulator = $script:Session.Emulator
         $script:Rows = Import-Csv (Join-Path (Get-RepoRoot) 'samples/prompts.csv')
         $script:Template = 'As {{Category}}: {{Prompt}}'
         $script:Handles = $script:Rows | Invoke-ClaudeBatch -PromptTemplate $script:Template -Model claude-haiku-4-5 -UseBatchApi -NoWait
@@ -22,10 +19,7 @@ Describe 'Receive-ClaudeBatchResult' -Skip:$missing {
     }
 
     AfterAll {
-        Disconnect-AllClaude
-        Remove-TestClaudeHome $script:SavedHome
-        Restore-ClaudeEnvironment $script:Saved
-        Stop-ClaudeEmulator $script:Emulator
+        Stop-ClaudeTestSession $script:Session
     }
 
     It 'joins results back to the piped rows: one row each, columns kept, in order' {

@@ -9,20 +9,14 @@ BeforeDiscovery {
 Describe 'Stop-ClaudeBatch' -Skip:$missing {
     BeforeAll {
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-        $script:Emulator = Start-ClaudeEmulator
-        $script:Saved = Clear-ClaudeEnvironment
-        $script:SavedHome = Use-TestClaudeHome
-        Import-Module (Get-ModuleManifestPath) -Force
-        Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+        $script:Session = Start-ClaudeTestSession
+        $script:Emulator = $script:Session.Emulator
         # Large enough (about 10 s at the emulator's 5 ms per request) to still be running when cancelled.
         function script:New-SlowBatch { Invoke-ClaudeBatch -Prompt (1..2000 | ForEach-Object { "stop me $_" }) -UseBatchApi -NoWait }
     }
 
     AfterAll {
-        Disconnect-AllClaude
-        Remove-TestClaudeHome $script:SavedHome
-        Restore-ClaudeEnvironment $script:Saved
-        Stop-ClaudeEmulator $script:Emulator
+        Stop-ClaudeTestSession $script:Session
     }
 
     It 'cancels a running batch by id (position); it ends with canceled requests' {

@@ -143,6 +143,28 @@ function Remove-TestClaudeHome {
     Restore-ClaudeEnvironment $Saved
 }
 
+# The usual test session: an emulator, a clean ANTHROPIC_* environment, a temporary usage ledger,
+# the module imported and connected to the emulator. Stop-ClaudeTestSession undoes all of it.
+function Start-ClaudeTestSession {
+    $session = @{
+        Emulator  = Start-ClaudeEmulator
+        Saved     = Clear-ClaudeEnvironment
+        SavedHome = Use-TestClaudeHome
+    }
+    Import-Module (Get-ModuleManifestPath) -Force -Global
+    Connect-Claude -ApiKey (New-TestKey) -BaseUri $session.Emulator.BaseUri
+    $session
+}
+
+function Stop-ClaudeTestSession {
+    param([Parameter(Mandatory)] [hashtable] $Session)
+    Disconnect-AllClaude
+    Remove-TestClaudeHome $Session.SavedHome
+    Restore-ClaudeEnvironment $Session.Saved
+    Stop-ClaudeEmulator $Session.Emulator
+}
+
+Export-ModuleMember -Function Start-ClaudeTestSession, Stop-ClaudeTestSession
 Export-ModuleMember -Function Test-ClaudeCmdletExported, Use-TestClaudeHome, Get-TestClaudeHome, Remove-TestClaudeHome
 Export-ModuleMember -Function Get-RepoRoot, Get-ModuleManifestPath, Get-FreeLoopbackPort, Get-EmulatorAssembly,
     Start-ClaudeEmulator, Stop-ClaudeEmulator, New-TestKey, Clear-ClaudeEnvironment, Restore-ClaudeEnvironment, Disconnect-AllClaude
