@@ -86,7 +86,9 @@ internal sealed class ClaudeTransport
                 DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(StateKey, null!).Decision.Delay),
                 OnRetry = args =>
                 {
-                    LogRetry(args.Context.Properties.GetValue(StateKey, null!), args.RetryDelay);
+                    var state = args.Context.Properties.GetValue(StateKey, null!);
+                    if (state.LastFailure is { } failure) Usage.ClaudeMetrics.Shared.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
+                    LogRetry(state, args.RetryDelay);
                     return default;
                 },
             })
@@ -310,7 +312,6 @@ internal sealed class ClaudeTransport
 
     private static void LogRetry(CallState state, TimeSpan delay)
     {
-        if (state.LastFailure is { } failure) Usage.ClaudeMetrics.Shared.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
         if (state.Log is not { } log || state.LastFailure is not { } f) return;
         string status = f.Status is { } code ? $"HTTP {code}{(f.Error.ErrorType is null ? "" : " " + f.Error.ErrorType)}" : f.Kind.ToString();
         string rid = f.Error.RequestId is null ? "" : $", request id {f.Error.RequestId}";
