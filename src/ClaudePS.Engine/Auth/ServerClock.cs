@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace ClaudePS.Engine.Auth;
@@ -15,6 +16,7 @@ public sealed class ServerClock
     private readonly Func<DateTimeOffset> _localNow;
     private long _skewTicks;
     private int _reported;
+    private long _nextObservation;
 
     public ServerClock(Func<DateTimeOffset>? localNow = null) => _localNow = localNow ?? (() => DateTimeOffset.UtcNow);
 
@@ -26,6 +28,15 @@ public sealed class ServerClock
 
     /// <summary>The local clock corrected by the observed skew.</summary>
     public DateTimeOffset UtcNow => _localNow() + Skew;
+
+    /// <summary>Whether a reply's Date is worth reading now. Date has one-second resolution, so the
+    /// transport reads at most one a second instead of parsing it on every reply.</summary>
+    public bool ObservationDue()
+    {
+        long now = Stopwatch.GetTimestamp();
+        long next = Interlocked.Read(ref _nextObservation);
+        return now >= next && Interlocked.CompareExchange(ref _nextObservation, now + Stopwatch.Frequency, next) == next;
+    }
 
     /// <summary>Records a server Date. Returns a message the first time a significant skew is detected
     /// (for verbose output, once), otherwise null.</summary>

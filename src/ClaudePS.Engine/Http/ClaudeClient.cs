@@ -265,8 +265,7 @@ public sealed class ClaudeClient
         }
     }
 
-    internal static string? Header(HttpResponseMessage res, string name) =>
-        res.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+    internal static string? Header(HttpResponseMessage res, string name) => RetryRules.First(res.Headers, name);
 
     internal static string Shown(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Authority) + endpoint.AbsolutePath.TrimEnd('/');
 }

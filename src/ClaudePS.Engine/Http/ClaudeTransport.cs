@@ -12,7 +12,6 @@ using ClaudePS.Engine.RateLimiting;
 using ClaudePS.Engine.Resilience;
 using ClaudePS.Engine.Wire;
 using Polly;
-using Polly.CircuitBreaker;
 using Polly.Retry;
 
 namespace ClaudePS.Engine.Http;
@@ -142,7 +141,7 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <summary>One attempt: choose an endpoint, wait for the limiter, send through the endpoint's breaker.</summary>
+    /// <summary>One attempt: choose an endpoint, ask its breaker, wait for the limiter, send.</summary>
     private async Task<T> AttemptAsync<T>(CallState<T> state, CancellationToken ct)
     {
         int attempt = Interlocked.Increment(ref state.Attempts);
@@ -153,33 +152,35 @@ internal sealed class ClaudeTransport
         state.LastEndpointIndex = endpoint.Index;
         state.LastEndpoint = endpoint.Shown;
 
-        using var lease = await Limiter.AcquireAsync(state.Request.Demand,
-            (wait, why) => state.Log?.WriteVerbose($"Waiting {RetryRules.Show(wait)} before sending {state.Request.What}: client-side rate limit ({why})."),
-            ct).ConfigureAwait(false);
+        if (!endpoint.Breaker.TryEnter(out var breakLeft))
+        {
+            if (probe) Endpoints.EndProbe(endpoint);
+            throw new AttemptFailure(new ClaudeError("ClaudePS.CircuitOpen", ClaudeErrorCategory.ResourceUnavailable,
+                $"Recent attempts at {endpoint.Shown} mostly failed, so ClaudePS stopped sending there for a while. Try again shortly, or give a second endpoint with -BaseUri.")
+            { IsTransient = true }, FailureKind.CircuitOpen)
+            { ServerWait = breakLeft, ServerWaitSource = "circuit breaker", EndpointIndex = endpoint.Index };
+        }
+
         AttemptFailure? failure = null;
+        bool? failed = null;
         try
         {
-            return await endpoint.Breaker.ExecuteAsync(
-                static (s, token) => new ValueTask<T>(s.Transport.SendOnceAsync(s.State, s.Endpoint, s.Lease, s.Attempt, token)),
-                (Transport: this, State: state, Endpoint: endpoint, Lease: lease, Attempt: attempt), ct).ConfigureAwait(false);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            failure = new AttemptFailure(new ClaudeError("ClaudePS.CircuitOpen", ClaudeErrorCategory.ResourceUnavailable,
-                $"Recent attempts at {endpoint.Shown} mostly failed, so ClaudePS stopped sending there for a while. Try again shortly, or give a second endpoint with -BaseUri.")
-            { IsTransient = true }, FailureKind.CircuitOpen, ex)
-            { ServerWait = ex.RetryAfter, ServerWaitSource = "circuit breaker", EndpointIndex = endpoint.Index };
-            throw failure;
+            using var lease = await Limiter.AcquireAsync(state.Request.Demand, state.Log is null ? null : state.LogLimiterWait, ct).ConfigureAwait(false);
+            var result = await SendOnceAsync(state, endpoint, lease, attempt, ct).ConfigureAwait(false);
+            failed = false;
+            return result;
         }
         catch (AttemptFailure f)
         {
             f.EndpointIndex = endpoint.Index;
             failure = f;
+            failed = f.MovesEndpoint;
             throw;
         }
         finally
         {
-            if (failure?.Kind != FailureKind.CircuitOpen) Endpoints.Report(endpoint, failure);
+            endpoint.Breaker.Record(failed);
+            Endpoints.Report(endpoint, failure);
         }
     }
 
@@ -188,34 +189,42 @@ internal sealed class ClaudeTransport
     {
         var s = state.Settings;
         var request = state.Request;
-        using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (s.AttemptTimeout is { } limit) attemptCts.CancelAfter(limit);
-        using var idle = request.Stream ? new IdleWatchdog(s.StreamIdleTimeout, attemptCts) : null;
+        // Its own token source only when something can end this attempt alone (attempt timeout, idle stream).
+        using var attemptCts = s.AttemptTimeout is not null || request.Stream ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
+        if (s.AttemptTimeout is { } limit) attemptCts!.CancelAfter(limit);
+        var token = attemptCts?.Token ?? ct;
+        using var idle = request.Stream ? new IdleWatchdog(s.StreamIdleTimeout, attemptCts!) : null;
         var context = new AttemptContext { Attempt = attempt, Endpoint = endpoint.Uri, ShownEndpoint = endpoint.Shown, Started = state.Started, Idle = idle };
         bool succeeded = false;
         try
         {
             var uri = request.Target(endpoint.Uri);
+            var credential = _connection.Credential;
+            var auth = await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
             Limiter.MarkSent(lease);
-            var (res, sentAuth) = await SendHttpAsync(request, uri, attempt, rejected: null, attemptCts.Token).ConfigureAwait(false);
-            if ((int)res.StatusCode == 401 && _connection.Credential.CanRefresh && !state.Refreshed)
+            HttpResponseMessage res;
+            using (var message = NewMessage(request, uri, attempt, auth))
+                res = await _connection.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            if ((int)res.StatusCode == 401 && credential.CanRefresh && !state.Refreshed)
             {
-                // A token may have been revoked or rotated early: refresh once and repeat at once.
+                // A token may have been revoked or rotated early: refresh once (past the rejected one) and repeat at once.
                 state.Refreshed = true;
                 res.Dispose();
-                state.Log?.WriteVerbose($"{request.What} got 401 from {endpoint.Shown}; refreshing the {_connection.Credential.AuthKind} credential once and sending again.");
-                (res, _) = await SendHttpAsync(request, uri, attempt, rejected: sentAuth, attemptCts.Token).ConfigureAwait(false);
+                state.Log?.WriteVerbose($"{request.What} got 401 from {endpoint.Shown}; refreshing the {credential.AuthKind} credential once and sending again.");
+                auth = await credential.RefreshAfterRejectionAsync(auth, token).ConfigureAwait(false);
+                using var again = NewMessage(request, uri, attempt, auth);
+                res = await _connection.Http.SendAsync(again, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             }
             using (res)
             {
                 idle?.Kick();
                 context.RequestId = ClaudeClient.Header(res, "request-id");
-                if (res.Headers.Date is { } date && _connection.ServerClock.Observe(date) is { } skewNote)
+                if (_connection.ServerClock.ObservationDue() && res.Headers.Date is { } date && _connection.ServerClock.Observe(date) is { } skewNote)
                     state.Log?.WriteVerbose(skewNote);
-                var (wait, source) = RetryRules.ServerWait(res.Headers, s.Clock.GetUtcNow());
                 int status = (int)res.StatusCode;
                 if (!res.IsSuccessStatusCode)
                 {
+                    var (wait, source) = RetryRules.ServerWait(res.Headers, s.Clock.GetUtcNow());
                     var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
                     var error = ApiErrors.FromHttp(status, body, context.RequestId, endpoint.Shown);
                     if (status == 429) Usage.ClaudeMetrics.Shared.RecordRateLimited(request.Model ?? "unknown");
@@ -225,7 +234,7 @@ internal sealed class ClaudeTransport
                     { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
                 }
                 if (request.Demand is not null) Limiter.OnResponse(lease, res.Headers, false, null);
-                var result = await state.Read(res, context, attemptCts.Token).ConfigureAwait(false);
+                var result = await state.Read(res, context, token).ConfigureAwait(false);
                 if (context.Builder is { } done) lease.Settle(done.Usage);
                 succeeded = true;
                 return result;
@@ -245,7 +254,7 @@ internal sealed class ClaudeTransport
             // The reader's own failures: an error event in the stream, a stream that ended early.
             throw Failure(WithPartial(ex.Error, context.Builder), FailureKind.Stream, context, ex);
         }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested && attemptCts.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested && attemptCts is { IsCancellationRequested: true })
         {
             if (idle is { Fired: true })
                 throw Failure(WithPartial(new ClaudeError("ClaudePS.StreamIdle", ClaudeErrorCategory.OperationTimeout,
@@ -275,27 +284,25 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <param name="rejected">The header a 401 just rejected: the credential refreshes past it (once for all callers).</param>
-    private async Task<(HttpResponseMessage Response, AuthHeader Auth)> SendHttpAsync(TransportRequest request, Uri uri, int attempt, AuthHeader? rejected, CancellationToken ct)
+    /// <summary>The HTTP request of one attempt. Headers go in unvalidated: every value is ours.</summary>
+    private HttpRequestMessage NewMessage(TransportRequest request, Uri uri, int attempt, AuthHeader auth)
     {
-        using var req = new HttpRequestMessage(request.Method, uri);
-        var auth = rejected is { } r
-            ? await _connection.Credential.RefreshAfterRejectionAsync(r, ct).ConfigureAwait(false)
-            : await _connection.Credential.GetHeaderAsync(false, ct).ConfigureAwait(false);
-        req.Headers.TryAddWithoutValidation(auth.Name, auth.Value);
+        var message = new HttpRequestMessage(request.Method, uri);
+        var headers = message.Headers;
+        headers.TryAddWithoutValidation(auth.Name, auth.Value);
         var options = _connection.Options;
-        req.Headers.TryAddWithoutValidation("anthropic-version", options.AnthropicVersion);
-        if (options.Betas.Count > 0) req.Headers.TryAddWithoutValidation("anthropic-beta", string.Join(",", options.Betas));
-        req.Headers.TryAddWithoutValidation("user-agent", UserAgent);
+        headers.TryAddWithoutValidation("anthropic-version", options.AnthropicVersion);
+        if (options.Betas.Count > 0) headers.TryAddWithoutValidation("anthropic-beta", string.Join(",", options.Betas));
+        headers.TryAddWithoutValidation("user-agent", UserAgent);
         // The same header the official SDKs send, so servers and the emulator can tell retries apart.
-        req.Headers.TryAddWithoutValidation("x-stainless-retry-count", (attempt - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        req.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(request.Stream ? "text/event-stream" : "application/json"));
+        headers.TryAddWithoutValidation("x-stainless-retry-count", attempt == 1 ? "0" : (attempt - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        headers.TryAddWithoutValidation("accept", request.Stream ? "text/event-stream" : "application/json");
         if (request.Body is not null)
         {
-            req.Content = new ByteArrayContent(request.Body);
-            req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            message.Content = new ByteArrayContent(request.Body);
+            message.Content.Headers.TryAddWithoutValidation("content-type", "application/json");
         }
-        return (await _connection.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false), auth);
+        return message;
     }
 
     /// <summary>Polly's ShouldHandle: runs the retry rules and keeps the decision for the delay.</summary>
@@ -373,6 +380,10 @@ internal sealed class ClaudeTransport
         public int? LastEndpointIndex { get; set; }
         public string? LastEndpoint { get; set; }
         public MessageBuilder? LastBuilder { get; set; }
+
+        /// <summary>The limiter's wait note (a method group made once per call, only when someone listens).</summary>
+        public void LogLimiterWait(TimeSpan wait, string why) =>
+            Log?.WriteVerbose($"Waiting {RetryRules.Show(wait)} before sending {Request.What}: client-side rate limit ({why}).");
     }
 
     private sealed class CallState<T> : CallState

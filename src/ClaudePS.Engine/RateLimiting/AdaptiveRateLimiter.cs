@@ -138,9 +138,9 @@ internal sealed class AdaptiveRateLimiter
             if (_adaptive)
             {
                 var sinceSent = lease.SentAt == 0 ? TimeSpan.Zero : _clock.GetElapsedTime(lease.SentAt, now);
-                SyncBucket(_requests, headers, "requests", sinceSent, now);
-                SyncBucket(_input, headers, "input-tokens", sinceSent, now);
-                SyncBucket(_output, headers, "output-tokens", sinceSent, now);
+                SyncBucket(_requests, headers, "anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining", sinceSent, now);
+                SyncBucket(_input, headers, "anthropic-ratelimit-input-tokens-limit", "anthropic-ratelimit-input-tokens-remaining", sinceSent, now);
+                SyncBucket(_output, headers, "anthropic-ratelimit-output-tokens-limit", "anthropic-ratelimit-output-tokens-remaining", sinceSent, now);
             }
             if (rateLimited)
             {
@@ -218,10 +218,10 @@ internal sealed class AdaptiveRateLimiter
     private TimeSpan PauseLeft(long now) =>
         _pauseUntil > now ? TimeSpan.FromSeconds((_pauseUntil - now) / (double)_clock.TimestampFrequency) : TimeSpan.Zero;
 
-    private void SyncBucket(TokenBucket bucket, HttpResponseHeaders headers, string name, TimeSpan sinceSent, long now)
+    private void SyncBucket(TokenBucket bucket, HttpResponseHeaders headers, string limitHeader, string remainingHeader, TimeSpan sinceSent, long now)
     {
-        long? limit = HeaderLong(headers, "anthropic-ratelimit-" + name + "-limit");
-        long? remaining = HeaderLong(headers, "anthropic-ratelimit-" + name + "-remaining");
+        long? limit = HeaderLong(headers, limitHeader);
+        long? remaining = HeaderLong(headers, remainingHeader);
         if (limit is { } l && remaining is { } r) bucket.Sync(l, r, sinceSent, now, _clock);
     }
 

@@ -123,9 +123,15 @@ internal static class RetryRules
         _ => null,
     };
 
-    internal static string? First(HttpResponseHeaders headers, string name)
+    /// <summary>The first value of a response header, as sent (null when absent).</summary>
+    internal static string? First(HttpHeaders headers, string name)
     {
+#if NET8_0_OR_GREATER
+        // The non-validating view skips parsing and caching typed values: this runs several times per reply.
+        if (!headers.NonValidated.TryGetValues(name, out var values)) return null;
+#else
         if (!headers.TryGetValues(name, out var values)) return null;
+#endif
         foreach (var v in values) return v;
         return null;
     }
