@@ -81,13 +81,11 @@ internal sealed class ClaudeTransport
                 BackoffType = DelayBackoffType.Constant,
                 Delay = TimeSpan.Zero,
                 UseJitter = false,
-                ShouldHandle = args => new ValueTask<bool>(Decide(args.Context, args.Outcome.Exception, args.AttemptNumber)),
+                ShouldHandle = args => new ValueTask<bool>(Decide(args.Context.Properties.GetValue(StateKey, null!), args.Outcome.Exception, args.Context.CancellationToken)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(StateKey, null!).Decision.Delay),
                 OnRetry = args =>
                 {
-                    var state = args.Context.Properties.GetValue(StateKey, null!);
-                    if (state.LastFailure is { } failure) Usage.ClaudeMetrics.Shared.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
-                    LogRetry(state, args.RetryDelay);
+                    OnRetry(args.Context.Properties.GetValue(StateKey, null!), args.RetryDelay);
                     return default;
                 },
             })
@@ -114,13 +112,32 @@ internal sealed class ClaudeTransport
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(overall);
         var state = new CallState<T>(request, read, settings, call.Log, settings.Clock.GetTimestamp());
-        var context = ResilienceContextPool.Shared.Get(deadline.Token);
-        context.Properties.Set(StateKey, state);
         try
         {
-            return await _retry.ExecuteAsync(
-                static (ctx, s) => new ValueTask<T>(s.Transport.AttemptAsync(s.State, ctx.CancellationToken)),
-                context, (Transport: this, State: state)).ConfigureAwait(false);
+            try
+            {
+                // Most calls succeed at once, so the first attempt runs directly and Polly's retry pipeline
+                // takes over only when an attempt failed and is to be retried: on every call the pipeline
+                // cost about 10 µs and a tenth of loopback throughput (docs/benchmarks.md, client-breakdown).
+                return await AttemptAsync(state, deadline.Token).ConfigureAwait(false);
+            }
+            catch (AttemptFailure f) when (Decide(state, f, deadline.Token))
+            {
+                OnRetry(state, state.Decision.Delay);
+            }
+            await settings.Clock.DelayAsync(state.Decision.Delay, deadline.Token).ConfigureAwait(false);
+            var context = ResilienceContextPool.Shared.Get(deadline.Token);
+            context.Properties.Set(StateKey, state);
+            try
+            {
+                return await _retry.ExecuteAsync(
+                    static (ctx, s) => new ValueTask<T>(s.Transport.AttemptAsync(s.State, ctx.CancellationToken)),
+                    context, (Transport: this, State: state)).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
         catch (AttemptFailure f)
         {
@@ -134,10 +151,6 @@ internal sealed class ClaudeTransport
         catch (OperationCanceledException ex)
         {
             throw new ClaudeException(WithPartial(ApiErrors.Canceled(), state.LastBuilder), ex);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -305,16 +318,23 @@ internal sealed class ClaudeTransport
         return message;
     }
 
-    /// <summary>Polly's ShouldHandle: runs the retry rules and keeps the decision for the delay.</summary>
-    private bool Decide(ResilienceContext context, Exception? exception, int attemptNumber)
+    /// <summary>Runs the retry rules on a failed attempt and keeps the decision for the delay (the first
+    /// retry's and Polly's ShouldHandle for the later ones).</summary>
+    private bool Decide(CallState state, Exception? exception, CancellationToken ct)
     {
-        if (exception is not AttemptFailure f || context.CancellationToken.IsCancellationRequested) return false;
-        var state = context.Properties.GetValue(StateKey, null!);
+        if (exception is not AttemptFailure f || ct.IsCancellationRequested) return false;
         var elapsed = state.Settings.Clock.GetElapsedTime(state.StartTimestamp);
         bool otherReady = f.MovesEndpoint && Endpoints.HasHealthyOtherThan(f.EndpointIndex);
-        state.Decision = RetryRules.Decide(f, attemptNumber + 1, elapsed, state.Settings, otherReady);
+        state.Decision = RetryRules.Decide(f, state.Attempts, elapsed, state.Settings, otherReady);
         state.LastFailure = f;
         return state.Decision.Retry;
+    }
+
+    /// <summary>A retry is decided: count it and say why.</summary>
+    private static void OnRetry(CallState state, TimeSpan delay)
+    {
+        if (state.LastFailure is { } failure) Usage.ClaudeMetrics.Shared.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
+        LogRetry(state, delay);
     }
 
     private static void LogRetry(CallState state, TimeSpan delay)

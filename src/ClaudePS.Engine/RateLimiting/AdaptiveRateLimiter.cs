@@ -70,7 +70,7 @@ internal sealed class AdaptiveRateLimiter
     /// Waits for a concurrency slot and, for Messages calls (<paramref name="demand"/> not null), for the
     /// buckets to cover the request. <paramref name="onWait"/> hears about waits longer than a moment.
     /// </summary>
-    public async Task<RateLease> AcquireAsync(RateLimitDemand? demand, Action<TimeSpan, string>? onWait, CancellationToken ct)
+    public async ValueTask<RateLease> AcquireAsync(RateLimitDemand? demand, Action<TimeSpan, string>? onWait, CancellationToken ct)
     {
         bool scout = false;
         if (demand is not null && !_learned.Task.IsCompleted)
@@ -84,12 +84,12 @@ internal sealed class AdaptiveRateLimiter
         {
             if (demand is { } d)
             {
-                double input = d.CountedInput is { } counted ? counted : EstimateInput(d.BodyBytes);
-                double output = ExpectedOutput(d.MaxTokens);
                 TimeSpan wait;
                 string why;
                 lock (_gate)
                 {
+                    double input = d.CountedInput is { } counted ? counted : RawEstimate(d.BodyBytes) * _inputRatio;
+                    double output = ExpectedOutput(d.MaxTokens);
                     long now = _clock.GetTimestamp();
                     lease.Reserve(input, output);
                     // Only estimates teach the estimator; a counted figure is exact already.
@@ -107,15 +107,15 @@ internal sealed class AdaptiveRateLimiter
                 {
                     if (wait >= TimeSpan.FromSeconds(1)) onWait?.Invoke(wait, why);
                     await _clock.DelayAsync(wait, ct).ConfigureAwait(false);
-                }
-                // A 429 seen by another sender while this one waited pauses it too.
-                while (true)
-                {
-                    TimeSpan paused;
-                    lock (_gate) paused = PauseLeft(_clock.GetTimestamp());
-                    if (paused <= TimeSpan.Zero) break;
-                    onWait?.Invoke(paused, "a 429 pause");
-                    await _clock.DelayAsync(paused, ct).ConfigureAwait(false);
+                    // A 429 seen by another sender while this one waited pauses it too.
+                    while (true)
+                    {
+                        TimeSpan paused;
+                        lock (_gate) paused = PauseLeft(_clock.GetTimestamp());
+                        if (paused <= TimeSpan.Zero) break;
+                        onWait?.Invoke(paused, "a 429 pause");
+                        await _clock.DelayAsync(paused, ct).ConfigureAwait(false);
+                    }
                 }
             }
             await _slots.WaitAsync(ct).ConfigureAwait(false);
@@ -198,22 +198,11 @@ internal sealed class AdaptiveRateLimiter
         if (lease.IsScout) _learned.TrySetResult(true);
     }
 
-    private double EstimateInput(int bodyBytes)
-    {
-        double raw = RawEstimate(bodyBytes);
-        lock (_gate) return raw * _inputRatio;
-    }
-
     private static double RawEstimate(int bodyBytes) => Math.Max(1, bodyBytes / 4.0);
 
-    private double ExpectedOutput(int maxTokens)
-    {
-        lock (_gate)
-        {
-            if (_outputSamples < OutputSamplesNeeded) return maxTokens;
-            return Math.Min(maxTokens, Math.Ceiling(_outputAverage * 1.25) + 1);
-        }
-    }
+    /// <summary>Output tokens to reserve; call under the lock.</summary>
+    private double ExpectedOutput(int maxTokens) =>
+        _outputSamples < OutputSamplesNeeded ? maxTokens : Math.Min(maxTokens, Math.Ceiling(_outputAverage * 1.25) + 1);
 
     private TimeSpan PauseLeft(long now) =>
         _pauseUntil > now ? TimeSpan.FromSeconds((_pauseUntil - now) / (double)_clock.TimestampFrequency) : TimeSpan.Zero;
