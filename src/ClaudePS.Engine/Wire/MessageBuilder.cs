@@ -47,7 +47,7 @@ internal sealed class MessageBuilder
                 var b = StartBlock(block);
                 if (b.Type == "tool_use" && block.TryGetProperty("input", out var input))
                     b.Json.Append(input.GetRawText());
-                if (b.Text.Length > 0 || b.Json.Length > 0) HasContent = true;
+                if (b.HasText || b.HasJson) HasContent = true;
             }
     }
 
@@ -65,7 +65,7 @@ internal sealed class MessageBuilder
                     int index = data.TryGetProperty("index", out var i) ? i.GetInt32() : _blocks.Count;
                     while (_blocks.Count < index) _blocks.Add(new Block("text"));
                     var block = StartBlock(cb, index);
-                    if (block.Text.Length > 0) { HasContent = true; return block.Type == "text" ? block.Text.ToString() : null; }
+                    if (block.HasText) { HasContent = true; return block.Type == "text" ? block.Text : null; }
                 }
                 return null;
             case "content_block_delta":
@@ -96,11 +96,11 @@ internal sealed class MessageBuilder
         {
             case "text_delta":
                 var text = delta.GetProperty("text").GetString() ?? "";
-                block.Text.Append(text);
+                block.AppendText(text);
                 HasContent = true;
                 return text;
             case "thinking_delta":
-                block.Text.Append(delta.GetProperty("thinking").GetString());
+                block.AppendText(delta.GetProperty("thinking").GetString());
                 HasContent = true;
                 return null;
             case "signature_delta":
@@ -119,8 +119,8 @@ internal sealed class MessageBuilder
     {
         string type = cb.TryGetProperty("type", out var t) ? t.GetString() ?? "text" : "text";
         var block = new Block(type);
-        if (type == "text" && cb.TryGetProperty("text", out var text)) block.Text.Append(text.GetString());
-        if (type == "thinking" && cb.TryGetProperty("thinking", out var th)) block.Text.Append(th.GetString());
+        if (type == "text" && cb.TryGetProperty("text", out var text)) block.AppendText(text.GetString());
+        if (type == "thinking" && cb.TryGetProperty("thinking", out var th)) block.AppendText(th.GetString());
         if (cb.TryGetProperty("signature", out var sig) && sig.ValueKind == JsonValueKind.String) block.Signature = sig.GetString();
         if (type == "tool_use")
         {
@@ -140,24 +140,25 @@ internal sealed class MessageBuilder
 
     public ClaudeResponse Build(string? requestId, string? endpoint, TimeSpan duration, TimeSpan? timeToFirstToken, int attempts)
     {
-        var text = new StringBuilder();
-        StringBuilder? thinking = null;
+        // The usual reply has one text block: its string is the response text as it is.
+        string? text = null, thinking = null;
+        StringBuilder? moreText = null, moreThinking = null;
         var tools = new List<ClaudeToolUse>();
         foreach (var b in _blocks)
         {
             switch (b.Type)
             {
-                case "text": text.Append(b.Text); break;
-                case "thinking": (thinking ??= new StringBuilder()).Append(b.Text); break;
+                case "text": Join(ref text, ref moreText, b.Text); break;
+                case "thinking": Join(ref thinking, ref moreThinking, b.Text); break;
                 case "tool_use":
-                    tools.Add(new ClaudeToolUse { Id = b.ToolId ?? "", Name = b.ToolName ?? "", InputJson = b.Json.Length == 0 ? "{}" : b.Json.ToString() });
+                    tools.Add(new ClaudeToolUse { Id = b.ToolId ?? "", Name = b.ToolName ?? "", InputJson = b.HasJson ? b.Json.ToString() : "{}" });
                     break;
             }
         }
         return new ClaudeResponse
         {
-            Text = text.ToString(),
-            Thinking = thinking?.ToString(),
+            Text = moreText?.ToString() ?? text ?? "",
+            Thinking = moreThinking?.ToString() ?? thinking,
             ToolUses = tools,
             Content = ContentBlocks(),
             Model = Model ?? "",
@@ -173,6 +174,12 @@ internal sealed class MessageBuilder
         };
     }
 
+    private static void Join(ref string? first, ref StringBuilder? more, string piece)
+    {
+        if (first is null) first = piece;
+        else (more ??= new StringBuilder(first)).Append(piece);
+    }
+
     /// <summary>The blocks as conversation content: what goes back to the API on the next turn.</summary>
     private List<ClaudeContentBlock> ContentBlocks()
     {
@@ -182,13 +189,13 @@ internal sealed class MessageBuilder
             switch (b.Type)
             {
                 case "text":
-                    if (b.Text.Length > 0) blocks.Add(ClaudeContentBlock.FromText(b.Text.ToString()));
+                    if (b.HasText) blocks.Add(ClaudeContentBlock.FromText(b.Text));
                     break;
                 case "thinking":
-                    blocks.Add(new ClaudeContentBlock { Type = "thinking", Text = b.Text.ToString(), Signature = b.Signature });
+                    blocks.Add(new ClaudeContentBlock { Type = "thinking", Text = b.Text, Signature = b.Signature });
                     break;
                 case "tool_use":
-                    blocks.Add(new ClaudeContentBlock { Type = "tool_use", ToolUseId = b.ToolId, ToolName = b.ToolName, InputJson = b.Json.Length == 0 ? "{}" : b.Json.ToString() });
+                    blocks.Add(new ClaudeContentBlock { Type = "tool_use", ToolUseId = b.ToolId, ToolName = b.ToolName, InputJson = b.HasJson ? b.Json.ToString() : "{}" });
                     break;
             }
         }
@@ -197,12 +204,45 @@ internal sealed class MessageBuilder
 
     private sealed class Block
     {
+        private string? _text;          // the whole text while it came in one piece
+        private StringBuilder? _pieces; // once a second piece arrives
+        private StringBuilder? _json;
+
         public Block(string type) => Type = type;
         public string Type { get; }
-        public StringBuilder Text { get; } = new();
-        public StringBuilder Json { get; } = new();
         public string? Signature { get; set; }
         public string? ToolId { get; set; }
         public string? ToolName { get; set; }
+
+        /// <summary>Tool input JSON as it arrives (made on first use: most blocks have none).</summary>
+        public StringBuilder Json => _json ??= new StringBuilder();
+        public bool HasJson => _json is { Length: > 0 };
+        public bool HasText => (_pieces?.Length ?? _text?.Length ?? 0) > 0;
+
+        /// <summary>Adds text. A block that arrives whole (every non-streamed reply) is kept as the
+        /// string it came in, with no builder and no copy.</summary>
+        public void AppendText(string? piece)
+        {
+            if (string.IsNullOrEmpty(piece)) return;
+            if (_pieces is not null) _pieces.Append(piece);
+            else if (_text is null) _text = piece;
+            else
+            {
+                _pieces = new StringBuilder(_text, _text.Length + piece!.Length + 64).Append(piece);
+                _text = null;
+            }
+        }
+
+        /// <summary>The text so far (cached until more arrives).</summary>
+        public string Text
+        {
+            get
+            {
+                if (_pieces is null) return _text ?? "";
+                _text = _pieces.ToString();
+                _pieces = null;
+                return _text;
+            }
+        }
     }
 }

@@ -12,11 +12,28 @@ internal static class MessageRequestWriter
     /// <param name="forCounting">count_tokens takes the body without max_tokens and stream.</param>
     public static byte[] Write(MessageRequest r, bool stream, string? vertexVersion = null, bool forCounting = false)
     {
-        using var buffer = new MemoryStream(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread, reused (writing is synchronous): each body then costs one
+        // exact-size array instead of a stream, a writer and their growing buffers.
+        var buffer = _buffer ??= new MemoryStream(1024);
+        var w = _writer ??= new Utf8JsonWriter(buffer);
+        buffer.SetLength(0);
+        w.Reset(buffer);
+        try
+        {
             WriteTo(w, r, stream, vertexVersion, forCounting);
-        return buffer.ToArray();
+            w.Flush();
+            return buffer.ToArray();
+        }
+        finally
+        {
+            // A huge body (attachments) is not kept alive by the thread.
+            if (buffer.Capacity > MaxKeptBytes) _buffer = null;
+        }
     }
+
+    private const int MaxKeptBytes = 64 * 1024;
+    [ThreadStatic] private static MemoryStream? _buffer;
+    [ThreadStatic] private static Utf8JsonWriter? _writer;
 
     public static void WriteTo(Utf8JsonWriter w, MessageRequest r, bool stream, string? vertexVersion = null, bool forCounting = false)
     {
