@@ -13,6 +13,9 @@ internal sealed class JoinedText
     private readonly StringBuilder _text = new();
     private readonly List<(int Start, int End)> _pieces = new();
     private string? _built;
+    // The usual reply has one text block: then the joined text is that string, not a copy of it.
+    private string? _only;
+    private bool _gaps;
 
     /// <summary>Adds a piece; returns its index in <see cref="JoinedRedaction.Pieces"/>.</summary>
     public int Add(string? piece)
@@ -20,6 +23,7 @@ internal sealed class JoinedText
         int start = _text.Length;
         _text.Append(piece);
         _pieces.Add((start, _text.Length));
+        _only = _pieces.Count == 1 ? piece ?? "" : null;
         _built = null;
         return _pieces.Count - 1;
     }
@@ -28,11 +32,12 @@ internal sealed class JoinedText
     public void Gap(string filler)
     {
         _text.Append(filler);
+        _gaps = true;
         _built = null;
     }
 
     public int Count => _pieces.Count;
-    internal string Text => _built ??= _text.ToString();
+    internal string Text => _built ??= _only is not null && !_gaps ? _only : _text.ToString();
     internal IReadOnlyList<(int Start, int End)> Pieces => _pieces;
 }
 

@@ -109,6 +109,11 @@ public sealed class Redactor
             return new JoinedRedaction(text, result, EmptyCounts, changed: false);
         }
         var scan = Scan(text, 0, final: true);
+        if (scan.Findings.Count == 0)
+        {
+            for (int i = 0; i < pieces.Count; i++) result[i] = text.Substring(pieces[i].Start, pieces[i].End - pieces[i].Start);
+            return new JoinedRedaction(text, result, EmptyCounts, changed: false);
+        }
         var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var whole = new StringBuilder(text.Length);
         Render(text, 0, text.Length, scan.Findings, whole, counts, null);
@@ -129,7 +134,7 @@ public sealed class Redactor
             sb.Append(text, pos, end - pos);
             result[i] = sb.ToString();
         }
-        return new JoinedRedaction(whole.ToString(), result, counts.Count == 0 ? EmptyCounts : counts, scan.Findings.Count > 0);
+        return new JoinedRedaction(whole.ToString(), result, counts, changed: true);
     }
 
     /// <summary>A stream-safe redactor: feed deltas, get back only text that can no longer change.</summary>
