@@ -31,7 +31,8 @@ public sealed class ClaudeBatchResult
     public long RowNumber { get; init; }
     public ClaudeBatchRowStatus Status { get; init; }
     public string Text { get; init; } = "";
-    /// <summary>Redactions applied to <see cref="Text"/>, by type.</summary>
+    /// <summary>Redactions applied to the reply, by type: its text, and any thinking or tool input it had
+    /// (a row carries only the text, so nothing of those reaches a CSV file or checkpoint).</summary>
     public IReadOnlyDictionary<string, int> Redactions { get; init; } = new Dictionary<string, int>();
     public string? Model { get; init; }
     public string? StopReason { get; init; }

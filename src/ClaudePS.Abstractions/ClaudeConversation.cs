@@ -49,7 +49,9 @@ public sealed class ClaudeContentBlock
     public string? ToolUseId { get; set; }
     public string? ToolName { get; set; }
     public string? InputJson { get; set; }
-    /// <summary>Thinking signature, kept so a conversation can continue with thinking on.</summary>
+    /// <summary>Thinking signature, kept so a conversation can continue with thinking on. Null on a thinking
+    /// block whose text was redacted: the signature vouches for the original text, so the API would reject
+    /// the changed block, and a conversation leaves such a block out of its history.</summary>
     public string? Signature { get; set; }
     /// <summary>Cache breakpoint TTL ("5m" or "1h"), or null for none.</summary>
     public string? CacheTtl { get; set; }

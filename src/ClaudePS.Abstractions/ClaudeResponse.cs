@@ -27,21 +27,25 @@ public sealed class ClaudeResponse
     public int Attempts { get; init; } = 1;
     /// <summary>True when the reply came from the local response cache (not billed).</summary>
     public bool FromCache { get; init; }
-    /// <summary>Extended-thinking text, when thinking was on.</summary>
-    public string? Thinking { get; init; }
+    /// <summary>Extended-thinking text, when thinking was on (redacted like <see cref="Text"/>).</summary>
+    public string? Thinking { get => _thinking; init => _thinking = value; }
+    private string? _thinking;
     /// <summary>Parsed structured output (-JsonSchema / -OutputType), when asked for.</summary>
     public object? Data { get; set; }
-    /// <summary>Tool calls the model asked for.</summary>
-    public IReadOnlyList<ClaudeToolUse> ToolUses { get; init; } = Array.Empty<ClaudeToolUse>();
-    /// <summary>Redactions applied to <see cref="Text"/>, by type.</summary>
+    /// <summary>Tool calls the model asked for (string values in their input redacted like <see cref="Text"/>).</summary>
+    public IReadOnlyList<ClaudeToolUse> ToolUses { get => _toolUses; init => _toolUses = value; }
+    private IReadOnlyList<ClaudeToolUse> _toolUses = Array.Empty<ClaudeToolUse>();
+    /// <summary>Redactions applied to the reply (<see cref="Text"/>, <see cref="Thinking"/> and tool input), by type.</summary>
     public IReadOnlyDictionary<string, int> Redactions { get => _redactions; init => _redactions = value; }
     private IReadOnlyDictionary<string, int> _redactions = EmptyCounts;
     /// <summary>The input object this reply answers (a CSV row, a prompt string), for correlation.</summary>
     public object? Input { get; set; }
 
     /// <summary>The reply's content blocks in order (thinking with its signature, text, tool use), as a
-    /// conversation keeps them.</summary>
-    public IReadOnlyList<ClaudeContentBlock> Content { get; init; } = Array.Empty<ClaudeContentBlock>();
+    /// conversation keeps them. Redacted like the rest of the reply; a thinking block whose text was
+    /// redacted has no signature (see <see cref="ClaudeContentBlock.Signature"/>).</summary>
+    public IReadOnlyList<ClaudeContentBlock> Content { get => _content; init => _content = value; }
+    private IReadOnlyList<ClaudeContentBlock> _content = Array.Empty<ClaudeContentBlock>();
 
     /// <summary>The reply's JSON as the API sent it (only with -Raw).</summary>
     public string? RawJson { get; set; }
@@ -59,6 +63,21 @@ public sealed class ClaudeResponse
     {
         var copy = (ClaudeResponse)MemberwiseClone();
         copy._text = redactedText;
+        copy._redactions = counts;
+        return copy;
+    }
+
+    /// <summary>A copy whose text, thinking, tool input, content blocks and raw JSON were all redacted,
+    /// with the counts by type (the engine's response redaction builds it).</summary>
+    public ClaudeResponse WithRedactedContent(string text, string? thinking, IReadOnlyList<ClaudeToolUse> toolUses,
+        IReadOnlyList<ClaudeContentBlock> content, string? rawJson, IReadOnlyDictionary<string, int> counts)
+    {
+        var copy = (ClaudeResponse)MemberwiseClone();
+        copy._text = text;
+        copy._thinking = thinking;
+        copy._toolUses = toolUses;
+        copy._content = content;
+        copy.RawJson = rawJson;
         copy._redactions = counts;
         return copy;
     }

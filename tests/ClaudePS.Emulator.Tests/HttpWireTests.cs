@@ -97,6 +97,8 @@ public sealed class HttpWireTests : IAsyncLifetime
         { """{"model":"claude-sonnet-4-5","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":100},"messages":[{"role":"user","content":"hi"}]}""", 400, "thinking.enabled.budget_tokens" },
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral","ttl":"2h"}}],"messages":[{"role":"user","content":"hi"}]}""", 400, "system.0.cache_control.ttl" },
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]""", 400, "not valid JSON" },
+        { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"thinking","thinking":"hmm"},{"type":"text","text":"yes"}]},{"role":"user","content":"and?"}]}""", 400, "messages.1.content.0.thinking.signature: Field required" },
+        { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"thinking","thinking":"edited","signature":"c2lnbmVk"},{"type":"text","text":"yes"}]},{"role":"user","content":"and?"}]}""", 400, "messages.1.content.0: Invalid `signature` in `thinking` block" },
     };
 
     [Theory(Timeout = 30_000)]

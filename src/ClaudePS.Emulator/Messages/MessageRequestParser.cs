@@ -329,7 +329,11 @@ internal static class MessageRequestParser
                 }
                 return 3 + TokenCounter.Count(c.GetRawText());
             case "thinking":
-                return block.TryGetProperty("thinking", out var th) ? TokenCounter.Count(th.GetString()) : 0;
+                if (!block.TryGetProperty("thinking", out var th) || th.ValueKind != JsonValueKind.String) throw Invalid($"{path}.thinking.thinking: Field required");
+                if (!block.TryGetProperty("signature", out var sig) || sig.ValueKind != JsonValueKind.String) throw Invalid($"{path}.thinking.signature: Field required");
+                // Like the API: a thinking block sent back must be exactly what was signed.
+                if (sig.GetString() != ReplyComposer.Signature(th.GetString()!)) throw Invalid($"{path}: Invalid `signature` in `thinking` block");
+                return TokenCounter.Count(th.GetString());
             default:
                 return TokenCounter.Count(CanonicalWithoutCacheControl(block));
         }

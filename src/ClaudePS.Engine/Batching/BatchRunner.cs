@@ -264,11 +264,12 @@ public sealed class BatchRunner : IDisposable
     /// never hold what the redaction profile removes).</summary>
     internal static ClaudeBatchResult Success(PreparedRow p, ClaudeResponse response, decimal? cost, string? customId, string? batchId, Redaction.RedactionOptions redaction)
     {
-        var redacted = Redaction.Redactor.For(redaction).Redact(response.Text);
+        // The whole reply, as prompts do; a row shows only Text, but its counts cover everything redacted.
+        var redacted = Redaction.ResponseRedaction.Apply(Redaction.Redactor.For(redaction), response);
         return new()
         {
             Columns = p.Row.Columns, Input = p.Row.Original, RowId = p.RowId, RowNumber = p.Number,
-            Status = ClaudeBatchRowStatus.Succeeded, Text = redacted.Text, Redactions = redacted.Counts, Model = response.Model, StopReason = response.StopReason,
+            Status = ClaudeBatchRowStatus.Succeeded, Text = redacted.Text, Redactions = redacted.Redactions, Model = response.Model, StopReason = response.StopReason,
             Usage = response.Usage, CostUsd = cost, RequestId = response.RequestId ?? response.MessageId, CustomId = customId, BatchId = batchId,
         };
     }

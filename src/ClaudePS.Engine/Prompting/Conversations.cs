@@ -21,14 +21,21 @@ public static class Conversations
     public static ClaudeConversation Create(string? system, string? model) => new() { System = system, Model = model };
 
     /// <summary>Records a finished turn: the user message that was sent and the assistant's reply (thinking
-    /// blocks with their signatures included, so a later turn with thinking on is accepted), and the usage.
+    /// blocks with their signatures included, so a later turn with thinking on is accepted; a redacted
+    /// thinking block, which lost its signature, is left out), and the usage.
     /// Cache breakpoints are not kept: each turn places its own.</summary>
     public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response)
     {
         var sent = new ClaudeMessage { Role = "user" };
         foreach (var b in userTurn.Content) sent.Content.Add(WithoutCache(b));
         var reply = new ClaudeMessage { Role = "assistant" };
-        foreach (var b in response.Content) reply.Content.Add(WithoutCache(b));
+        foreach (var b in response.Content)
+        {
+            // A thinking block without a signature had its text redacted (see ResponseRedaction): the API
+            // would reject it, and earlier turns are accepted without their thinking, so it stays out.
+            if (b.Type == "thinking" && b.Signature is null) continue;
+            reply.Content.Add(WithoutCache(b));
+        }
         if (reply.Content.Count == 0) reply.Content.Add(ClaudeContentBlock.FromText(response.Text));
         lock (conversation)
         {

@@ -60,29 +60,11 @@ public sealed class PromptRunner
         }
         if (live is not null) { string rest = live.Complete(); if (rest.Length > 0) sink.WriteHostText(rest); }
         if (options.Stream) sink.WriteHostText("\n");
-        if (redactor.IsActive)
-        {
-            var result = redactor.Redact(response.Text);
-            if (result.Findings.Count > 0) response = response.WithRedactions(result.Text, result.Counts);
-            if (response.RawJson is { } raw) response.RawJson = RedactRawJson(redactor, raw);
-        }
+        // Text, thinking, tool input, content blocks (what the conversation keeps) and -Raw JSON alike.
+        response = ResponseRedaction.Apply(redactor, response);
         response.Input = options.Input;
         sink.WriteVerbose(PromptFeatures.Summary(response));
         response = PromptFeatures.Complete(options, request, response);
         return response;
-    }
-
-    /// <summary>-Raw output gets the same redaction as Text. Placeholders contain no JSON syntax, so the
-    /// result still parses; if a match ever spanned JSON syntax, refuse rather than show the original.</summary>
-    private static string RedactRawJson(Redactor redactor, string raw)
-    {
-        var redacted = redactor.Redact(raw).Text;
-        try { JsonTree.Parse(redacted); }
-        catch (System.Text.Json.JsonException)
-        {
-            throw new ClaudeException(new ClaudeError("ClaudePS.RawRedactionFailed", ClaudeErrorCategory.InvalidResult,
-                "The -Raw reply could not be redacted without breaking its JSON. Run without -Raw (Text is redacted), or with -Redact None if you accept unredacted output."));
-        }
-        return redacted;
     }
 }

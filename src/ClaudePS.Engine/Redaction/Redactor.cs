@@ -93,6 +93,50 @@ public sealed class Redactor
         return new RedactionResult(sb.ToString(), findings, counts);
     }
 
+    /// <summary>
+    /// Redacts the pieces of <paramref name="joined"/> as one text, so context in one piece (a keyword,
+    /// a JSON property name) counts for the next, and returns each piece redacted. A finding that crosses
+    /// a piece boundary is replaced in every piece it touches, so no piece keeps part of it; it is counted once.
+    /// </summary>
+    internal JoinedRedaction RedactJoined(JoinedText joined)
+    {
+        string text = joined.Text;
+        var pieces = joined.Pieces;
+        var result = new string[pieces.Count];
+        if (!IsActive || text.Length == 0)
+        {
+            for (int i = 0; i < pieces.Count; i++) result[i] = text.Substring(pieces[i].Start, pieces[i].End - pieces[i].Start);
+            return new JoinedRedaction(text, result, EmptyCounts, changed: false);
+        }
+        var scan = Scan(text, 0, final: true);
+        if (scan.Findings.Count == 0)
+        {
+            for (int i = 0; i < pieces.Count; i++) result[i] = text.Substring(pieces[i].Start, pieces[i].End - pieces[i].Start);
+            return new JoinedRedaction(text, result, EmptyCounts, changed: false);
+        }
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var whole = new StringBuilder(text.Length);
+        Render(text, 0, text.Length, scan.Findings, whole, counts, null);
+        var sb = new StringBuilder();
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            var (start, end) = pieces[i];
+            sb.Clear();
+            int pos = start;
+            foreach (var f in scan.Findings)
+            {
+                if (f.End <= start || f.Start >= end) continue;
+                int from = Math.Max(f.Start, start);
+                sb.Append(text, pos, from - pos);
+                sb.Append(Placeholder(f.Type, f.Last4));
+                pos = Math.Min(f.End, end);
+            }
+            sb.Append(text, pos, end - pos);
+            result[i] = sb.ToString();
+        }
+        return new JoinedRedaction(whole.ToString(), result, counts, changed: true);
+    }
+
     /// <summary>A stream-safe redactor: feed deltas, get back only text that can no longer change.</summary>
     public StreamingRedactor CreateStream() => new(this);
 
