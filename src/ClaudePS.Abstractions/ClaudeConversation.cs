@@ -35,15 +35,16 @@ public sealed class ClaudeMessage
     public override string ToString() => Role + ": " + string.Concat(Content.ConvertAll(c => c.Text ?? ""));
 }
 
-/// <summary>A content block: text, image, document, tool use, tool result or thinking.</summary>
+/// <summary>A content block: text, image, document, tool use, tool result, thinking or redacted thinking.</summary>
 public sealed class ClaudeContentBlock
 {
-    /// <summary>The API's block type: text, image, document, tool_use, tool_result, thinking.</summary>
+    /// <summary>The API's block type: text, image, document, tool_use, tool_result, thinking, redacted_thinking.</summary>
     public string Type { get; set; } = "text";
     public string? Text { get; set; }
     /// <summary>image/png, application/pdf ... for base64 sources.</summary>
     public string? MediaType { get; set; }
-    /// <summary>Base64 data for image and document blocks.</summary>
+    /// <summary>Base64 data for image and document blocks; the encrypted data of a redacted_thinking block
+    /// (opaque: never shown as text, never redacted, sent back unchanged on later turns).</summary>
     public string? Data { get; set; }
     /// <summary>Tool use id / name / input JSON, or the tool_use_id a tool_result answers.</summary>
     public string? ToolUseId { get; set; }

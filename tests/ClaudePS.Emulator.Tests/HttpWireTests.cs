@@ -99,6 +99,8 @@ public sealed class HttpWireTests : IAsyncLifetime
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]""", 400, "not valid JSON" },
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"thinking","thinking":"hmm"},{"type":"text","text":"yes"}]},{"role":"user","content":"and?"}]}""", 400, "messages.1.content.0.thinking.signature: Field required" },
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"thinking","thinking":"edited","signature":"c2lnbmVk"},{"type":"text","text":"yes"}]},{"role":"user","content":"and?"}]}""", 400, "messages.1.content.0: Invalid `signature` in `thinking` block" },
+        { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"redacted_thinking"},{"type":"text","text":"yes"}]},{"role":"user","content":"and?"}]}""", 400, "messages.1.content.0.redacted_thinking.data: Field required" },
+        { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"redacted_thinking","data":"RW5jcnlwdGVkIGJ5IG5vYm9keQ=="},{"type":"text","text":"yes"}]},{"role":"user","content":"and?"}]}""", 400, "messages.1.content.0: Invalid `data` in `redacted_thinking` block" },
     };
 
     [Theory(Timeout = 30_000)]

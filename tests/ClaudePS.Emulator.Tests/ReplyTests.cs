@@ -81,6 +81,54 @@ public sealed class ReplyTests : IAsyncLifetime
         Assert.True(deltas.IndexOf("thinking_delta") < signature && signature < deltas.IndexOf("text_delta"));
     }
 
+    private const string RedactedTrigger = "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING_46C9A13E193C177646C7398A98432ECCCE4C1253D5E2D82641AC0E52CC2876CB";
+
+    [Fact(Timeout = 30_000)]
+    public async Task The_documented_trigger_string_gets_redacted_thinking_that_must_come_back_unchanged()
+    {
+        var body = Body("Think about volcanoes " + RedactedTrigger, maxTokens: 2048);
+        body["thinking"] = JsonNode.Parse("""{"type":"enabled","budget_tokens":1024}""");
+        var message = (await _emulator.PostAsync("v1/messages", body.ToJsonString())).Json!;
+        var content = message["content"]!.AsArray();
+        var redacted = content[0]!.AsObject();
+        Assert.Equal("redacted_thinking", (string?)redacted["type"]);
+        Assert.Equal(new[] { "type", "data" }, redacted.Select(p => p.Key));
+        string data = (string)redacted["data"]!;
+        Assert.DoesNotContain("volcanoes", data); // opaque, not the thinking text
+        Assert.Equal("text", (string?)content[1]!["type"]);
+        Assert.True((int)message["usage"]!["output_tokens"]! > TokenCounter.Count((string?)content[1]!["text"])); // the hidden thinking is billed
+
+        // Streamed: the block arrives whole in content_block_start, with no deltas of its own.
+        body["stream"] = true;
+        var response = await _emulator.Http.SendAsync(_emulator.Request("v1/messages", body.ToJsonString()));
+        var events = EmulatorHarness.ParseSse(await response.Content.ReadAsStringAsync());
+        var start = events.First(e => e.Event == "content_block_start").Data;
+        Assert.Equal(0, (int)start["index"]!);
+        Assert.Equal("redacted_thinking", (string?)start["content_block"]!["type"]);
+        Assert.Equal(data, (string?)start["content_block"]!["data"]);
+        Assert.DoesNotContain(events, e => e.Event == "content_block_delta" && (int)e.Data["index"]! == 0);
+
+        // Sent back unchanged on the next turn it is accepted; one changed character is rejected.
+        JsonObject NextTurn(string blockData)
+        {
+            var next = Body("Think about volcanoes " + RedactedTrigger, maxTokens: 2048);
+            next["thinking"] = JsonNode.Parse("""{"type":"enabled","budget_tokens":1024}""");
+            next["messages"]!.AsArray().Add(new JsonObject
+            {
+                ["role"] = "assistant",
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "redacted_thinking", ["data"] = blockData }, content[1]!.DeepClone()),
+            });
+            next["messages"]!.AsArray().Add(new JsonObject { ["role"] = "user", ["content"] = "And then?" });
+            return next;
+        }
+        var ok = await _emulator.PostAsync("v1/messages", NextTurn(data).ToJsonString());
+        Assert.Equal(200, (int)ok.Response.StatusCode);
+        string edited = (data[0] == 'A' ? "B" : "A") + data[1..];
+        var bad = await _emulator.PostAsync("v1/messages", NextTurn(edited).ToJsonString());
+        Assert.Equal(400, (int)bad.Response.StatusCode);
+        Assert.Equal("messages.1.content.0: Invalid `data` in `redacted_thinking` block", (string?)bad.Json!["error"]!["message"]);
+    }
+
     private const string Schema = """
     {"type":"object","properties":{
         "name":{"type":"string","minLength":3},

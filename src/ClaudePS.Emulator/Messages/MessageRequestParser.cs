@@ -334,6 +334,12 @@ internal static class MessageRequestParser
                 // Like the API: a thinking block sent back must be exactly what was signed.
                 if (sig.GetString() != ReplyComposer.Signature(th.GetString()!)) throw Invalid($"{path}: Invalid `signature` in `thinking` block");
                 return TokenCounter.Count(th.GetString());
+            case "redacted_thinking":
+                if (!block.TryGetProperty("data", out var rd) || rd.ValueKind != JsonValueKind.String) throw Invalid($"{path}.redacted_thinking.data: Field required");
+                // Like the API: the encrypted data must come back exactly as it was issued.
+                string? hidden = ReplyComposer.FromRedactedData(rd.GetString()!);
+                if (hidden is null) throw Invalid($"{path}: Invalid `data` in `redacted_thinking` block");
+                return TokenCounter.Count(hidden);
             default:
                 return TokenCounter.Count(CanonicalWithoutCacheControl(block));
         }

@@ -52,6 +52,7 @@ public sealed class SimulatedReply
 
 internal abstract record PlannedBlock;
 internal sealed record PlannedThinking(string Thinking, string Signature) : PlannedBlock;
+internal sealed record PlannedRedactedThinking(string Data) : PlannedBlock;
 internal sealed record PlannedText(string Text) : PlannedBlock;
 internal sealed record PlannedToolUse(string Id, string Name, string InputJson) : PlannedBlock;
 
@@ -119,7 +120,10 @@ public sealed class MessageSimulator
         {
             string thinking = ReplyComposer.Thinking(words, seed, Math.Min(spec.ThinkingBudget, budget));
             int tokens = TokenCounter.Count(thinking);
-            blocks.Add(new PlannedThinking(thinking, ReplyComposer.Signature(thinking)));
+            // The API's documented test trigger: this string in the prompt makes the thinking come back encrypted.
+            blocks.Add(spec.LastUserText.Contains(ReplyComposer.RedactedThinkingTrigger, StringComparison.Ordinal)
+                ? new PlannedRedactedThinking(ReplyComposer.RedactedData(thinking))
+                : new PlannedThinking(thinking, ReplyComposer.Signature(thinking)));
             output += tokens;
             budget -= tokens;
             if (budget <= 0) return new ReplyPlan(blocks, "max_tokens", null, output);

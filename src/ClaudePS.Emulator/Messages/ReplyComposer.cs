@@ -83,6 +83,33 @@ internal static class ReplyComposer
         return TokenCounter.Truncate(text, maxTokens);
     }
 
+    /// <summary>The magic string Anthropic documents for testing redacted thinking: a prompt holding it
+    /// gets its thinking as a redacted_thinking block.</summary>
+    public const string RedactedThinkingTrigger =
+        "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING_46C9A13E193C177646C7398A98432ECCCE4C1253D5E2D82641AC0E52CC2876CB";
+
+    /// <summary>A redacted_thinking block's data: base64 of a 16-byte tag and the thinking text, so the
+    /// emulator can check a block sent back is one it issued, unchanged (opaque to clients).</summary>
+    public static string RedactedData(string thinking)
+    {
+        var text = Encoding.UTF8.GetBytes(thinking);
+        return Convert.ToBase64String(RedactedTag(text).Concat(text).ToArray());
+    }
+
+    /// <summary>The thinking text inside data that <see cref="RedactedData"/> made; null for anything else.</summary>
+    public static string? FromRedactedData(string data)
+    {
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(data); }
+        catch (FormatException) { return null; }
+        if (bytes.Length < 16) return null;
+        var text = bytes[16..];
+        return RedactedTag(text).AsSpan().SequenceEqual(bytes.AsSpan(0, 16)) ? Encoding.UTF8.GetString(text) : null;
+    }
+
+    private static byte[] RedactedTag(byte[] text) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes("claudeps-emulator-redacted:").Concat(text).ToArray())[..16];
+
     /// <summary>A signature for a thinking block (opaque to clients; derived from the thinking text).</summary>
     public static string Signature(string thinking) =>
         Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes("claudeps-emulator:" + thinking)));

@@ -25,15 +25,18 @@ internal static class WireJson
     public static JsonObject Block(PlannedBlock block) => block switch
     {
         PlannedThinking t => new JsonObject { ["type"] = "thinking", ["thinking"] = t.Thinking, ["signature"] = t.Signature },
+        PlannedRedactedThinking r => new JsonObject { ["type"] = "redacted_thinking", ["data"] = r.Data },
         PlannedText t => new JsonObject { ["type"] = "text", ["text"] = t.Text },
         PlannedToolUse t => new JsonObject { ["type"] = "tool_use", ["id"] = t.Id, ["name"] = t.Name, ["input"] = JsonNode.Parse(t.InputJson) },
         _ => throw new ArgumentOutOfRangeException(nameof(block)),
     };
 
-    /// <summary>A block as content_block_start announces it: empty text/thinking, empty tool input.</summary>
+    /// <summary>A block as content_block_start announces it: empty text/thinking, empty tool input;
+    /// redacted_thinking whole (it has no deltas).</summary>
     public static JsonObject EmptyBlock(PlannedBlock block) => block switch
     {
         PlannedThinking => new JsonObject { ["type"] = "thinking", ["thinking"] = "", ["signature"] = "" },
+        PlannedRedactedThinking r => Block(r),
         PlannedText => new JsonObject { ["type"] = "text", ["text"] = "" },
         PlannedToolUse t => new JsonObject { ["type"] = "tool_use", ["id"] = t.Id, ["name"] = t.Name, ["input"] = new JsonObject() },
         _ => throw new ArgumentOutOfRangeException(nameof(block)),

@@ -22,7 +22,8 @@ public static class Conversations
 
     /// <summary>Records a finished turn: the user message that was sent and the assistant's reply (thinking
     /// blocks with their signatures included, so a later turn with thinking on is accepted; a redacted
-    /// thinking block, which lost its signature, is left out), and the usage.
+    /// thinking block, which lost its signature, is left out; redacted_thinking blocks are kept as they
+    /// came, type and data), and the usage.
     /// Cache breakpoints are not kept: each turn places its own.</summary>
     public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response)
     {

@@ -42,6 +42,7 @@ public static class PromptCaching
         "image" => 1600,
         // base64 is 4/3 of the bytes; a PDF page is about 50-100 KB of file and 1,500-3,000 tokens.
         "document" => Math.Max(1500, (b.Data?.Length ?? 0) * 3L / 4 / 50),
+        "redacted_thinking" => (b.Data?.Length ?? 0) * 3L / 4 / 4,
         _ => ((b.Text?.Length ?? 0) + (b.InputJson?.Length ?? 0)) / 4,
     };
 

@@ -18,6 +18,8 @@ namespace ClaudePS.Engine.Redaction;
 /// kept anywhere: not in the conversation object, not in an exported file. The model loses that turn's
 /// reasoning on later turns; its answer stays. Thinking blocks with nothing to redact keep their signature
 /// and go back unchanged.
+/// redacted_thinking blocks are encrypted data, not text anyone can read: they are not scanned and go
+/// back unchanged (the API rejects a block whose data changed).
 /// </remarks>
 public static class ResponseRedaction
 {

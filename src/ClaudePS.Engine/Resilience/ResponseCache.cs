@@ -91,7 +91,10 @@ internal sealed class ResponseCache
         }
     }
 
-    /// <summary>The copy a hit returns: same content, marked FromCache, no cost, no attempts.</summary>
+    /// <summary>The copy a hit returns: everything a fresh reply carries (text, thinking, tool calls, content
+    /// blocks, redaction counts, raw JSON), marked FromCache, no cost, no attempts. Lists, blocks and counts
+    /// are copied, so nothing a caller does to a hit (or to the reply that was stored) reaches the entry or
+    /// another hit. Data and Input are left out: they belong to the call (set after the client returns).</summary>
     public static ClaudeResponse AsHit(ClaudeResponse r, TimeSpan lookup) => new()
     {
         Text = r.Text,
@@ -107,9 +110,16 @@ internal sealed class ResponseCache
         Attempts = 0,
         FromCache = true,
         Thinking = r.Thinking,
-        ToolUses = r.ToolUses,
-        Redactions = r.Redactions,
+        ToolUses = r.ToolUses.Select(t => new ClaudeToolUse { Id = t.Id, Name = t.Name, InputJson = t.InputJson }).ToList(),
+        Redactions = r.Redactions.Count == 0 ? r.Redactions : r.Redactions.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase),
+        Content = r.Content.Select(CopyBlock).ToList(),
         RawJson = r.RawJson,
+    };
+
+    private static ClaudeContentBlock CopyBlock(ClaudeContentBlock b) => new()
+    {
+        Type = b.Type, Text = b.Text, MediaType = b.MediaType, Data = b.Data, ToolUseId = b.ToolUseId,
+        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature, CacheTtl = b.CacheTtl,
     };
 
     private void Remove(LinkedListNode<Entry> node)
@@ -120,7 +130,8 @@ internal sealed class ResponseCache
     }
 
     private static long SizeOf(ClaudeResponse r) =>
-        256 + 2L * (r.Text.Length + (r.Thinking?.Length ?? 0) + (r.RawJson?.Length ?? 0) + r.ToolUses.Sum(t => t.InputJson.Length + t.Name.Length + t.Id.Length));
+        256 + 2L * (r.Text.Length + (r.Thinking?.Length ?? 0) + (r.RawJson?.Length ?? 0) + r.ToolUses.Sum(t => t.InputJson.Length + t.Name.Length + t.Id.Length)
+            + r.Content.Sum(b => 32 + (b.Text?.Length ?? 0) + (b.Data?.Length ?? 0) + (b.InputJson?.Length ?? 0) + (b.Signature?.Length ?? 0)));
 
     private static void WriteCanonical(JsonElement e, Utf8JsonWriter w)
     {

@@ -18,7 +18,7 @@ internal sealed class MessageBuilder
     public string? StopReason { get; private set; }
     public string? StopSequence { get; private set; }
     public ClaudeUsage Usage { get; private set; } = ClaudeUsage.Empty;
-    /// <summary>True once any text, thinking or tool input reached the builder.</summary>
+    /// <summary>True once any text, thinking, redacted thinking or tool input reached the builder.</summary>
     public bool HasContent { get; private set; }
     public bool Stopped { get; private set; }
 
@@ -47,7 +47,7 @@ internal sealed class MessageBuilder
                 var b = StartBlock(block);
                 if (b.Type == "tool_use" && block.TryGetProperty("input", out var input))
                     b.Json.Append(input.GetRawText());
-                if (b.HasText || b.HasJson) HasContent = true;
+                if (b.HasText || b.HasJson || b.Data is not null) HasContent = true;
             }
     }
 
@@ -65,6 +65,7 @@ internal sealed class MessageBuilder
                     int index = data.TryGetProperty("index", out var i) ? i.GetInt32() : _blocks.Count;
                     while (_blocks.Count < index) _blocks.Add(new Block("text"));
                     var block = StartBlock(cb, index);
+                    if (block.Data is not null) HasContent = true; // redacted_thinking arrives whole, with no deltas
                     if (block.HasText) { HasContent = true; return block.Type == "text" ? block.Text : null; }
                 }
                 return null;
@@ -122,6 +123,8 @@ internal sealed class MessageBuilder
         if (type == "text" && cb.TryGetProperty("text", out var text)) block.AppendText(text.GetString());
         if (type == "thinking" && cb.TryGetProperty("thinking", out var th)) block.AppendText(th.GetString());
         if (cb.TryGetProperty("signature", out var sig) && sig.ValueKind == JsonValueKind.String) block.Signature = sig.GetString();
+        // Encrypted thinking: opaque, kept exactly as sent so it can go back on the next turn.
+        if (type == "redacted_thinking" && cb.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String) block.Data = data.GetString();
         if (type == "tool_use")
         {
             block.ToolId = cb.TryGetProperty("id", out var tid) ? tid.GetString() : null;
@@ -194,6 +197,10 @@ internal sealed class MessageBuilder
                 case "thinking":
                     blocks.Add(new ClaudeContentBlock { Type = "thinking", Text = b.Text, Signature = b.Signature });
                     break;
+                case "redacted_thinking":
+                    // Not text (it is neither shown nor joined into Thinking); the API needs it back unchanged.
+                    if (b.Data is not null) blocks.Add(new ClaudeContentBlock { Type = "redacted_thinking", Data = b.Data });
+                    break;
                 case "tool_use":
                     blocks.Add(new ClaudeContentBlock { Type = "tool_use", ToolUseId = b.ToolId, ToolName = b.ToolName, InputJson = b.HasJson ? b.Json.ToString() : "{}" });
                     break;
@@ -211,6 +218,8 @@ internal sealed class MessageBuilder
         public Block(string type) => Type = type;
         public string Type { get; }
         public string? Signature { get; set; }
+        /// <summary>A redacted_thinking block's encrypted data.</summary>
+        public string? Data { get; set; }
         public string? ToolId { get; set; }
         public string? ToolName { get; set; }
 

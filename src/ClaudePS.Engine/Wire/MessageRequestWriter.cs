@@ -163,9 +163,13 @@ internal static class MessageRequestWriter
                 w.WriteString("thinking", b.Text ?? "");
                 if (b.Signature is not null) w.WriteString("signature", b.Signature);
                 break;
+            case "redacted_thinking":
+                // Opaque encrypted thinking from an earlier reply: sent back exactly as it came.
+                w.WriteString("data", b.Data ?? "");
+                break;
             default:
                 throw new ClaudeException(new ClaudeError("ClaudePS.InvalidArgument", ClaudeErrorCategory.InvalidArgument,
-                    $"content: unsupported block type '{b.Type}'. Use text, image, document, tool_use, tool_result or thinking."));
+                    $"content: unsupported block type '{b.Type}'. Use text, image, document, tool_use, tool_result, thinking or redacted_thinking."));
         }
         if (b.CacheTtl is not null) WriteCacheControl(w, b.CacheTtl);
         w.WriteEndObject();
