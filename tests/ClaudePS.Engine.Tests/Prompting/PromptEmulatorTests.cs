@@ -7,32 +7,15 @@ using ClaudePS.Engine.Connections;
 using ModelCatalog = ClaudePS.Engine.Models.ModelCatalog;
 using ClaudePS.Engine.Prompting;
 using TokenCounter = ClaudePS.Engine.Prompting.TokenCounter;
+using ClaudePS.Engine.Tests.Shared;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Prompting;
 
 /// <summary>The prompt features end to end against the in-process emulator on 127.0.0.1.</summary>
-public sealed class PromptEmulatorTests : IAsyncLifetime
+public sealed class PromptEmulatorTests : EmulatorConnectionTest
 {
-    private EmulatorServer _server = null!;
-    private ClaudeConnection _connection = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions());
-        _connection = ClaudeConnection.Create(new ClaudeConnectionOptions
-        {
-            BaseUris = { _server.BaseUri },
-            Credential = new ApiKeyCredential("sk-ant-emulator-prompt-tests"),
-            DefaultModel = "claude-sonnet-4-5",
-        }, new Hashtable());
-    }
-
-    public async Task DisposeAsync()
-    {
-        _connection.Dispose();
-        await _server.DisposeAsync();
-    }
+    public PromptEmulatorTests() : base("sk-ant-emulator-prompt-tests") { }
 
     public enum Severity { Low, High }
 
@@ -52,10 +35,10 @@ public sealed class PromptEmulatorTests : IAsyncLifetime
         public DateTime Seen { get; set; }
     }
 
-    private PromptRunner Runner => new(_connection);
+    private PromptRunner Runner => new(Connection);
 
     [Fact]
-    public async Task OutputType_round_trips_through_a_schema_the_server_accepts()
+    public async Task OutputType_round_trips_through_a_schema_theServer_accepts()
     {
         var response = await Runner.RunAsync(new PromptOptions { Prompt = "Review this diff.", OutputType = typeof(Finding) }, new RecordingSink(), default);
         var finding = Assert.IsType<Finding>(response.Data);
@@ -125,8 +108,8 @@ public sealed class PromptEmulatorTests : IAsyncLifetime
         File.WriteAllBytes(path, png);
         try
         {
-            var withImage = await new TokenCounter(_connection).CountAsync(new PromptOptions { Prompt = "Describe it.", Attachments = new[] { path } }, new RecordingSink(), default);
-            var without = await new TokenCounter(_connection).CountAsync(new PromptOptions { Prompt = "Describe it." }, new RecordingSink(), default);
+            var withImage = await new TokenCounter(Connection).CountAsync(new PromptOptions { Prompt = "Describe it.", Attachments = new[] { path } }, new RecordingSink(), default);
+            var without = await new TokenCounter(Connection).CountAsync(new PromptOptions { Prompt = "Describe it." }, new RecordingSink(), default);
             Assert.True(withImage.InputTokens > without.InputTokens);
             var reply = await Runner.RunAsync(new PromptOptions { Prompt = "Describe it.", Attachments = new[] { path } }, new RecordingSink(), default);
             Assert.False(string.IsNullOrEmpty(reply.Text));
@@ -137,10 +120,10 @@ public sealed class PromptEmulatorTests : IAsyncLifetime
     [Fact]
     public async Task The_models_list_and_one_model_come_from_the_endpoint()
     {
-        var models = await ModelCatalog.ListAsync(_connection, refresh: true);
+        var models = await ModelCatalog.ListAsync(Connection, refresh: true);
         Assert.Contains(models, m => m.Id == "claude-sonnet-4-5-20250929");
-        var one = await ModelCatalog.GetAsync(_connection, models[0].Id);
+        var one = await ModelCatalog.GetAsync(Connection, models[0].Id);
         Assert.Equal(models[0].DisplayName, one.DisplayName);
-        Assert.Equal("ClaudePS.ModelNotFound", (await Assert.ThrowsAsync<ClaudeException>(() => ModelCatalog.GetAsync(_connection, "claude-nonexistent-1"))).Error.ErrorId);
+        Assert.Equal("ClaudePS.ModelNotFound", (await Assert.ThrowsAsync<ClaudeException>(() => ModelCatalog.GetAsync(Connection, "claude-nonexistent-1"))).Error.ErrorId);
     }
 }

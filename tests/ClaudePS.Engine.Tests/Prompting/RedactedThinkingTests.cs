@@ -9,6 +9,7 @@ using ClaudePS.Engine.Redaction;
 using RecordingSink = ClaudePS.Engine.Tests.Pipeline.RecordingSink;
 using EmulatorOptions = ClaudePS.Emulator.EmulatorOptions;
 using EmulatorServer = ClaudePS.Emulator.EmulatorServer;
+using ClaudePS.Engine.Tests.Shared;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Prompting;
@@ -118,36 +119,18 @@ public sealed class RedactedThinkingTests
 /// <summary>The same against the emulator, which answers Anthropic's documented trigger string with a
 /// redacted_thinking block and rejects one sent back changed: the conversation continues only if the
 /// block went back exactly.</summary>
-public sealed class RedactedThinkingEmulatorTests : IAsyncLifetime
+public sealed class RedactedThinkingEmulatorTests : EmulatorConnectionTest
 {
     private const string Trigger = "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING_46C9A13E193C177646C7398A98432ECCCE4C1253D5E2D82641AC0E52CC2876CB";
 
-    private EmulatorServer _server = null!;
-    private ClaudeConnection _connection = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions());
-        _connection = ClaudeConnection.Create(new ClaudeConnectionOptions
-        {
-            BaseUris = { _server.BaseUri },
-            Credential = new ApiKeyCredential("sk-ant-emulator-redacted-thinking"),
-            DefaultModel = "claude-sonnet-4-5",
-        }, new Hashtable());
-    }
-
-    public async Task DisposeAsync()
-    {
-        _connection.Dispose();
-        await _server.DisposeAsync();
-    }
+    public RedactedThinkingEmulatorTests() : base("sk-ant-emulator-redacted-thinking") { }
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_conversation_with_redacted_thinking_continues_live_and_after_export_and_import(bool stream)
     {
-        var runner = new PromptRunner(_connection);
+        var runner = new PromptRunner(Connection);
         var conversation = Conversations.Create(null, null);
         PromptOptions Turn(string prompt, ClaudeConversation c) => new()
         {

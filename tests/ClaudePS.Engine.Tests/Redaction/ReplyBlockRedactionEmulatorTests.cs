@@ -9,6 +9,7 @@ using ClaudePS.Engine.Wire;
 using EmulatorOptions = ClaudePS.Emulator.EmulatorOptions;
 using EmulatorServer = ClaudePS.Emulator.EmulatorServer;
 using RecordingSink = ClaudePS.Engine.Tests.Pipeline.RecordingSink;
+using ClaudePS.Engine.Tests.Shared;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Redaction;
@@ -18,30 +19,12 @@ namespace ClaudePS.Engine.Tests.Redaction;
 /// so a canary key in the prompt comes back in both. It also checks thinking signatures sent back, as
 /// the API does, which is what proves a conversation with redacted thinking still continues.
 /// </summary>
-public sealed class ReplyBlockRedactionEmulatorTests : IAsyncLifetime
+public sealed class ReplyBlockRedactionEmulatorTests : EmulatorConnectionTest
 {
     private const string Key = "sk-ant-api03-Zq8vR2mN4kL7pX1wT9yB3cD6fG0hJ5sA8eU2iO4rQ7tY1uW3zX5vC9bN6mK0lP2jH4gF8dS1aE3qR5tY7uI9oP0aSdFgHjKlZx-QwErTyAA";
     private const string Prompt = "Rotate " + Key + " tonight";
 
-    private EmulatorServer _server = null!;
-    private ClaudeConnection _connection = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions());
-        _connection = ClaudeConnection.Create(new ClaudeConnectionOptions
-        {
-            BaseUris = { _server.BaseUri },
-            Credential = new ApiKeyCredential("sk-ant-emulator-redaction-tests"),
-            DefaultModel = "claude-sonnet-4-5",
-        }, new Hashtable());
-    }
-
-    public async Task DisposeAsync()
-    {
-        _connection.Dispose();
-        await _server.DisposeAsync();
-    }
+    public ReplyBlockRedactionEmulatorTests() : base("sk-ant-emulator-redaction-tests") { }
 
     private PromptOptions Turn(string prompt, ClaudeConversation conversation, bool raw = false, RedactionOptions? redaction = null) => new()
     {
@@ -52,7 +35,7 @@ public sealed class ReplyBlockRedactionEmulatorTests : IAsyncLifetime
     [Fact]
     public async Task Redacted_thinking_never_reaches_the_user_and_the_conversation_still_continues()
     {
-        var runner = new PromptRunner(_connection);
+        var runner = new PromptRunner(Connection);
         var conversation = Conversations.Create(null, null);
         var first = await runner.RunAsync(Turn(Prompt, conversation, raw: true), new RecordingSink(), default);
 
@@ -75,7 +58,7 @@ public sealed class ReplyBlockRedactionEmulatorTests : IAsyncLifetime
     [Fact]
     public async Task Redacted_thinking_sent_back_with_its_old_signature_is_rejected_which_is_why_it_is_dropped()
     {
-        var runner = new PromptRunner(_connection);
+        var runner = new PromptRunner(Connection);
         var first = await runner.RunAsync(Turn(Prompt, Conversations.Create(null, null), raw: true), new RecordingSink(), default);
         using var raw = JsonDocument.Parse(first.RawJson!);
         string signature = raw.RootElement.GetProperty("content")[0].GetProperty("signature").GetString()!;
@@ -96,7 +79,7 @@ public sealed class ReplyBlockRedactionEmulatorTests : IAsyncLifetime
     public async Task Profile_None_keeps_the_thinking_and_its_signature()
     {
         var conversation = Conversations.Create(null, null);
-        var first = await new PromptRunner(_connection).RunAsync(Turn(Prompt, conversation, redaction: RedactionOptions.None), new RecordingSink(), default);
+        var first = await new PromptRunner(Connection).RunAsync(Turn(Prompt, conversation, redaction: RedactionOptions.None), new RecordingSink(), default);
         Assert.Contains(Key, first.Thinking);
         var block = conversation.Messages[1].Content[0];
         Assert.Equal("thinking", block.Type);
@@ -114,8 +97,8 @@ public sealed class ReplyBlockRedactionEmulatorTests : IAsyncLifetime
         request.ToolChoiceJson = """{"type":"tool","name":"rotate"}""";
         var call = new CallOptions { KeepRawJson = !stream };
         var reply = stream
-            ? await _connection.Client.StreamMessageAsync(request, null, call, default)
-            : await _connection.Client.CreateMessageAsync(request, call, default);
+            ? await Connection.Client.StreamMessageAsync(request, null, call, default)
+            : await Connection.Client.CreateMessageAsync(request, call, default);
         Assert.Contains(Key, reply.ToolUses[0].InputJson); // the emulator echoed it: the test has something to remove
 
         var redacted = ResponseRedaction.Apply(Redactor.For(RedactionOptions.Secrets), reply);
