@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using System.Threading.Tasks;
 using ClaudePS.Engine.Resilience;
 
 namespace ClaudePS.Engine.Http;
@@ -37,7 +36,7 @@ internal sealed class EndpointPool
         EndpointState? fallback = null;
         foreach (var e in _all)
         {
-            if (e.BreakerOpen) continue;
+            if (e.Breaker.IsOpen) continue;
             long down = Interlocked.Read(ref e.DownUntil);
             if (down == 0) return (e, false);
             if (now == 0) now = _clock.GetUtcNow().UtcTicks;
@@ -53,7 +52,7 @@ internal sealed class EndpointPool
         long now = _clock.GetUtcNow().UtcTicks;
         foreach (var e in _all)
         {
-            if (e.Index == index || e.BreakerOpen) continue;
+            if (e.Index == index || e.Breaker.IsOpen) continue;
             long down = Interlocked.Read(ref e.DownUntil);
             if (down == 0 || (now >= down && Volatile.Read(ref e.Probing) == 0)) return true;
         }
@@ -95,7 +94,6 @@ internal sealed class EndpointState
     /// <summary>The base URI as shown to users (no query, no trailing slash).</summary>
     public string Shown { get; }
     public EndpointBreaker Breaker { get; }
-    public bool BreakerOpen => Breaker.IsOpen;
 }
 
 /// <summary>
