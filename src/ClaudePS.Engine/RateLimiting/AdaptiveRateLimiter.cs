@@ -138,9 +138,11 @@ internal sealed class AdaptiveRateLimiter
             if (_adaptive)
             {
                 var sinceSent = lease.SentAt == 0 ? TimeSpan.Zero : _clock.GetElapsedTime(lease.SentAt, now);
-                SyncBucket(_requests, headers, "anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining", sinceSent, now);
-                SyncBucket(_input, headers, "anthropic-ratelimit-input-tokens-limit", "anthropic-ratelimit-input-tokens-remaining", sinceSent, now);
-                SyncBucket(_output, headers, "anthropic-ratelimit-output-tokens-limit", "anthropic-ratelimit-output-tokens-remaining", sinceSent, now);
+                Span<long> values = stackalloc long[LimitHeaders.Length];
+                ReadLimitHeaders(headers, values);
+                SyncBucket(_requests, values[0], values[1], sinceSent, now);
+                SyncBucket(_input, values[2], values[3], sinceSent, now);
+                SyncBucket(_output, values[4], values[5], sinceSent, now);
             }
             if (rateLimited)
             {
@@ -207,15 +209,43 @@ internal sealed class AdaptiveRateLimiter
     private TimeSpan PauseLeft(long now) =>
         _pauseUntil > now ? TimeSpan.FromSeconds((_pauseUntil - now) / (double)_clock.TimestampFrequency) : TimeSpan.Zero;
 
-    private void SyncBucket(TokenBucket bucket, HttpResponseHeaders headers, string limitHeader, string remainingHeader, TimeSpan sinceSent, long now)
+    /// <summary>The rate-limit headers read on every reply, as (limit, remaining) pairs per bucket.</summary>
+    private static readonly string[] LimitHeaders =
     {
-        long? limit = HeaderLong(headers, limitHeader);
-        long? remaining = HeaderLong(headers, remainingHeader);
-        if (limit is { } l && remaining is { } r) bucket.Sync(l, r, sinceSent, now, _clock);
+        "anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining",
+        "anthropic-ratelimit-input-tokens-limit", "anthropic-ratelimit-input-tokens-remaining",
+        "anthropic-ratelimit-output-tokens-limit", "anthropic-ratelimit-output-tokens-remaining",
+    };
+
+    /// <summary>Fills <paramref name="values"/> with the <see cref="LimitHeaders"/> values, -1 where absent or unreadable.</summary>
+    private static void ReadLimitHeaders(HttpResponseHeaders headers, Span<long> values)
+    {
+        values.Fill(-1);
+#if NET8_0_OR_GREATER
+        // One pass over the reply's headers instead of a lookup (a scan) per name.
+        foreach (var header in headers.NonValidated)
+        {
+            if (!header.Key.StartsWith("anthropic-ratelimit-", StringComparison.OrdinalIgnoreCase)) continue;
+            for (int i = 0; i < LimitHeaders.Length; i++)
+            {
+                if (!string.Equals(LimitHeaders[i], header.Key, StringComparison.OrdinalIgnoreCase)) continue;
+                foreach (var v in header.Value) { values[i] = ParseCount(v); break; }
+                break;
+            }
+        }
+#else
+        for (int i = 0; i < LimitHeaders.Length; i++)
+            if (RetryRules.First(headers, LimitHeaders[i]) is { } v) values[i] = ParseCount(v);
+#endif
     }
 
-    private static long? HeaderLong(HttpResponseHeaders headers, string name) =>
-        RetryRules.First(headers, name) is { } v && long.TryParse(v.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+    private static long ParseCount(string text) =>
+        long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : -1;
+
+    private void SyncBucket(TokenBucket bucket, long limit, long remaining, TimeSpan sinceSent, long now)
+    {
+        if (limit >= 0 && remaining >= 0) bucket.Sync(limit, remaining, sinceSent, now, _clock);
+    }
 
     private static async Task WaitAsync(Task task, CancellationToken ct)
     {

@@ -33,22 +33,28 @@ internal sealed class MessageBuilder
         }
     }
 
-    /// <summary>Reads a complete <c>message</c> object (non-streaming reply, or message_start's message).</summary>
+    /// <summary>Reads a complete <c>message</c> object (non-streaming reply, or message_start's message)
+    /// in one pass over its properties: looking each one up by name scans the object again every time.</summary>
     public void ReadMessage(JsonElement message)
     {
-        if (message.TryGetProperty("id", out var id)) Id = id.GetString();
-        if (message.TryGetProperty("model", out var model)) Model = model.GetString();
-        ReadStop(message);
-        if (message.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-            Usage = UsageReader.Read(usage, Usage);
-        if (message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
-            foreach (var block in content.EnumerateArray())
+        foreach (var p in message.EnumerateObject())
+        {
+            var v = p.Value;
+            if (p.NameEquals("content"u8))
             {
-                var b = StartBlock(block);
-                if (b.Type == "tool_use" && block.TryGetProperty("input", out var input))
-                    b.Json.Append(input.GetRawText());
-                if (b.HasText || b.HasJson || b.Data is not null) HasContent = true;
+                if (v.ValueKind != JsonValueKind.Array) continue;
+                foreach (var block in v.EnumerateArray())
+                {
+                    var b = StartBlock(block, whole: true);
+                    if (b.HasText || b.HasJson || b.Data is not null) HasContent = true;
+                }
             }
+            else if (p.NameEquals("usage"u8)) { if (v.ValueKind == JsonValueKind.Object) Usage = UsageReader.Read(v, Usage); }
+            else if (p.NameEquals("id"u8)) Id = v.GetString();
+            else if (p.NameEquals("model"u8)) Model = v.GetString();
+            else if (p.NameEquals("stop_reason"u8)) { if (v.ValueKind == JsonValueKind.String) StopReason = v.GetString(); }
+            else if (p.NameEquals("stop_sequence"u8)) { if (v.ValueKind == JsonValueKind.String) StopSequence = v.GetString(); }
+        }
     }
 
     /// <summary>Applies one SSE event. Returns the text delta it carried (for live display), if any.</summary>
@@ -57,12 +63,12 @@ internal sealed class MessageBuilder
         switch (eventType)
         {
             case "message_start":
-                if (data.TryGetProperty("message", out var m)) ReadMessage(m);
+                if (data.TryGetProperty("message"u8, out var m)) ReadMessage(m);
                 return null;
             case "content_block_start":
-                if (data.TryGetProperty("content_block", out var cb))
+                if (data.TryGetProperty("content_block"u8, out var cb))
                 {
-                    int index = data.TryGetProperty("index", out var i) ? i.GetInt32() : _blocks.Count;
+                    int index = data.TryGetProperty("index"u8, out var i) ? i.GetInt32() : _blocks.Count;
                     while (_blocks.Count < index) _blocks.Add(new Block("text"));
                     var block = StartBlock(cb, index);
                     if (block.Data is not null) HasContent = true; // redacted_thinking arrives whole, with no deltas
@@ -72,8 +78,8 @@ internal sealed class MessageBuilder
             case "content_block_delta":
                 return ApplyDelta(data);
             case "message_delta":
-                if (data.TryGetProperty("delta", out var d)) ReadStop(d);
-                if (data.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
+                if (data.TryGetProperty("delta"u8, out var d)) ReadStop(d);
+                if (data.TryGetProperty("usage"u8, out var u) && u.ValueKind == JsonValueKind.Object)
                     Usage = UsageReader.Read(u, Usage);
                 return null;
             case "message_stop":
@@ -87,28 +93,28 @@ internal sealed class MessageBuilder
 
     private string? ApplyDelta(JsonElement data)
     {
-        if (!data.TryGetProperty("delta", out var delta)) return null;
-        int index = data.TryGetProperty("index", out var i) ? i.GetInt32() : _blocks.Count - 1;
+        if (!data.TryGetProperty("delta"u8, out var delta)) return null;
+        int index = data.TryGetProperty("index"u8, out var i) ? i.GetInt32() : _blocks.Count - 1;
         if (index < 0) return null;
         while (_blocks.Count <= index) _blocks.Add(new Block("text"));
         var block = _blocks[index];
-        string type = delta.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+        string type = delta.TryGetProperty("type"u8, out var t) ? t.GetString() ?? "" : "";
         switch (type)
         {
             case "text_delta":
-                var text = delta.GetProperty("text").GetString() ?? "";
+                var text = delta.GetProperty("text"u8).GetString() ?? "";
                 block.AppendText(text);
                 HasContent = true;
                 return text;
             case "thinking_delta":
-                block.AppendText(delta.GetProperty("thinking").GetString());
+                block.AppendText(delta.GetProperty("thinking"u8).GetString());
                 HasContent = true;
                 return null;
             case "signature_delta":
-                block.Signature = (block.Signature ?? "") + delta.GetProperty("signature").GetString();
+                block.Signature = (block.Signature ?? "") + delta.GetProperty("signature"u8).GetString();
                 return null;
             case "input_json_delta":
-                block.Json.Append(delta.GetProperty("partial_json").GetString());
+                block.Json.Append(delta.GetProperty("partial_json"u8).GetString());
                 HasContent = true;
                 return null;
             default:
@@ -116,19 +122,35 @@ internal sealed class MessageBuilder
         }
     }
 
-    private Block StartBlock(JsonElement cb, int? index = null)
+    /// <summary>Starts a block from a content block object. <paramref name="whole"/>: the block is complete
+    /// (a non-streamed reply), so a tool_use block's input is taken as it is; a streamed one's input
+    /// arrives in deltas.</summary>
+    private Block StartBlock(JsonElement cb, int? index = null, bool whole = false)
     {
-        string type = cb.TryGetProperty("type", out var t) ? t.GetString() ?? "text" : "text";
+        string type = "text";
+        JsonElement text = default, thinking = default, signature = default, data = default, id = default, name = default, input = default;
+        foreach (var p in cb.EnumerateObject())
+        {
+            if (p.NameEquals("type"u8)) type = p.Value.GetString() ?? "text";
+            else if (p.NameEquals("text"u8)) text = p.Value;
+            else if (p.NameEquals("thinking"u8)) thinking = p.Value;
+            else if (p.NameEquals("signature"u8)) signature = p.Value;
+            else if (p.NameEquals("data"u8)) data = p.Value;
+            else if (p.NameEquals("id"u8)) id = p.Value;
+            else if (p.NameEquals("name"u8)) name = p.Value;
+            else if (p.NameEquals("input"u8)) input = p.Value;
+        }
         var block = new Block(type);
-        if (type == "text" && cb.TryGetProperty("text", out var text)) block.AppendText(text.GetString());
-        if (type == "thinking" && cb.TryGetProperty("thinking", out var th)) block.AppendText(th.GetString());
-        if (cb.TryGetProperty("signature", out var sig) && sig.ValueKind == JsonValueKind.String) block.Signature = sig.GetString();
+        if (type == "text" && text.ValueKind != JsonValueKind.Undefined) block.AppendText(text.GetString());
+        if (type == "thinking" && thinking.ValueKind != JsonValueKind.Undefined) block.AppendText(thinking.GetString());
+        if (signature.ValueKind == JsonValueKind.String) block.Signature = signature.GetString();
         // Encrypted thinking: opaque, kept exactly as sent so it can go back on the next turn.
-        if (type == "redacted_thinking" && cb.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String) block.Data = data.GetString();
+        if (type == "redacted_thinking" && data.ValueKind == JsonValueKind.String) block.Data = data.GetString();
         if (type == "tool_use")
         {
-            block.ToolId = cb.TryGetProperty("id", out var tid) ? tid.GetString() : null;
-            block.ToolName = cb.TryGetProperty("name", out var tn) ? tn.GetString() : null;
+            block.ToolId = id.ValueKind != JsonValueKind.Undefined ? id.GetString() : null;
+            block.ToolName = name.ValueKind != JsonValueKind.Undefined ? name.GetString() : null;
+            if (whole && input.ValueKind != JsonValueKind.Undefined) block.Json.Append(input.GetRawText());
         }
         if (index is { } idx && idx < _blocks.Count) _blocks[idx] = block;
         else _blocks.Add(block);
@@ -137,8 +159,8 @@ internal sealed class MessageBuilder
 
     private void ReadStop(JsonElement e)
     {
-        if (e.TryGetProperty("stop_reason", out var sr) && sr.ValueKind == JsonValueKind.String) StopReason = sr.GetString();
-        if (e.TryGetProperty("stop_sequence", out var ss) && ss.ValueKind == JsonValueKind.String) StopSequence = ss.GetString();
+        if (e.TryGetProperty("stop_reason"u8, out var sr) && sr.ValueKind == JsonValueKind.String) StopReason = sr.GetString();
+        if (e.TryGetProperty("stop_sequence"u8, out var ss) && ss.ValueKind == JsonValueKind.String) StopSequence = ss.GetString();
     }
 
     public ClaudeResponse Build(string? requestId, string? endpoint, TimeSpan duration, TimeSpan? timeToFirstToken, int attempts)
