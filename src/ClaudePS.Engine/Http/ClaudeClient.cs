@@ -138,7 +138,7 @@ public sealed class ClaudeClient
         var budget = Usage.BudgetHold.Begin(_connection.Options.Budget, call.Budget, model, body.Length, request.MaxTokens, batch);
         ClaudeUsage? billed = null;
         string status = "error";
-        var started = Stopwatch.StartNew();
+        long started = Stopwatch.GetTimestamp();
         var send = new TransportRequest
         {
             Target = endpoint => dialect.MessagesUri(endpoint, model, stream),
@@ -157,7 +157,7 @@ public sealed class ClaudeClient
                     Usage = usage,
                     RequestId = attempt.RequestId,
                     Endpoint = attempt.ShownEndpoint,
-                    Duration = attempt.Started.Elapsed,
+                    Duration = attempt.Elapsed,
                 }, call, "stream_failed");
             },
         };
@@ -177,7 +177,7 @@ public sealed class ClaudeClient
         finally
         {
             budget.Settle(model, billed, batch);
-            Usage.ClaudeMetrics.Shared.RecordRequest(model, status, started.Elapsed);
+            Usage.ClaudeMetrics.Shared.RecordRequest(model, status, Timing.Since(started));
         }
     }
 
@@ -186,13 +186,13 @@ public sealed class ClaudeClient
     {
         var builder = new MessageBuilder();
         attempt.Builder = builder;
-        var started = attempt.Started;
         using var content = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
         if (!stream)
         {
             using var doc = await JsonDocument.ParseAsync(content, default, ct).ConfigureAwait(false);
             builder.ReadMessage(doc.RootElement);
-            var response = builder.Build(attempt.RequestId, attempt.ShownEndpoint, started.Elapsed, started.Elapsed, attempt.Attempt);
+            var took = attempt.Elapsed;
+            var response = builder.Build(attempt.RequestId, attempt.ShownEndpoint, took, took, attempt.Attempt);
             if (call.KeepRawJson) response.RawJson = doc.RootElement.GetRawText();
             return response;
         }
@@ -200,10 +200,10 @@ public sealed class ClaudeClient
         TimeSpan? firstToken = null;
         await ReadStreamAsync(content, builder, text =>
         {
-            firstToken ??= started.Elapsed;
+            firstToken ??= attempt.Elapsed;
             onText?.Invoke(text);
         }, attempt.RequestId, attempt.Endpoint, ct, attempt.Idle is { } idle ? idle.Kick : null).ConfigureAwait(false);
-        return builder.Build(attempt.RequestId, attempt.ShownEndpoint, started.Elapsed, firstToken, attempt.Attempt);
+        return builder.Build(attempt.RequestId, attempt.ShownEndpoint, attempt.Elapsed, firstToken, attempt.Attempt);
     }
 
     /// <summary>Hands a billed reply to the usage ledger once and puts its cost on the response.</summary>

@@ -45,8 +45,11 @@ internal sealed class AttemptContext
     public Uri Endpoint { get; init; } = null!;
     public string ShownEndpoint { get; init; } = "";
     public string? RequestId { get; set; }
-    /// <summary>Time since the call began (real time, for Duration and TimeToFirstToken).</summary>
-    public Stopwatch Started { get; init; } = null!;
+    /// <summary><see cref="Stopwatch"/> timestamp of the call's start (real time, for Duration and TimeToFirstToken).</summary>
+    public long Started { get; init; }
+
+    /// <summary>Real time since the call began.</summary>
+    public TimeSpan Elapsed => Timing.Since(Started);
     public MessageBuilder? Builder { get; set; }
     public IdleWatchdog? Idle { get; init; }
     public string? Model { get; init; }
@@ -392,7 +395,7 @@ internal sealed class ClaudeTransport
         public ResilienceSettings Settings { get; }
         public IClaudeOutputSink? Log { get; }
         public long StartTimestamp { get; }
-        public Stopwatch Started { get; } = Stopwatch.StartNew();
+        public long Started { get; } = Stopwatch.GetTimestamp();
         public int Attempts;
         public bool Refreshed { get; set; }
         public RetryDecision Decision { get; set; }

@@ -143,6 +143,9 @@ internal sealed class BudgetHold
 
     private BudgetHold(BudgetGuard? a, BudgetReservation? ra, BudgetGuard? b, BudgetReservation? rb) { _a = a; _ra = ra; _b = b; _rb = rb; }
 
+    /// <summary>The hold of a call without budgets (most calls): nothing to settle, nothing allocated.</summary>
+    private static readonly BudgetHold None = new(null, null, null, null);
+
     public static BudgetHold Begin(BudgetGuard? connection, BudgetGuard? call, string model, long requestBytes, int maxTokens, bool batch)
     {
         var ra = connection?.ReserveRequest(model, requestBytes, maxTokens, batch);
@@ -153,7 +156,7 @@ internal sealed class BudgetHold
             if (ra is not null) connection!.Release(ra);
             throw;
         }
-        return new BudgetHold(connection, ra, call, rb);
+        return ra is null && rb is null ? None : new BudgetHold(connection, ra, call, rb);
     }
 
     /// <summary>Settles on <paramref name="billed"/> usage, or releases when nothing was billed (null).</summary>
