@@ -11,7 +11,10 @@ public static class Program
     public const string Usage =
         "usage: dotnet run -c Release --project bench/ClaudePS.Bench -- <all | scenario...> [--quick] [--out path] [--list]";
 
-    public static int Main(string[] args) => RunAsync(args, Console.Out).GetAwaiter().GetResult();
+    public static int Main(string[] args) =>
+        args.Length == 3 && args[0] == Scenarios.BatchMemoryScenario.ChildCommand
+            ? Scenarios.BatchMemoryScenario.RunChildAsync(args, Console.Out).GetAwaiter().GetResult()
+            : RunAsync(args, Console.Out).GetAwaiter().GetResult();
 
     /// <summary>Exit code 0 when every scenario ran (missed targets included: this is a report), 1 when
     /// a scenario crashed, 2 for bad arguments.</summary>

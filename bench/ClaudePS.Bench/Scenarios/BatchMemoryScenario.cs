@@ -7,13 +7,17 @@ namespace ClaudePS.Bench.Scenarios;
 
 /// <summary>
 /// Parallel mode over generated rows (streamed, never materialised) against the zero-latency emulator:
-/// rows per second and the peak working set sampled during each run, at 10k and 100k rows. Memory
-/// should stay flat as the row count grows (target under 200 MB). The emulator runs in a child process
-/// here (loopback), so the working set measured is the client's own: an in-process emulator keeps a
-/// record of every request it answered, which would be counted against ClaudePS.
+/// rows per second and the peak working set, at 10k and 100k rows. Memory should stay flat as the row
+/// count grows (target under 200 MB). Each batch runs in a fresh child process of this console
+/// (<see cref="ChildCommand"/>) and the emulator in another, so the working set measured is the
+/// batch's alone: not an in-process emulator's record of every request, and not what earlier scenarios
+/// of the same run left loaded (the SDK, Kestrel, their heaps), which once added 60-70 MB.
 /// </summary>
 public sealed class BatchMemoryScenario : IBenchScenario
 {
+    /// <summary>The hidden command line of the child: <c>--batch-memory-child &lt;rows&gt; &lt;emulator uri&gt;</c>.</summary>
+    public const string ChildCommand = "--batch-memory-child";
+
     public string Name => "batch-memory";
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
@@ -21,44 +25,87 @@ public sealed class BatchMemoryScenario : IBenchScenario
         var results = new List<BenchResult>();
         int small = context.Quick ? 200 : 10_000, large = context.Quick ? 1_000 : 100_000;
         using var emulator = await ChildEmulator.StartAsync(cancellationToken);
-        using var connection = ClaudeConnection.Create(new ClaudeConnectionOptions
-        {
-            BaseUris = { emulator.BaseUri },
-            Credential = new ApiKeyCredential("sk-ant-bench-local", "bench"),
-            DefaultModel = "claude-haiku-4-5",
-        }, new Dictionary<string, string>());
         double? smallPeak = null;
         foreach (int rows in new[] { small, large })
         {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long peak = 0;
-            using var sampling = new CancellationTokenSource();
-            var sampler = Task.Run(async () =>
-            {
-                using var self = Process.GetCurrentProcess();
-                while (!sampling.IsCancellationRequested)
-                {
-                    self.Refresh();
-                    peak = Math.Max(peak, self.WorkingSet64);
-                    try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
-                }
-            });
-            var sink = new CountingSink();
-            var clock = Stopwatch.StartNew();
-            var summary = await BatchRunner.RunAsync(connection, new BatchOptions { ThrottleLimit = 32, MaxTokens = 64, SuggestBatchApiAboveRows = 0 },
-                Rows(rows), sink, cancellationToken);
-            clock.Stop();
-            sampling.Cancel();
-            await sampler;
-            double mb = peak / 1024.0 / 1024.0;
-            context.Log.WriteLine($"batch-memory: {rows} rows, {summary.Succeeded} succeeded, {rows / clock.Elapsed.TotalSeconds:0} rows/s, peak working set {mb:0} MB");
-            results.Add(new BenchResult(Name, $"rows_per_second_{rows}", rows / clock.Elapsed.TotalSeconds, "rows/s"));
-            results.Add(new BenchResult(Name, $"peak_working_set_{rows}", mb, "MB", smallPeak is null ? null : $"peak_working_set_{small}", smallPeak,
-                "< 200 MB and flat as rows grow", mb < 200));
-            smallPeak ??= mb;
+            var run = await RunChildAsync(rows, emulator.BaseUri, cancellationToken);
+            if (run.Succeeded != rows) throw new InvalidOperationException($"batch-memory: only {run.Succeeded} of {rows} rows succeeded.");
+            context.Log.WriteLine($"batch-memory: {rows} rows, {run.Succeeded} succeeded, {run.RowsPerSecond:0} rows/s, peak working set {run.PeakMb:0} MB " +
+                                  $"(managed heap after {run.HeapAfterMb:0.0} MB, GC committed {run.CommittedMb:0} MB, {run.Gen0} gen0 / {run.Gen2} gen2 GCs)");
+            results.Add(new BenchResult(Name, $"rows_per_second_{rows}", run.RowsPerSecond, "rows/s"));
+            results.Add(new BenchResult(Name, $"peak_working_set_{rows}", run.PeakMb, "MB", smallPeak is null ? null : $"peak_working_set_{small}", smallPeak,
+                "< 200 MB and flat as rows grow", run.PeakMb < 200));
+            results.Add(new BenchResult(Name, $"managed_heap_after_{rows}", run.HeapAfterMb, "MB"));
+            smallPeak ??= run.PeakMb;
         }
         return results;
+    }
+
+    /// <summary>What one child reports on its last line.</summary>
+    public sealed record ChildResult(long Succeeded, double RowsPerSecond, double PeakMb, double HeapAfterMb, double CommittedMb, int Gen0, int Gen2);
+
+    private static async Task<ChildResult> RunChildAsync(int rows, Uri emulator, CancellationToken cancellationToken)
+    {
+        var bench = typeof(BatchMemoryScenario).Assembly.Location;
+        using var process = Process.Start(new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { bench, ChildCommand, rows.ToString(System.Globalization.CultureInfo.InvariantCulture), emulator.ToString() },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("Could not start the batch-memory child process.");
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            var last = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+            if (process.ExitCode != 0 || last is null)
+                throw new InvalidOperationException($"The batch-memory child exited with {process.ExitCode}: {await stderr}");
+            return System.Text.Json.JsonSerializer.Deserialize<ChildResult>(last)
+                   ?? throw new InvalidOperationException("The batch-memory child printed no result.");
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>The child's work: one batch of <paramref name="rows"/> rows against <paramref name="emulator"/>,
+    /// sampling its own working set every 50 ms; prints a <see cref="ChildResult"/> as JSON.</summary>
+    public static async Task<int> RunChildAsync(string[] args, TextWriter output)
+    {
+        int rows = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        using var connection = ClaudeConnection.Create(new ClaudeConnectionOptions
+        {
+            BaseUris = { new Uri(args[2]) },
+            Credential = new ApiKeyCredential("sk-ant-bench-local", "bench"),
+            DefaultModel = "claude-haiku-4-5",
+        }, new Dictionary<string, string>());
+        long peak = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            using var self = Process.GetCurrentProcess();
+            while (!sampling.IsCancellationRequested)
+            {
+                self.Refresh();
+                peak = Math.Max(peak, self.WorkingSet64);
+                try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        var sink = new CountingSink();
+        var clock = Stopwatch.StartNew();
+        var summary = await BatchRunner.RunAsync(connection, new BatchOptions { ThrottleLimit = 32, MaxTokens = 64, SuggestBatchApiAboveRows = 0 },
+            Rows(rows), sink, CancellationToken.None);
+        clock.Stop();
+        sampling.Cancel();
+        await sampler;
+        var gc = GC.GetGCMemoryInfo();
+        const double Mb = 1024.0 * 1024.0;
+        output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ChildResult(summary.Succeeded, rows / clock.Elapsed.TotalSeconds, peak / Mb,
+            GC.GetTotalMemory(forceFullCollection: true) / Mb, gc.TotalCommittedBytes / Mb, GC.CollectionCount(0), GC.CollectionCount(2))));
+        return 0;
     }
 
     private static IEnumerable<BatchRow> Rows(int count)
