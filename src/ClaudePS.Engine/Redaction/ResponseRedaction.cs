@@ -19,7 +19,9 @@ namespace ClaudePS.Engine.Redaction;
 /// reasoning on later turns; its answer stays. Thinking blocks with nothing to redact keep their signature
 /// and go back unchanged.
 /// redacted_thinking blocks are encrypted data, not text anyone can read: they are not scanned and go
-/// back unchanged (the API rejects a block whose data changed).
+/// back unchanged (the API rejects a block whose data changed). The same holds in RawJson: a
+/// redacted_thinking block's data and a thinking block's signature are opaque base64 that can match a
+/// recognizer by chance, so <see cref="JsonRedaction"/> leaves them as the API sent them.
 /// </remarks>
 public static class ResponseRedaction
 {
@@ -95,7 +97,7 @@ public static class ResponseRedaction
             contentChanged |= changed is not null;
         }
 
-        string? raw = response.RawJson is { } r ? JsonRedaction.Redact(redactor, r).Json : null;
+        string? raw = response.RawJson is { } r ? JsonRedaction.Redact(redactor, r, reply: true).Json : null;
         if (counts.Count == 0 && !contentChanged && !toolsChanged && raw == response.RawJson) return response;
         return response.WithRedactedContent(text ?? "", thinking,
             toolsChanged ? toolUses : response.ToolUses, contentChanged ? content : response.Content, raw, counts);
