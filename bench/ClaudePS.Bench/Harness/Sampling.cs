@@ -91,6 +91,28 @@ public static class Sampling
         return phases;
     }
 
+    /// <summary>One caller that rotates through the peers request by request (after <paramref name="warmup"/>
+    /// rounds): each peer's call latencies in microseconds. Neighbouring calls see the same moment of
+    /// the machine, so the comparison is nearly free of load drift; but every peer then also runs with
+    /// caches the others just used, which phase-by-phase runs (<see cref="InterleaveAsync{T}"/>) avoid.</summary>
+    public static async Task<Dictionary<string, List<double>>> AlternateAsync<T>(
+        IReadOnlyList<(string Name, Func<CancellationToken, Task<T>> Operation)> peers, int warmup, int rounds, CancellationToken cancellationToken)
+    {
+        var latencies = peers.ToDictionary(p => p.Name, _ => new List<double>(rounds));
+        await Task.Run(async () =>
+        {
+            for (int round = -warmup; round < rounds; round++)
+                for (int k = 0; k < peers.Count; k++)
+                {
+                    var (name, operation) = peers[(k + Math.Max(round, 0)) % peers.Count];
+                    long start = Stopwatch.GetTimestamp();
+                    await operation(cancellationToken).ConfigureAwait(false);
+                    if (round >= 0) latencies[name].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                }
+        }, cancellationToken).ConfigureAwait(false);
+        return latencies;
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();
