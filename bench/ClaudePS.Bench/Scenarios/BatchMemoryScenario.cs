@@ -28,7 +28,7 @@ public sealed class BatchMemoryScenario : IBenchScenario
         double? smallPeak = null;
         foreach (int rows in new[] { small, large })
         {
-            var run = await RunChildAsync(rows, emulator.BaseUri, cancellationToken);
+            var run = await MeasureInChildAsync(rows, emulator.BaseUri, cancellationToken);
             if (run.Succeeded != rows) throw new InvalidOperationException($"batch-memory: only {run.Succeeded} of {rows} rows succeeded.");
             context.Log.WriteLine($"batch-memory: {rows} rows, {run.Succeeded} succeeded, {run.RowsPerSecond:0} rows/s, peak working set {run.PeakMb:0} MB " +
                                   $"(managed heap after {run.HeapAfterMb:0.0} MB, GC committed {run.CommittedMb:0} MB, {run.Gen0} gen0 / {run.Gen2} gen2 GCs)");
@@ -44,7 +44,7 @@ public sealed class BatchMemoryScenario : IBenchScenario
     /// <summary>What one child reports on its last line.</summary>
     public sealed record ChildResult(long Succeeded, double RowsPerSecond, double PeakMb, double HeapAfterMb, double CommittedMb, int Gen0, int Gen2);
 
-    private static async Task<ChildResult> RunChildAsync(int rows, Uri emulator, CancellationToken cancellationToken)
+    private static async Task<ChildResult> MeasureInChildAsync(int rows, Uri emulator, CancellationToken cancellationToken)
     {
         var bench = typeof(BatchMemoryScenario).Assembly.Location;
         using var process = Process.Start(new ProcessStartInfo("dotnet")
@@ -73,7 +73,7 @@ public sealed class BatchMemoryScenario : IBenchScenario
 
     /// <summary>The child's work: one batch of <paramref name="rows"/> rows against <paramref name="emulator"/>,
     /// sampling its own working set every 50 ms; prints a <see cref="ChildResult"/> as JSON.</summary>
-    public static async Task<int> RunChildAsync(string[] args, TextWriter output)
+    public static async Task<int> RunAsChildAsync(string[] args, TextWriter output)
     {
         int rows = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
         using var connection = ClaudeConnection.Create(new ClaudeConnectionOptions

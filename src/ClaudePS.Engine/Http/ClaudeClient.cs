@@ -138,7 +138,7 @@ public sealed class ClaudeClient
         var budget = Usage.BudgetHold.Begin(_connection.Options.Budget, call.Budget, model, body.Length, request.MaxTokens, batch);
         ClaudeUsage? billed = null;
         string status = "error";
-        long started = Stopwatch.GetTimestamp();
+        long started = TimeProvider.System.GetTimestamp();
         var send = new TransportRequest
         {
             Target = endpoint => dialect.MessagesUri(endpoint, model, stream),
@@ -177,7 +177,7 @@ public sealed class ClaudeClient
         finally
         {
             budget.Settle(model, billed, batch);
-            Usage.ClaudeMetrics.Shared.RecordRequest(model, status, Timing.Since(started));
+            Usage.ClaudeMetrics.Shared.RecordRequest(model, status, TimeProvider.System.GetElapsedTime(started));
         }
     }
 

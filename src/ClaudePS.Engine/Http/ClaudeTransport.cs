@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -45,11 +44,11 @@ internal sealed class AttemptContext
     public Uri Endpoint { get; init; } = null!;
     public string ShownEndpoint { get; init; } = "";
     public string? RequestId { get; set; }
-    /// <summary><see cref="Stopwatch"/> timestamp of the call's start (real time, for Duration and TimeToFirstToken).</summary>
+    /// <summary>Real-time timestamp of the call's start (<see cref="TimeProvider.System"/>, for Duration and TimeToFirstToken).</summary>
     public long Started { get; init; }
 
     /// <summary>Real time since the call began.</summary>
-    public TimeSpan Elapsed => Timing.Since(Started);
+    public TimeSpan Elapsed => TimeProvider.System.GetElapsedTime(Started);
     public MessageBuilder? Builder { get; set; }
     public IdleWatchdog? Idle { get; init; }
     public string? Model { get; init; }
@@ -395,7 +394,7 @@ internal sealed class ClaudeTransport
         public ResilienceSettings Settings { get; }
         public IClaudeOutputSink? Log { get; }
         public long StartTimestamp { get; }
-        public long Started { get; } = Stopwatch.GetTimestamp();
+        public long Started { get; } = TimeProvider.System.GetTimestamp();
         public int Attempts;
         public bool Refreshed { get; set; }
         public RetryDecision Decision { get; set; }
