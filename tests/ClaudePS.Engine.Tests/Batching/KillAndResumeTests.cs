@@ -53,6 +53,21 @@ public sealed class KillAndResumeTests
         return ids;
     }
 
+    /// <summary>Waits (10 s at most) until the emulator's record count has not moved for 600 ms.</summary>
+    private static async Task WaitForRequestsToSettleAsync(EmulatorServer emulator)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        long last = -1;
+        int steady = 0;
+        while (steady < 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            long now = emulator.State.Accounting.Requests;
+            steady = now == last ? steady + 1 : 0;
+            last = now;
+        }
+    }
+
     [Fact]
     public async Task Killed_run_resumes_sending_each_row_once_and_never_paying_twice_for_a_checkpointed_row()
     {
@@ -71,6 +86,9 @@ public sealed class KillAndResumeTests
             first.Kill(entireProcessTree: true);
             await first.WaitForExitAsync();
         }
+        // The emulator records a request when its handler ends: the killed run's last requests (100 ms of
+        // latency each) may still be finishing. Count them for the first run, not the second.
+        await WaitForRequestsToSettleAsync(emulator);
         var afterKill = CheckpointIds(checkpoint);
         Assert.InRange(afterKill.Count, 8, Rows - 1);
         long billedByFirst = emulator.State.Accounting.Billed().Count(r => r.Endpoint == "messages");
