@@ -161,7 +161,7 @@ public sealed class MessageBatchClient
         {
             case "succeeded":
                 var builder = new MessageBuilder();
-                if (result.TryGetProperty("message", out var message)) builder.ReadMessage(message);
+                if (result.TryGetProperty("message", out var message)) builder.ReadMessage(System.Text.Encoding.UTF8.GetBytes(message.GetRawText()));
                 var response = builder.Build(requestId: null, endpoint, TimeSpan.Zero, null, attempts: 1);
                 return new MessageBatchResultLine { CustomId = customId, Type = type, Message = response };
             case "errored":

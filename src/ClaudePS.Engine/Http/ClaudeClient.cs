@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Http;
@@ -189,12 +190,15 @@ public sealed class ClaudeClient
         using var content = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
         if (!stream)
         {
-            using var doc = await JsonDocument.ParseAsync(content, default, ct).ConfigureAwait(false);
-            builder.ReadMessage(doc.RootElement);
-            var took = attempt.Elapsed;
-            var response = builder.Build(attempt.RequestId, attempt.ShownEndpoint, took, took, attempt.Attempt);
-            if (call.KeepRawJson) response.RawJson = doc.RootElement.GetRawText();
-            return response;
+            var (body, length) = await ReadWholeAsync(content, res.Content.Headers.ContentLength, ct).ConfigureAwait(false);
+            try
+            {
+                return WholeReply(builder, new ReadOnlySpan<byte>(body, 0, length), attempt, call);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
         }
 
         TimeSpan? firstToken = null;
@@ -204,6 +208,50 @@ public sealed class ClaudeClient
             onText?.Invoke(text);
         }, attempt.RequestId, attempt.Endpoint, ct, attempt.Idle is { } idle ? idle.Kick : null).ConfigureAwait(false);
         return builder.Build(attempt.RequestId, attempt.ShownEndpoint, attempt.Elapsed, firstToken, attempt.Attempt);
+    }
+
+    private static ClaudeResponse WholeReply(MessageBuilder builder, ReadOnlySpan<byte> json, AttemptContext attempt, CallOptions call)
+    {
+        builder.ReadMessage(json);
+        var took = attempt.Elapsed;
+        var response = builder.Build(attempt.RequestId, attempt.ShownEndpoint, took, took, attempt.Attempt);
+        if (call.KeepRawJson) response.RawJson = Utf8.Decode(json);
+        return response;
+    }
+
+    /// <summary>Reads a whole reply body into a buffer from the shared pool (the caller returns it): the
+    /// reply is parsed once, straight from these bytes.</summary>
+    private static async ValueTask<(byte[] Buffer, int Length)> ReadWholeAsync(Stream content, long? contentLength, CancellationToken ct)
+    {
+        var pool = ArrayPool<byte>.Shared;
+        // One byte over a declared length, so the read that finds the end needs no bigger buffer.
+        var buffer = pool.Rent(contentLength is > 0 and < 1 << 24 ? (int)contentLength + 1 : 16 * 1024);
+        int used = 0;
+        try
+        {
+            while (true)
+            {
+                if (used == buffer.Length)
+                {
+                    var bigger = pool.Rent(buffer.Length * 2);
+                    Buffer.BlockCopy(buffer, 0, bigger, 0, used);
+                    pool.Return(buffer);
+                    buffer = bigger;
+                }
+#if NET8_0_OR_GREATER
+                int n = await content.ReadAsync(buffer.AsMemory(used), ct).ConfigureAwait(false);
+#else
+                int n = await content.ReadAsync(buffer, used, buffer.Length - used, ct).ConfigureAwait(false);
+#endif
+                if (n == 0) return (buffer, used);
+                used += n;
+            }
+        }
+        catch
+        {
+            pool.Return(buffer);
+            throw;
+        }
     }
 
     /// <summary>Hands a billed reply to the usage ledger once and puts its cost on the response.</summary>
@@ -252,8 +300,7 @@ public sealed class ClaudeClient
                     var error = ApiErrors.FromStreamEvent(frame.Data, requestId, Shown(endpoint));
                     throw new ClaudeException(error.WithPartial(builder.PartialText, builder.Usage));
                 }
-                using var doc = JsonDocument.Parse(frame.Data);
-                var text = builder.Apply(frame.EventName, doc.RootElement);
+                var text = builder.Apply(frame.EventName, frame.Data);
                 if (!string.IsNullOrEmpty(text)) onText(text!);
             }
             frames.Clear();

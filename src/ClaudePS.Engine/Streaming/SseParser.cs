@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Engine.Streaming;
 
@@ -83,7 +84,7 @@ public sealed class SseParser
         if (value.Length > 0 && value[0] == (byte)' ') value = value.Slice(1);
         if (field.SequenceEqual("data"u8))
         {
-            string decoded = Decode(value);
+            string decoded = Utf8.Decode(value);
             if (_firstData is null) _firstData = decoded;
             else
             {
@@ -122,15 +123,6 @@ public sealed class SseParser
             for (int i = 0; i < bytes.Length && same; i++) same = bytes[i] == (byte)known[i];
             if (same) return known;
         }
-        return Decode(bytes);
-    }
-
-    private static string Decode(ReadOnlySpan<byte> bytes)
-    {
-#if NET8_0_OR_GREATER
-        return Encoding.UTF8.GetString(bytes);
-#else
-        return Encoding.UTF8.GetString(bytes.ToArray());
-#endif
+        return Utf8.Decode(bytes);
     }
 }

@@ -33,88 +33,130 @@ internal sealed class MessageBuilder
         }
     }
 
-    /// <summary>Reads a complete <c>message</c> object (non-streaming reply, or message_start's message)
-    /// in one pass over its properties: looking each one up by name scans the object again every time.</summary>
-    public void ReadMessage(JsonElement message)
+    /// <summary>Reads a complete <c>message</c> object from its UTF-8 JSON: a non-streamed reply or a
+    /// batch result's message. One forward pass, with no document built (the reply is read once).</summary>
+    /// <exception cref="JsonException">The bytes are not one JSON object.</exception>
+    public void ReadMessage(ReadOnlySpan<byte> json)
     {
-        foreach (var p in message.EnumerateObject())
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException("The reply is not a JSON object.");
+        ReadMessage(ref reader, json);
+    }
+
+    /// <summary>Reads a message object; <paramref name="r"/> is on its StartObject and ends on its EndObject.
+    /// <paramref name="json"/> is the whole buffer the reader reads (a tool_use input is kept as its raw text).</summary>
+    private void ReadMessage(ref Utf8JsonReader r, ReadOnlySpan<byte> json)
+    {
+        while (NextProperty(ref r))
         {
-            var v = p.Value;
-            if (p.NameEquals("content"u8))
+            if (r.ValueTextEquals("content"u8))
             {
-                if (v.ValueKind != JsonValueKind.Array) continue;
-                foreach (var block in v.EnumerateArray())
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartArray) { r.Skip(); continue; }
+                while (r.Read() && r.TokenType != JsonTokenType.EndArray)
                 {
-                    var b = StartBlock(block, whole: true);
+                    var b = ReadBlock(ref r, json, whole: true);
+                    if (b is null) continue;
+                    _blocks.Add(b);
                     if (b.HasText || b.HasJson || b.Data is not null) HasContent = true;
                 }
             }
-            else if (p.NameEquals("usage"u8)) { if (v.ValueKind == JsonValueKind.Object) Usage = UsageReader.Read(v, Usage); }
-            else if (p.NameEquals("id"u8)) Id = v.GetString();
-            else if (p.NameEquals("model"u8)) Model = v.GetString();
-            else if (p.NameEquals("stop_reason"u8)) { if (v.ValueKind == JsonValueKind.String) StopReason = v.GetString(); }
-            else if (p.NameEquals("stop_sequence"u8)) { if (v.ValueKind == JsonValueKind.String) StopSequence = v.GetString(); }
+            else if (r.ValueTextEquals("usage"u8)) { r.Read(); Usage = UsageReader.Read(ref r, Usage); }
+            else if (r.ValueTextEquals("id"u8)) { r.Read(); Id = StringValue(ref r) ?? Id; }
+            else if (r.ValueTextEquals("model"u8)) { r.Read(); Model = StringValue(ref r) ?? Model; }
+            else if (r.ValueTextEquals("stop_reason"u8)) { r.Read(); StopReason = StringValue(ref r) ?? StopReason; }
+            else if (r.ValueTextEquals("stop_sequence"u8)) { r.Read(); StopSequence = StringValue(ref r) ?? StopSequence; }
+            else { r.Read(); r.Skip(); }
         }
     }
 
-    /// <summary>Applies one SSE event. Returns the text delta it carried (for live display), if any.</summary>
-    public string? Apply(string eventType, JsonElement data)
+    /// <summary>Applies one SSE event whose data arrived as text (see <see cref="Apply(string, ReadOnlySpan{byte})"/>).</summary>
+    public string? Apply(string eventType, string data)
     {
-        switch (eventType)
+        // Events this client keeps nothing from are not decoded at all.
+        if (!CarriesData(eventType)) return Apply(eventType, ReadOnlySpan<byte>.Empty);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(data.Length));
+        try
         {
-            case "message_start":
-                if (data.TryGetProperty("message"u8, out var m)) ReadMessage(m);
-                return null;
-            case "content_block_start":
-                if (data.TryGetProperty("content_block"u8, out var cb))
-                {
-                    int index = data.TryGetProperty("index"u8, out var i) ? i.GetInt32() : _blocks.Count;
-                    while (_blocks.Count < index) _blocks.Add(new Block("text"));
-                    var block = StartBlock(cb, index);
-                    if (block.Data is not null) HasContent = true; // redacted_thinking arrives whole, with no deltas
-                    if (block.HasText) { HasContent = true; return block.Type == "text" ? block.Text : null; }
-                }
-                return null;
-            case "content_block_delta":
-                return ApplyDelta(data);
-            case "message_delta":
-                if (data.TryGetProperty("delta"u8, out var d)) ReadStop(d);
-                if (data.TryGetProperty("usage"u8, out var u) && u.ValueKind == JsonValueKind.Object)
-                    Usage = UsageReader.Read(u, Usage);
-                return null;
-            case "message_stop":
-                Stopped = true;
-                return null;
-            default:
-                // content_block_stop, ping and event types this client does not know: nothing to do.
-                return null;
+            int n = Encoding.UTF8.GetBytes(data, 0, data.Length, buffer, 0);
+            return Apply(eventType, new ReadOnlySpan<byte>(buffer, 0, n));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private string? ApplyDelta(JsonElement data)
+    /// <summary>Applies one SSE event (its UTF-8 data). Returns the text delta it carried (for live display), if any.</summary>
+    /// <exception cref="JsonException">The data is not one JSON object.</exception>
+    public string? Apply(string eventType, ReadOnlySpan<byte> data)
     {
-        if (!data.TryGetProperty("delta"u8, out var delta)) return null;
-        int index = data.TryGetProperty("index"u8, out var i) ? i.GetInt32() : _blocks.Count - 1;
+        if (eventType == "message_stop") Stopped = true;
+        // content_block_stop, ping and event types this client does not know: nothing to do.
+        if (!CarriesData(eventType)) return null;
+        var r = new Utf8JsonReader(data);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+            throw new JsonException($"The {eventType} event's data is not a JSON object.");
+        // Properties may come in any order, so an event's parts are collected first and applied at its end.
+        int? index = null;
+        Block? started = null;
+        Delta delta = default;
+        while (NextProperty(ref r))
+        {
+            if (r.ValueTextEquals("index"u8)) { r.Read(); if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out var i)) index = i; }
+            else if (eventType == "message_start" && r.ValueTextEquals("message"u8))
+            {
+                r.Read();
+                if (r.TokenType == JsonTokenType.StartObject) ReadMessage(ref r, data); else r.Skip();
+            }
+            else if (eventType == "content_block_start" && r.ValueTextEquals("content_block"u8)) { r.Read(); started = ReadBlock(ref r, data, whole: false); }
+            else if (eventType == "content_block_delta" && r.ValueTextEquals("delta"u8)) { r.Read(); delta = Delta.Read(ref r); }
+            else if (eventType == "message_delta" && r.ValueTextEquals("delta"u8)) { r.Read(); ReadStop(ref r); }
+            else if (eventType == "message_delta" && r.ValueTextEquals("usage"u8)) { r.Read(); Usage = UsageReader.Read(ref r, Usage); }
+            else { r.Read(); r.Skip(); }
+        }
+        if (started is not null) return PlaceStarted(started, index ?? _blocks.Count);
+        if (eventType == "content_block_delta") return ApplyDelta(delta, index ?? _blocks.Count - 1);
+        return null;
+    }
+
+    private static bool CarriesData(string eventType) =>
+        eventType is "message_start" or "content_block_start" or "content_block_delta" or "message_delta";
+
+    private string? PlaceStarted(Block block, int index)
+    {
         if (index < 0) return null;
+        while (_blocks.Count < index) _blocks.Add(new Block("text"));
+        if (index < _blocks.Count) _blocks[index] = block;
+        else _blocks.Add(block);
+        if (block.Data is not null) HasContent = true; // redacted_thinking arrives whole, with no deltas
+        if (!block.HasText) return null;
+        HasContent = true;
+        return block.Type == "text" ? block.Text : null;
+    }
+
+    private string? ApplyDelta(Delta delta, int index)
+    {
+        if (delta.Type is null || index < 0) return null;
         while (_blocks.Count <= index) _blocks.Add(new Block("text"));
         var block = _blocks[index];
-        string type = delta.TryGetProperty("type"u8, out var t) ? t.GetString() ?? "" : "";
-        switch (type)
+        switch (delta.Type)
         {
             case "text_delta":
-                var text = delta.GetProperty("text"u8).GetString() ?? "";
+                var text = delta.Value ?? "";
                 block.AppendText(text);
                 HasContent = true;
                 return text;
             case "thinking_delta":
-                block.AppendText(delta.GetProperty("thinking"u8).GetString());
+                block.AppendText(delta.Value);
                 HasContent = true;
                 return null;
             case "signature_delta":
-                block.Signature = (block.Signature ?? "") + delta.GetProperty("signature"u8).GetString();
+                block.Signature = (block.Signature ?? "") + delta.Value;
                 return null;
             case "input_json_delta":
-                block.Json.Append(delta.GetProperty("partial_json"u8).GetString());
+                block.Json.Append(delta.Value);
                 HasContent = true;
                 return null;
             default:
@@ -122,45 +164,92 @@ internal sealed class MessageBuilder
         }
     }
 
-    /// <summary>Starts a block from a content block object. <paramref name="whole"/>: the block is complete
-    /// (a non-streamed reply), so a tool_use block's input is taken as it is; a streamed one's input
-    /// arrives in deltas.</summary>
-    private Block StartBlock(JsonElement cb, int? index = null, bool whole = false)
+    /// <summary>A content_block_delta's delta: its type and the one string it carries.</summary>
+    private struct Delta
     {
-        string type = "text";
-        JsonElement text = default, thinking = default, signature = default, data = default, id = default, name = default, input = default;
-        foreach (var p in cb.EnumerateObject())
+        public string? Type;
+        public string? Value;
+
+        public static Delta Read(ref Utf8JsonReader r)
         {
-            if (p.NameEquals("type"u8)) type = p.Value.GetString() ?? "text";
-            else if (p.NameEquals("text"u8)) text = p.Value;
-            else if (p.NameEquals("thinking"u8)) thinking = p.Value;
-            else if (p.NameEquals("signature"u8)) signature = p.Value;
-            else if (p.NameEquals("data"u8)) data = p.Value;
-            else if (p.NameEquals("id"u8)) id = p.Value;
-            else if (p.NameEquals("name"u8)) name = p.Value;
-            else if (p.NameEquals("input"u8)) input = p.Value;
+            var d = default(Delta);
+            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return d; }
+            while (NextProperty(ref r))
+            {
+                if (r.ValueTextEquals("type"u8)) { r.Read(); d.Type = StringValue(ref r); }
+                // Each delta type carries its payload under its own name; a delta has only one of them.
+                else if (r.ValueTextEquals("text"u8) || r.ValueTextEquals("thinking"u8) || r.ValueTextEquals("signature"u8) || r.ValueTextEquals("partial_json"u8))
+                {
+                    r.Read();
+                    d.Value = StringValue(ref r);
+                }
+                else { r.Read(); r.Skip(); }
+            }
+            return d;
+        }
+    }
+
+    /// <summary>Reads a content block object (the reader ends on its EndObject); null when it is not an object.
+    /// <paramref name="whole"/>: the block is complete (a non-streamed reply), so a tool_use block's input
+    /// is taken as it is; a streamed one's input arrives in deltas.</summary>
+    private static Block? ReadBlock(ref Utf8JsonReader r, ReadOnlySpan<byte> json, bool whole)
+    {
+        if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return null; }
+        string type = "text";
+        string? text = null, thinking = null, signature = null, data = null, id = null, name = null, input = null;
+        while (NextProperty(ref r))
+        {
+            if (r.ValueTextEquals("type"u8)) { r.Read(); type = StringValue(ref r) ?? "text"; }
+            else if (r.ValueTextEquals("text"u8)) { r.Read(); text = StringValue(ref r); }
+            else if (r.ValueTextEquals("thinking"u8)) { r.Read(); thinking = StringValue(ref r); }
+            else if (r.ValueTextEquals("signature"u8)) { r.Read(); signature = StringValue(ref r); }
+            else if (r.ValueTextEquals("data"u8)) { r.Read(); data = StringValue(ref r); }
+            else if (r.ValueTextEquals("id"u8)) { r.Read(); id = StringValue(ref r); }
+            else if (r.ValueTextEquals("name"u8)) { r.Read(); name = StringValue(ref r); }
+            else if (whole && r.ValueTextEquals("input"u8))
+            {
+                r.Read();
+                long start = r.TokenStartIndex;
+                r.Skip();
+                input = Utf8.Decode(json.Slice((int)start, (int)(r.BytesConsumed - start)));
+            }
+            else { r.Read(); r.Skip(); }
         }
         var block = new Block(type);
-        if (type == "text" && text.ValueKind != JsonValueKind.Undefined) block.AppendText(text.GetString());
-        if (type == "thinking" && thinking.ValueKind != JsonValueKind.Undefined) block.AppendText(thinking.GetString());
-        if (signature.ValueKind == JsonValueKind.String) block.Signature = signature.GetString();
+        if (type == "text") block.AppendText(text);
+        if (type == "thinking") block.AppendText(thinking);
+        block.Signature = signature;
         // Encrypted thinking: opaque, kept exactly as sent so it can go back on the next turn.
-        if (type == "redacted_thinking" && data.ValueKind == JsonValueKind.String) block.Data = data.GetString();
+        if (type == "redacted_thinking") block.Data = data;
         if (type == "tool_use")
         {
-            block.ToolId = id.ValueKind != JsonValueKind.Undefined ? id.GetString() : null;
-            block.ToolName = name.ValueKind != JsonValueKind.Undefined ? name.GetString() : null;
-            if (whole && input.ValueKind != JsonValueKind.Undefined) block.Json.Append(input.GetRawText());
+            block.ToolId = id;
+            block.ToolName = name;
+            if (input is not null) block.Json.Append(input);
         }
-        if (index is { } idx && idx < _blocks.Count) _blocks[idx] = block;
-        else _blocks.Add(block);
         return block;
     }
 
-    private void ReadStop(JsonElement e)
+    private void ReadStop(ref Utf8JsonReader r)
     {
-        if (e.TryGetProperty("stop_reason"u8, out var sr) && sr.ValueKind == JsonValueKind.String) StopReason = sr.GetString();
-        if (e.TryGetProperty("stop_sequence"u8, out var ss) && ss.ValueKind == JsonValueKind.String) StopSequence = ss.GetString();
+        if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return; }
+        while (NextProperty(ref r))
+        {
+            if (r.ValueTextEquals("stop_reason"u8)) { r.Read(); StopReason = StringValue(ref r) ?? StopReason; }
+            else if (r.ValueTextEquals("stop_sequence"u8)) { r.Read(); StopSequence = StringValue(ref r) ?? StopSequence; }
+            else { r.Read(); r.Skip(); }
+        }
+    }
+
+    /// <summary>Moves to the next property name of the object being read; false at its end.</summary>
+    internal static bool NextProperty(ref Utf8JsonReader r) => r.Read() && r.TokenType == JsonTokenType.PropertyName;
+
+    /// <summary>The string value the reader is on; null for null or any other kind (skipped whole).</summary>
+    internal static string? StringValue(ref Utf8JsonReader r)
+    {
+        if (r.TokenType == JsonTokenType.String) return r.GetString();
+        r.Skip();
+        return null;
     }
 
     public ClaudeResponse Build(string? requestId, string? endpoint, TimeSpan duration, TimeSpan? timeToFirstToken, int attempts)

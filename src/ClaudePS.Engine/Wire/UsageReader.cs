@@ -2,27 +2,32 @@ using System.Text.Json;
 
 namespace ClaudePS.Engine.Wire;
 
-/// <summary>Reads a <c>usage</c> object. Fields absent from <paramref name="u"/> keep the values of <paramref name="previous"/>
+/// <summary>Reads a <c>usage</c> object. Fields absent from it keep the values of <c>previous</c>
 /// (message_delta carries cumulative usage, but not always every field).</summary>
 internal static class UsageReader
 {
-    public static ClaudeUsage Read(JsonElement u, ClaudeUsage? previous = null)
+    /// <summary><paramref name="r"/> is on the value of <c>usage</c> and ends on its last token;
+    /// a value that is not an object changes nothing.</summary>
+    public static ClaudeUsage Read(ref Utf8JsonReader r, ClaudeUsage? previous = null)
     {
         previous ??= ClaudeUsage.Empty;
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            r.Skip();
+            return previous;
+        }
         long input = previous.InputTokens, output = previous.OutputTokens, cacheWrite = previous.CacheWriteTokens;
         long cacheWrite1h = previous.CacheWrite1hTokens, cacheRead = previous.CacheReadTokens;
         string? tier = previous.ServiceTier;
-        // One pass over the properties (a lookup by name would scan the object once per field).
-        foreach (var p in u.EnumerateObject())
+        while (MessageBuilder.NextProperty(ref r))
         {
-            var v = p.Value;
-            if (p.NameEquals("input_tokens"u8)) input = Long(v, input);
-            else if (p.NameEquals("output_tokens"u8)) output = Long(v, output);
-            else if (p.NameEquals("cache_creation_input_tokens"u8)) cacheWrite = Long(v, cacheWrite);
-            else if (p.NameEquals("cache_read_input_tokens"u8)) cacheRead = Long(v, cacheRead);
-            else if (p.NameEquals("service_tier"u8)) { if (v.ValueKind == JsonValueKind.String) tier = v.GetString(); }
-            else if (p.NameEquals("cache_creation"u8) && v.ValueKind == JsonValueKind.Object && v.TryGetProperty("ephemeral_1h_input_tokens"u8, out var h))
-                cacheWrite1h = Long(h, cacheWrite1h);
+            if (r.ValueTextEquals("input_tokens"u8)) input = Long(ref r, input);
+            else if (r.ValueTextEquals("output_tokens"u8)) output = Long(ref r, output);
+            else if (r.ValueTextEquals("cache_creation_input_tokens"u8)) cacheWrite = Long(ref r, cacheWrite);
+            else if (r.ValueTextEquals("cache_read_input_tokens"u8)) cacheRead = Long(ref r, cacheRead);
+            else if (r.ValueTextEquals("service_tier"u8)) { r.Read(); tier = MessageBuilder.StringValue(ref r) ?? tier; }
+            else if (r.ValueTextEquals("cache_creation"u8)) cacheWrite1h = OneHourWrites(ref r, cacheWrite1h);
+            else { r.Read(); r.Skip(); }
         }
         return new ClaudeUsage
         {
@@ -35,6 +40,26 @@ internal static class UsageReader
         };
     }
 
-    private static long Long(JsonElement v, long fallback) =>
-        v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : fallback;
+    /// <summary>The value after the property name the reader is on, when it is a whole number.</summary>
+    private static long Long(ref Utf8JsonReader r, long fallback)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.Number && r.TryGetInt64(out var n)) return n;
+        r.Skip();
+        return fallback;
+    }
+
+    /// <summary>cache_creation's ephemeral_1h_input_tokens (the 5-minute writes are the rest of cache_creation_input_tokens).</summary>
+    private static long OneHourWrites(ref Utf8JsonReader r, long fallback)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return fallback; }
+        long value = fallback;
+        while (MessageBuilder.NextProperty(ref r))
+        {
+            if (r.ValueTextEquals("ephemeral_1h_input_tokens"u8)) value = Long(ref r, value);
+            else { r.Read(); r.Skip(); }
+        }
+        return value;
+    }
 }

@@ -69,17 +69,19 @@ public class EngineLoadContextTests
     public void Engine_and_Abstractions_types_cross_the_boundary()
     {
         var (_, engine) = Loaded.Value;
-        // UsageReader.Read(JsonElement, ClaudeUsage?) takes and returns Abstractions types: the casts below
-        // succeed only if both sides see the same ClaudeUsage type.
-        var reader = engine.GetType("ClaudePS.Engine.Wire.UsageReader", throwOnError: true)!;
-        var read = reader.GetMethod("Read", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
-        using var doc = JsonDocument.Parse("""{"input_tokens":12,"output_tokens":34,"cache_read_input_tokens":5}""");
-        var previous = new ClaudeUsage { CacheWriteTokens = 7 };
-        var usage = Assert.IsType<ClaudeUsage>(read.Invoke(null, new object?[] { doc.RootElement, previous }));
+        // A batch result line parsed by the engine comes back as the default context's ClaudeResponse, and
+        // the engine's metrics take that ClaudeUsage: both succeed only if both sides see the same types.
+        var batches = engine.GetType("ClaudePS.Engine.Batching.MessageBatchClient", throwOnError: true)!;
+        var parse = batches.GetMethod("ParseResultLine", BindingFlags.Public | BindingFlags.Static)!;
+        var line = parse.Invoke(null, new object?[] { """{"custom_id":"r1","result":{"type":"succeeded","message":{"model":"claude-haiku-4-5","content":[],"usage":{"input_tokens":12,"output_tokens":34,"cache_read_input_tokens":5}}}}""", null })!;
+        var message = Assert.IsType<ClaudeResponse>(line.GetType().GetProperty("Message")!.GetValue(line));
+        var usage = message.Usage;
         Assert.Equal(12, usage.InputTokens);
         Assert.Equal(34, usage.OutputTokens);
-        Assert.Equal(7, usage.CacheWriteTokens);
         Assert.Equal(5, usage.CacheReadTokens);
+        var metricsType = engine.GetType("ClaudePS.Engine.Usage.ClaudeMetrics", throwOnError: true)!;
+        var metrics = Activator.CreateInstance(metricsType)!;
+        metricsType.GetMethod("RecordUsage")!.Invoke(metrics, new object?[] { "claude-haiku-4-5", usage, 0.5m });
 
         // The engine's pipeline pump is an IClaudeOutputSink of the default context's Abstractions.
         var pumpType = engine.GetType("ClaudePS.Engine.Pipeline.PipelinePump", throwOnError: true)!;

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ClaudePS.Engine.Http;
+using ClaudePS.Engine.Tests.Http;
+using ClaudePS.Engine.Tests.Resilience;
+using ClaudePS.Engine.Wire;
+using Xunit;
+
+namespace ClaudePS.Engine.Tests.Streaming;
+
+/// <summary>Replies and stream events are read in one forward pass: JSON does not promise property
+/// order, so these put every property where a forward reader would find it last.</summary>
+public class MessageReadingTests
+{
+    private static ClaudeResponse Read(string json)
+    {
+        var builder = new MessageBuilder();
+        builder.ReadMessage(Encoding.UTF8.GetBytes(json));
+        return builder.Build("req_1", null, TimeSpan.Zero, null, 1);
+    }
+
+    [Fact]
+    public void A_whole_reply_is_read_whatever_the_order_of_its_properties()
+    {
+        const string input = "{\"path\":\"C:\\\\temp\\\\a \\\"b\\\".txt\",\"lines\":[1,2,{\"x\":null}],\"ok\":true}";
+        var r = Read(
+            "{\"usage\":{\"service_tier\":\"priority\",\"cache_creation\":{\"ephemeral_5m_input_tokens\":3,\"ephemeral_1h_input_tokens\":40}," +
+            "\"server_tool_use\":{\"web_search_requests\":2},\"output_tokens\":7,\"cache_read_input_tokens\":11,\"cache_creation_input_tokens\":43,\"input_tokens\":5}," +
+            "\"stop_sequence\":\"END\",\"content\":[" +
+            "{\"signature\":\"sig==\",\"thinking\":\"Let me see.\",\"type\":\"thinking\"}," +
+            "{\"data\":\"b3BhcXVl\",\"type\":\"redacted_thinking\"}," +
+            "{\"citations\":[{\"type\":\"char_location\",\"cited_text\":\"x\"}],\"text\":\"Hello \",\"type\":\"text\"}," +
+            "{\"input\":" + input + ",\"name\":\"read_file\",\"id\":\"toolu_1\",\"type\":\"tool_use\"}," +
+            "{\"type\":\"text\",\"text\":\"world\"}]," +
+            "\"future_field\":{\"nested\":[{\"deep\":[1,2,3]}]},\"stop_reason\":\"tool_use\",\"model\":\"claude-sonnet-4-5\",\"id\":\"msg_9\",\"type\":\"message\"}");
+
+        Assert.Equal("Hello world", r.Text);
+        Assert.Equal("Let me see.", r.Thinking);
+        Assert.Equal("msg_9", r.MessageId);
+        Assert.Equal("claude-sonnet-4-5", r.Model);
+        Assert.Equal("tool_use", r.StopReason);
+        Assert.Equal("END", r.StopSequence);
+        var tool = Assert.Single(r.ToolUses);
+        Assert.Equal("toolu_1", tool.Id);
+        Assert.Equal("read_file", tool.Name);
+        Assert.Equal(input, tool.InputJson); // the raw text, escapes and all
+        Assert.Equal(new[] { "thinking", "redacted_thinking", "text", "tool_use", "text" }, r.Content.Select(b => b.Type));
+        Assert.Equal("sig==", r.Content[0].Signature);
+        Assert.Equal("b3BhcXVl", r.Content[1].Data);
+        Assert.Equal(5, r.Usage.InputTokens);
+        Assert.Equal(7, r.Usage.OutputTokens);
+        Assert.Equal(43, r.Usage.CacheWriteTokens);
+        Assert.Equal(40, r.Usage.CacheWrite1hTokens);
+        Assert.Equal(11, r.Usage.CacheReadTokens);
+        Assert.Equal("priority", r.Usage.ServiceTier);
+    }
+
+    [Fact]
+    public void Values_of_an_unexpected_kind_are_skipped_not_fatal()
+    {
+        var r = Read("{\"id\":42,\"model\":null,\"content\":[\"not a block\",{\"type\":\"text\",\"text\":\"ok\"}],\"stop_reason\":{\"odd\":1}," +
+                     "\"usage\":{\"input_tokens\":\"12\",\"output_tokens\":3.5,\"cache_creation\":[1]}}");
+        Assert.Equal("ok", r.Text);
+        Assert.Null(r.MessageId);
+        Assert.Equal("", r.Model);
+        Assert.Null(r.StopReason);
+        Assert.Equal(0, r.Usage.InputTokens);
+        Assert.Equal(0, r.Usage.OutputTokens);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("\"message\"")]
+    [InlineData("{\"id\":\"msg_1\",\"content\":[{\"type\":\"text\",\"text\":\"cut off")]
+    public void A_reply_that_is_not_one_json_object_throws_JsonException(string json)
+    {
+        Assert.ThrowsAny<JsonException>(() => new MessageBuilder().ReadMessage(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
+    public void Stream_events_apply_when_their_index_comes_after_the_block_or_delta()
+    {
+        var b = new MessageBuilder();
+        b.Apply("message_start", "{\"message\":{\"usage\":{\"output_tokens\":1,\"input_tokens\":9},\"content\":[],\"model\":\"claude-haiku-4-5\",\"id\":\"msg_s\"},\"type\":\"message_start\"}");
+        Assert.Null(b.Apply("content_block_start", "{\"content_block\":{\"thinking\":\"\",\"type\":\"thinking\"},\"index\":0,\"type\":\"content_block_start\"}"));
+        Assert.Null(b.Apply("content_block_delta", "{\"delta\":{\"thinking\":\"Hmm.\",\"type\":\"thinking_delta\"},\"index\":0}"));
+        Assert.Null(b.Apply("content_block_delta", "{\"delta\":{\"signature\":\"s1\",\"type\":\"signature_delta\"},\"index\":0}"));
+        Assert.Null(b.Apply("content_block_start", "{\"content_block\":{\"input\":{},\"name\":\"lookup\",\"id\":\"toolu_2\",\"type\":\"tool_use\"},\"index\":2}"));
+        Assert.Equal("Hi", b.Apply("content_block_start", "{\"content_block\":{\"text\":\"Hi\",\"type\":\"text\"},\"index\":1}"));
+        Assert.Equal(" there", b.Apply("content_block_delta", "{\"delta\":{\"text\":\" there\",\"type\":\"text_delta\"},\"index\":1}"));
+        Assert.Null(b.Apply("content_block_delta", "{\"delta\":{\"partial_json\":\"{\\\"q\\\":\",\"type\":\"input_json_delta\"},\"index\":2}"));
+        Assert.Null(b.Apply("content_block_delta", "{\"delta\":{\"partial_json\":\"1}\",\"type\":\"input_json_delta\"},\"index\":2}"));
+        Assert.Null(b.Apply("ping", "not even json"));
+        Assert.Null(b.Apply("content_block_stop", "{\"index\":1}"));
+        b.Apply("message_delta", "{\"usage\":{\"output_tokens\":30},\"delta\":{\"stop_sequence\":null,\"stop_reason\":\"tool_use\"},\"type\":\"message_delta\"}");
+        Assert.False(b.Stopped);
+        b.Apply("message_stop", "{\"type\":\"message_stop\"}");
+        Assert.True(b.Stopped);
+
+        var r = b.Build(null, null, TimeSpan.Zero, null, 1);
+        Assert.Equal("Hi there", r.Text);
+        Assert.Equal("Hmm.", r.Thinking);
+        Assert.Equal("s1", r.Content[0].Signature);
+        Assert.Equal("{\"q\":1}", Assert.Single(r.ToolUses).InputJson);
+        Assert.Equal("msg_s", r.MessageId);
+        Assert.Equal("tool_use", r.StopReason);
+        Assert.Equal(9, r.Usage.InputTokens);
+        Assert.Equal(30, r.Usage.OutputTokens);
+    }
+
+    [Fact]
+    public async Task A_reply_that_is_not_a_json_object_is_an_InvalidResponse_error_with_its_request_id()
+    {
+        var clock = new TestClock();
+        var api = new FakeApi((_, _) =>
+        {
+            var res = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("[\"not\",\"a\",\"message\"]", Encoding.UTF8, "application/json") };
+            res.Headers.TryAddWithoutValidation("request-id", "req_array");
+            return res;
+        }, clock);
+        using var c = TestConnections.Create(api, clock, o => o.Resilience.MaxRetries = 0);
+        var ex = await Assert.ThrowsAsync<ClaudeException>(() => c.Client.CreateMessageAsync(MessageRequest.ForPrompt("hi")));
+        Assert.Equal("ClaudePS.InvalidResponse", ex.Error.ErrorId);
+        Assert.Equal("req_array", ex.Error.RequestId);
+        Assert.Contains("not a JSON object", ex.Error.Message);
+    }
+
+    [Fact]
+    public async Task A_large_reply_is_read_whole_across_many_reads()
+    {
+        var clock = new TestClock();
+        string text = new string('x', 200_000) + "é€😀";
+        // Sent without a Content-Length, in pieces, so the buffer has to grow.
+        string json = await FakeApi.Message(text).Content.ReadAsStringAsync();
+        var api = new FakeApi((_, _) => FakeApi.Stream(json), clock);
+        using var c = TestConnections.Create(api, clock);
+        var r = await c.Client.CreateMessageAsync(MessageRequest.ForPrompt("hi"), new CallOptions { KeepRawJson = true });
+        Assert.Equal(text, r.Text);
+        Assert.Contains(text, r.RawJson);
+        Assert.EndsWith("}}", r.RawJson);
+    }
+}
