@@ -140,6 +140,7 @@ public sealed class ClaudeClient
         ClaudeUsage? billed = null;
         string status = "error";
         long started = TimeProvider.System.GetTimestamp();
+        TimeSpan? duration = null;
         var send = new TransportRequest
         {
             Target = endpoint => dialect.MessagesUri(endpoint, model, stream),
@@ -148,6 +149,7 @@ public sealed class ClaudeClient
             Demand = new RateLimitDemand(body.Length, request.MaxTokens, call.InputTokens),
             What = stream ? "stream" : "messages",
             Model = model,
+            Started = started,
             // A reply that failed after the server reported usage is billed all the same.
             OnFailedAttemptUsage = (usage, attempt) =>
             {
@@ -167,6 +169,7 @@ public sealed class ClaudeClient
             var response = await transport.SendAsync(send, (res, attempt, ct) => ReadMessageAsync(res, attempt, stream, onText, call, ct), call, cancellationToken).ConfigureAwait(false);
             billed = billed is null ? response.Usage : billed.Add(response.Usage);
             status = "200";
+            duration = response.Duration; // measured as the reply was read: no second clock read
             if (cacheKey is not null) transport.Cache!.Put(cacheKey, ResponseCache.AsHit(response, TimeSpan.Zero));
             return RecordUsage(response, call, "succeeded");
         }
@@ -178,7 +181,7 @@ public sealed class ClaudeClient
         finally
         {
             budget.Settle(model, billed, batch);
-            Usage.ClaudeMetrics.Shared.RecordRequest(model, status, TimeProvider.System.GetElapsedTime(started));
+            Usage.ClaudeMetrics.Shared.RecordRequest(model, status, duration ?? TimeProvider.System.GetElapsedTime(started));
         }
     }
 

@@ -33,6 +33,8 @@ internal sealed class TransportRequest
     public string What { get; init; } = "request";
     /// <summary>The model asked for (metrics label); null for calls that name none.</summary>
     public string? Model { get; init; }
+    /// <summary>When the caller's call began (<see cref="TimeProvider.System"/> timestamp); 0: when the transport starts it.</summary>
+    public long Started { get; init; }
     /// <summary>Called once for every failed attempt that had reported usage (billed although it failed).</summary>
     public Action<ClaudeUsage, AttemptContext>? OnFailedAttemptUsage { get; init; }
 }
@@ -113,7 +115,7 @@ internal sealed class ClaudeTransport
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(overall);
-        var state = new CallState<T>(request, read, settings, call.Log, settings.Clock.GetTimestamp());
+        var state = new CallState<T>(request, read, settings, call.Log);
         try
         {
             try
@@ -156,7 +158,10 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <summary>One attempt: choose an endpoint, ask its breaker, wait for the limiter, send.</summary>
+    /// <summary>One attempt: choose an endpoint, ask its breaker, wait for the limiter, send with the
+    /// attempt's timeouts and read the reply. The exchange's failures become <see cref="AttemptFailure"/>;
+    /// the breaker and the endpoint pool hear how the attempt ended. One method, because every async
+    /// layer costs a state machine and a continuation on every call.</summary>
     private async Task<T> AttemptAsync<T>(CallState<T> state, CancellationToken ct)
     {
         int attempt = Interlocked.Increment(ref state.Attempts);
@@ -181,9 +186,102 @@ internal sealed class ClaudeTransport
         try
         {
             using var lease = await Limiter.AcquireAsync(state.Request.Demand, state.Log is null ? null : state.LogLimiterWait, ct).ConfigureAwait(false);
-            var result = await SendOnceAsync(state, endpoint, lease, attempt, ct).ConfigureAwait(false);
-            failed = false;
-            return result;
+            var s = state.Settings;
+            var request = state.Request;
+            // Its own token source only when something can end this attempt alone (attempt timeout, idle stream).
+            using var attemptCts = s.AttemptTimeout is not null || request.Stream ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
+            if (s.AttemptTimeout is { } limit) attemptCts!.CancelAfter(limit);
+            var token = attemptCts?.Token ?? ct;
+            using var idle = request.Stream ? new IdleWatchdog(s.StreamIdleTimeout, attemptCts!) : null;
+            var context = new AttemptContext { Attempt = attempt, Endpoint = endpoint.Uri, ShownEndpoint = endpoint.Shown, Started = state.Started, Idle = idle };
+            bool succeeded = false;
+            try
+            {
+                var uri = request.Target(endpoint.Uri);
+                var credential = _connection.Credential;
+                var auth = await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
+                Limiter.MarkSent(lease);
+                HttpResponseMessage res;
+                using (var message = NewMessage(request, uri, attempt, auth))
+                    res = await _connection.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                if ((int)res.StatusCode == 401 && credential.CanRefresh && !state.Refreshed)
+                {
+                    // A token may have been revoked or rotated early: refresh once (past the rejected one) and repeat at once.
+                    state.Refreshed = true;
+                    res.Dispose();
+                    state.Log?.WriteVerbose($"{request.What} got 401 from {endpoint.Shown}; refreshing the {credential.AuthKind} credential once and sending again.");
+                    auth = await credential.RefreshAfterRejectionAsync(auth, token).ConfigureAwait(false);
+                    using var again = NewMessage(request, uri, attempt, auth);
+                    res = await _connection.Http.SendAsync(again, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                }
+                using (res)
+                {
+                    idle?.Kick();
+                    context.RequestId = ClaudeClient.Header(res, "request-id");
+                    if (_connection.ServerClock.ObservationDue() && res.Headers.Date is { } date && _connection.ServerClock.Observe(date) is { } skewNote)
+                        state.Log?.WriteVerbose(skewNote);
+                    int status = (int)res.StatusCode;
+                    if (!res.IsSuccessStatusCode)
+                    {
+                        var (wait, source) = RetryRules.ServerWait(res.Headers, s.Clock.GetUtcNow());
+                        var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
+                        var error = ApiErrors.FromHttp(status, body, context.RequestId, endpoint.Shown);
+                        if (status == 429) Usage.ClaudeMetrics.Shared.RecordRateLimited(request.Model ?? "unknown");
+                        if (request.Demand is not null)
+                            Limiter.OnResponse(lease, res.Headers, status == 429 && error.ErrorId != "ClaudePS.SpendLimitReached", wait);
+                        throw new AttemptFailure(error, FailureKind.Status)
+                        { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
+                    }
+                    if (request.Demand is not null) Limiter.OnResponse(lease, res.Headers, false, null);
+                    var result = await state.Read(res, context, token).ConfigureAwait(false);
+                    if (context.Builder is { } done) lease.Settle(done.Usage);
+                    succeeded = true;
+                    failed = false;
+                    return result;
+                }
+            }
+            catch (AttemptFailure f) when (context.Builder is { } b)
+            {
+                f.Error = WithPartial(f.Error, b);
+                throw;
+            }
+            catch (AttemptFailure)
+            {
+                throw;
+            }
+            catch (ClaudeException ex)
+            {
+                // The reader's own failures: an error event in the stream, a stream that ended early.
+                throw Failure(WithPartial(ex.Error, context.Builder), FailureKind.Stream, context, ex);
+            }
+            catch (OperationCanceledException ex) when (!ct.IsCancellationRequested && attemptCts is { IsCancellationRequested: true })
+            {
+                if (idle is { Fired: true })
+                    throw Failure(WithPartial(new ClaudeError("ClaudePS.StreamIdle", ClaudeErrorCategory.OperationTimeout,
+                        $"The stream from {endpoint.Shown} sent nothing for {RetryRules.Show(idle.Idle)}. It is retried if nothing had reached you yet; raise the stream idle timeout (CLAUDEPS_STREAM_IDLE_TIMEOUT_SEC) if the model thinks long.")
+                    { RequestId = context.RequestId, IsTransient = true }, context.Builder), FailureKind.StreamIdle, context, ex);
+                throw Failure(WithPartial(ApiErrors.Timeout($"Attempt {attempt}", s.AttemptTimeout ?? TimeSpan.Zero, endpoint.Shown), context.Builder),
+                    FailureKind.AttemptTimeout, context, ex);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw Failure(WithPartial(ApiErrors.Connection(ex, endpoint.Shown), context.Builder), FailureKind.Connection, context, ex);
+            }
+            catch (JsonException ex)
+            {
+                throw Failure(new ClaudeError("ClaudePS.InvalidResponse", ClaudeErrorCategory.InvalidResult,
+                    $"The reply from {endpoint.Shown} was not valid JSON: {ex.Message}") { RequestId = context.RequestId, IsTransient = true },
+                    FailureKind.InvalidReply, context, ex);
+            }
+            finally
+            {
+                state.LastBuilder = context.Builder;
+                if (!succeeded && context.Builder is { } b && (b.Usage.InputTokens > 0 || b.Usage.OutputTokens > 0))
+                {
+                    lease.Settle(b.Usage);
+                    request.OnFailedAttemptUsage?.Invoke(b.Usage, context);
+                }
+            }
         }
         catch (AttemptFailure f)
         {
@@ -196,106 +294,6 @@ internal sealed class ClaudeTransport
         {
             endpoint.Breaker.Record(failed);
             Endpoints.Report(endpoint, failure);
-        }
-    }
-
-    /// <summary>The HTTP exchange of one attempt, with its timeouts; failures become <see cref="AttemptFailure"/>.</summary>
-    private async Task<T> SendOnceAsync<T>(CallState<T> state, EndpointState endpoint, RateLease lease, int attempt, CancellationToken ct)
-    {
-        var s = state.Settings;
-        var request = state.Request;
-        // Its own token source only when something can end this attempt alone (attempt timeout, idle stream).
-        using var attemptCts = s.AttemptTimeout is not null || request.Stream ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
-        if (s.AttemptTimeout is { } limit) attemptCts!.CancelAfter(limit);
-        var token = attemptCts?.Token ?? ct;
-        using var idle = request.Stream ? new IdleWatchdog(s.StreamIdleTimeout, attemptCts!) : null;
-        var context = new AttemptContext { Attempt = attempt, Endpoint = endpoint.Uri, ShownEndpoint = endpoint.Shown, Started = state.Started, Idle = idle };
-        bool succeeded = false;
-        try
-        {
-            var uri = request.Target(endpoint.Uri);
-            var credential = _connection.Credential;
-            var auth = await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
-            Limiter.MarkSent(lease);
-            HttpResponseMessage res;
-            using (var message = NewMessage(request, uri, attempt, auth))
-                res = await _connection.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-            if ((int)res.StatusCode == 401 && credential.CanRefresh && !state.Refreshed)
-            {
-                // A token may have been revoked or rotated early: refresh once (past the rejected one) and repeat at once.
-                state.Refreshed = true;
-                res.Dispose();
-                state.Log?.WriteVerbose($"{request.What} got 401 from {endpoint.Shown}; refreshing the {credential.AuthKind} credential once and sending again.");
-                auth = await credential.RefreshAfterRejectionAsync(auth, token).ConfigureAwait(false);
-                using var again = NewMessage(request, uri, attempt, auth);
-                res = await _connection.Http.SendAsync(again, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-            }
-            using (res)
-            {
-                idle?.Kick();
-                context.RequestId = ClaudeClient.Header(res, "request-id");
-                if (_connection.ServerClock.ObservationDue() && res.Headers.Date is { } date && _connection.ServerClock.Observe(date) is { } skewNote)
-                    state.Log?.WriteVerbose(skewNote);
-                int status = (int)res.StatusCode;
-                if (!res.IsSuccessStatusCode)
-                {
-                    var (wait, source) = RetryRules.ServerWait(res.Headers, s.Clock.GetUtcNow());
-                    var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    var error = ApiErrors.FromHttp(status, body, context.RequestId, endpoint.Shown);
-                    if (status == 429) Usage.ClaudeMetrics.Shared.RecordRateLimited(request.Model ?? "unknown");
-                    if (request.Demand is not null)
-                        Limiter.OnResponse(lease, res.Headers, status == 429 && error.ErrorId != "ClaudePS.SpendLimitReached", wait);
-                    throw new AttemptFailure(error, FailureKind.Status)
-                    { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
-                }
-                if (request.Demand is not null) Limiter.OnResponse(lease, res.Headers, false, null);
-                var result = await state.Read(res, context, token).ConfigureAwait(false);
-                if (context.Builder is { } done) lease.Settle(done.Usage);
-                succeeded = true;
-                return result;
-            }
-        }
-        catch (AttemptFailure f) when (context.Builder is { } b)
-        {
-            f.Error = WithPartial(f.Error, b);
-            throw;
-        }
-        catch (AttemptFailure)
-        {
-            throw;
-        }
-        catch (ClaudeException ex)
-        {
-            // The reader's own failures: an error event in the stream, a stream that ended early.
-            throw Failure(WithPartial(ex.Error, context.Builder), FailureKind.Stream, context, ex);
-        }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested && attemptCts is { IsCancellationRequested: true })
-        {
-            if (idle is { Fired: true })
-                throw Failure(WithPartial(new ClaudeError("ClaudePS.StreamIdle", ClaudeErrorCategory.OperationTimeout,
-                    $"The stream from {endpoint.Shown} sent nothing for {RetryRules.Show(idle.Idle)}. It is retried if nothing had reached you yet; raise the stream idle timeout (CLAUDEPS_STREAM_IDLE_TIMEOUT_SEC) if the model thinks long.")
-                { RequestId = context.RequestId, IsTransient = true }, context.Builder), FailureKind.StreamIdle, context, ex);
-            throw Failure(WithPartial(ApiErrors.Timeout($"Attempt {attempt}", s.AttemptTimeout ?? TimeSpan.Zero, endpoint.Shown), context.Builder),
-                FailureKind.AttemptTimeout, context, ex);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw Failure(WithPartial(ApiErrors.Connection(ex, endpoint.Shown), context.Builder), FailureKind.Connection, context, ex);
-        }
-        catch (JsonException ex)
-        {
-            throw Failure(new ClaudeError("ClaudePS.InvalidResponse", ClaudeErrorCategory.InvalidResult,
-                $"The reply from {endpoint.Shown} was not valid JSON: {ex.Message}") { RequestId = context.RequestId, IsTransient = true },
-                FailureKind.InvalidReply, context, ex);
-        }
-        finally
-        {
-            state.LastBuilder = context.Builder;
-            if (!succeeded && context.Builder is { } b && (b.Usage.InputTokens > 0 || b.Usage.OutputTokens > 0))
-            {
-                lease.Settle(b.Usage);
-                request.OnFailedAttemptUsage?.Invoke(b.Usage, context);
-            }
         }
     }
 
@@ -382,19 +380,22 @@ internal sealed class ClaudeTransport
     /// <summary>The state of one logical call across its attempts.</summary>
     private abstract class CallState
     {
-        protected CallState(TransportRequest request, ResilienceSettings settings, IClaudeOutputSink? log, long start)
+        protected CallState(TransportRequest request, ResilienceSettings settings, IClaudeOutputSink? log)
         {
             Request = request;
             Settings = settings;
             Log = log;
-            StartTimestamp = start;
+            Started = request.Started != 0 ? request.Started : TimeProvider.System.GetTimestamp();
+            // Real time unless a test replaced the clock: then the retry budget runs on the test's clock.
+            StartTimestamp = ReferenceEquals(settings.Clock, TimeProvider.System) ? Started : settings.Clock.GetTimestamp();
         }
 
         public TransportRequest Request { get; }
         public ResilienceSettings Settings { get; }
         public IClaudeOutputSink? Log { get; }
         public long StartTimestamp { get; }
-        public long Started { get; } = TimeProvider.System.GetTimestamp();
+        /// <summary>Real-time start, for Duration and TimeToFirstToken.</summary>
+        public long Started { get; }
         public int Attempts;
         public bool Refreshed { get; set; }
         public RetryDecision Decision { get; set; }
@@ -410,8 +411,8 @@ internal sealed class ClaudeTransport
 
     private sealed class CallState<T> : CallState
     {
-        public CallState(TransportRequest request, ReplyReader<T> read, ResilienceSettings settings, IClaudeOutputSink? log, long start)
-            : base(request, settings, log, start) => Read = read;
+        public CallState(TransportRequest request, ReplyReader<T> read, ResilienceSettings settings, IClaudeOutputSink? log)
+            : base(request, settings, log) => Read = read;
 
         public ReplyReader<T> Read { get; }
     }
