@@ -2,13 +2,15 @@ using System.Diagnostics;
 
 namespace ClaudePS.Bench.Harness;
 
-/// <summary>How long to warm up, how many rounds, how long each peer's phase in a round lasts.</summary>
-public sealed record RoundPlan(TimeSpan Warmup, int Rounds, TimeSpan Phase)
+/// <summary>How long to warm up, how many rounds, how long each peer's phase in a round lasts.
+/// <paramref name="JitSettleLimit"/>: after the warm-up, keep warming until the JIT is quiet, for at most this long.</summary>
+public sealed record RoundPlan(TimeSpan Warmup, int Rounds, TimeSpan Phase, TimeSpan JitSettleLimit = default)
 {
-    /// <summary>Full runs: 9 rounds of 400 ms phases after a 1 s warm-up; --quick: one 50 ms round.</summary>
+    /// <summary>Full runs: 9 rounds of 400 ms phases after a 1 s warm-up and up to 15 s more until the
+    /// JIT settles; --quick: one 50 ms round.</summary>
     public static RoundPlan For(bool quick) => quick
         ? new RoundPlan(TimeSpan.FromMilliseconds(50), 1, TimeSpan.FromMilliseconds(50))
-        : new RoundPlan(TimeSpan.FromSeconds(1), 9, TimeSpan.FromMilliseconds(400));
+        : new RoundPlan(TimeSpan.FromSeconds(1), 9, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(15));
 }
 
 /// <summary>One measured phase: how many operations, how long, how much CPU and how many bytes the
@@ -70,6 +72,7 @@ public static class Sampling
     {
         foreach (var (_, operation) in peers)
             await RunPhaseAsync(plan.Warmup, concurrency, operation, cancellationToken).ConfigureAwait(false);
+        await SettleJitAsync(peers, plan, concurrency, log, label, cancellationToken).ConfigureAwait(false);
 
         var phases = peers.ToDictionary(p => p.Name, _ => new List<Phase<T>>());
         for (int round = 0; round < plan.Rounds; round++)
@@ -89,6 +92,29 @@ public static class Sampling
                 $"{Median(list.Select(p => p.BytesPerOperation)):0} B/op; {plan.Rounds} rounds, {list.Sum(p => p.Operations)} ops");
         }
         return phases;
+    }
+
+    /// <summary>Tiered compilation goes on recompiling hot methods for seconds after a process starts (about
+    /// 8 s for the emulator and a client on this 2-core VM). While it runs it takes one of the cores from
+    /// whichever peer's phase it overlaps, so warm-up passes over every peer continue until one whole pass
+    /// compiled at most a few methods (a trickle goes on for good), or <see cref="RoundPlan.JitSettleLimit"/> has passed.</summary>
+    private static async Task SettleJitAsync<T>(IReadOnlyList<(string Name, Func<CancellationToken, Task<T>> Operation)> peers,
+        RoundPlan plan, int concurrency, TextWriter log, string label, CancellationToken cancellationToken)
+    {
+        if (plan.JitSettleLimit <= TimeSpan.Zero) return;
+        var pass = TimeSpan.FromMilliseconds(300);
+        var clock = Stopwatch.StartNew();
+        const int Quiet = 3;
+        long compiledInPass;
+        do
+        {
+            long before = System.Runtime.JitInfo.GetCompiledMethodCount();
+            foreach (var (_, operation) in peers)
+                await RunPhaseAsync(pass, concurrency, operation, cancellationToken).ConfigureAwait(false);
+            compiledInPass = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
+        }
+        while (compiledInPass > Quiet && clock.Elapsed < plan.JitSettleLimit);
+        log.WriteLine($"   {label}: JIT {(compiledInPass <= Quiet ? "settled" : "still compiling")} after {clock.Elapsed.TotalSeconds:0.0} s more warm-up ({compiledInPass} methods in the last pass)");
     }
 
     /// <summary>One caller that rotates through the peers request by request (after <paramref name="warmup"/>

@@ -32,7 +32,7 @@ public sealed class ClientBreakdownScenario : IBenchScenario, IConfiguresEmulato
             (json.Name, json.CreateAsync),
             ("ClaudePS CreateMessageAsync", messages.CreateAsync),
         };
-        var plan = context.Quick ? RoundPlan.For(quick: true) : new RoundPlan(TimeSpan.FromSeconds(1), 15, TimeSpan.FromMilliseconds(250));
+        var plan = context.Quick ? RoundPlan.For(quick: true) : new RoundPlan(TimeSpan.FromSeconds(1), 15, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(15));
         var results = new List<BenchResult>();
         foreach (int concurrency in new[] { 1, 64 })
         {
