@@ -33,9 +33,14 @@ public sealed class ServerClock
     /// transport reads at most one a second instead of parsing it on every reply.</summary>
     public bool ObservationDue()
     {
-        long now = Stopwatch.GetTimestamp();
+        // The coarse tick count: this runs on every reply, and a second needs no finer clock.
+#if NET8_0_OR_GREATER
+        long now = Environment.TickCount64;
+#else
+        long now = Stopwatch.GetTimestamp() / (Stopwatch.Frequency / 1000);
+#endif
         long next = Interlocked.Read(ref _nextObservation);
-        return now >= next && Interlocked.CompareExchange(ref _nextObservation, now + Stopwatch.Frequency, next) == next;
+        return now >= next && Interlocked.CompareExchange(ref _nextObservation, now + 1000, next) == next;
     }
 
     /// <summary>Records a server Date. Returns a message the first time a significant skew is detected

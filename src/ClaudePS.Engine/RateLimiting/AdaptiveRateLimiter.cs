@@ -86,11 +86,12 @@ internal sealed class AdaptiveRateLimiter
             {
                 TimeSpan wait;
                 string why;
+                long now;
                 lock (_gate)
                 {
                     double input = d.CountedInput is { } counted ? counted : RawEstimate(d.BodyBytes) * _inputRatio;
                     double output = ExpectedOutput(d.MaxTokens);
-                    long now = _clock.GetTimestamp();
+                    now = _clock.GetTimestamp();
                     lease.Reserve(input, output);
                     // Only estimates teach the estimator; a counted figure is exact already.
                     lease.RawInputEstimate = d.CountedInput is null ? RawEstimate(d.BodyBytes) : 0;
@@ -103,7 +104,9 @@ internal sealed class AdaptiveRateLimiter
                     var paused = PauseLeft(now);
                     if (paused > wait) { wait = paused; why = "a 429 pause"; }
                 }
-                if (wait > TimeSpan.Zero)
+                // Sent right away: the clock just read serves as the send time (see MarkSent).
+                if (wait <= TimeSpan.Zero) lease.SentAt = now;
+                else
                 {
                     if (wait >= TimeSpan.FromSeconds(1)) onWait?.Invoke(wait, why);
                     await _clock.DelayAsync(wait, ct).ConfigureAwait(false);
@@ -165,7 +168,12 @@ internal sealed class AdaptiveRateLimiter
         }
     }
 
-    internal void MarkSent(RateLease lease) => lease.SentAt = _clock.GetTimestamp();
+    /// <summary>Stamps the send time, unless the lease was taken with no wait a moment ago (AcquireAsync
+    /// stamped it then): the server refills the buckets from there on (OnResponse).</summary>
+    internal void MarkSent(RateLease lease)
+    {
+        if (lease.SentAt == 0) lease.SentAt = _clock.GetTimestamp();
+    }
 
     /// <summary>Corrects the reservation with the usage the server reported, and learns from it.</summary>
     internal void Settle(RateLease lease, ClaudeUsage usage)

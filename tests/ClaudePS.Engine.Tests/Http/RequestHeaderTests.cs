@@ -1,0 +1,63 @@
+using System.Net;
+using ClaudePS.Engine.Tests.Resilience;
+using ClaudePS.Engine.Wire;
+using Xunit;
+
+namespace ClaudePS.Engine.Tests.Http;
+
+/// <summary>The connection's fixed headers are set once on its HttpClient; a request's own accept and
+/// retry count must replace those defaults, never join them.</summary>
+public class RequestHeaderTests
+{
+    private static Dictionary<string, string> Headers(HttpRequestMessage r)
+    {
+        var all = r.Headers.Concat(r.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>());
+        return all.ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(" | ", h.Value));
+    }
+
+    [Fact]
+    public async Task Each_attempt_sends_the_version_agent_key_accept_and_its_own_retry_count_once()
+    {
+        var clock = new TestClock();
+        var seen = new List<Dictionary<string, string>>();
+        var api = new FakeApi((r, i) =>
+        {
+            seen.Add(Headers(r));
+            return i == 0 ? FakeApi.Error(529, "overloaded_error") : FakeApi.Message("ok");
+        }, clock);
+        using var c = TestConnections.Create(api, clock, o => { o.Betas.Add("beta-one"); o.Betas.Add("beta-two"); });
+        var call = c.Client.CreateMessageAsync(MessageRequest.ForPrompt("hi"));
+        while (!call.IsCompleted) { clock.Advance(TimeSpan.FromSeconds(1)); await Task.Delay(5); }
+        Assert.Equal("ok", (await call).Text);
+
+        Assert.Equal(2, seen.Count);
+        foreach (var h in seen)
+        {
+            Assert.Equal(TestConnections.Key, h["x-api-key"]);
+            Assert.Equal("2023-06-01", h["anthropic-version"]);
+            Assert.Equal("beta-one,beta-two", h["anthropic-beta"]);
+            Assert.StartsWith("ClaudePS/", h["user-agent"]);
+            Assert.Equal("application/json", h["accept"]);
+            Assert.StartsWith("application/json", h["content-type"]);
+        }
+        Assert.Equal("0", seen[0]["x-stainless-retry-count"]);
+        Assert.Equal("1", seen[1]["x-stainless-retry-count"]);
+    }
+
+    [Fact]
+    public async Task A_stream_asks_for_an_event_stream_only()
+    {
+        var clock = new TestClock();
+        Dictionary<string, string>? seen = null;
+        var api = new FakeApi((r, _) =>
+        {
+            seen = Headers(r);
+            return FakeApi.Stream(FakeApi.SseStart() + FakeApi.SseText("Hi") + FakeApi.SseEnd());
+        }, clock);
+        using var c = TestConnections.Create(api, clock);
+        var r = await c.Client.StreamMessageAsync(MessageRequest.ForPrompt("hi"), null);
+        Assert.Equal("Hi", r.Text);
+        Assert.Equal("text/event-stream", seen!["accept"]);
+        Assert.Equal("0", seen["x-stainless-retry-count"]);
+    }
+}
