@@ -49,6 +49,7 @@ public sealed class ClaudeClient
             Target = endpoint => _connection.Options.Dialect.CountTokensUri(endpoint, model),
             Body = body,
             What = "count_tokens",
+            Betas = BetasFor(request),
         };
         using var doc = await _connection.Transport.SendAsync(send, ReadJsonAsync, CallOptions.Default, cancellationToken).ConfigureAwait(false);
         return doc.RootElement.GetProperty("input_tokens").GetInt64();
@@ -106,6 +107,17 @@ public sealed class ClaudeClient
         }, call, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The anthropic-beta value for a request that names betas of its own: the connection's, then
+    /// the request's, each once. Null when the connection's default header already says it all.</summary>
+    private string? BetasFor(MessageRequest request)
+    {
+        if (!request.HasBetas) return null;
+        var all = new List<string>(_connection.Options.Betas);
+        foreach (var beta in request.Betas)
+            if (!string.IsNullOrWhiteSpace(beta) && !all.Contains(beta.Trim())) all.Add(beta.Trim());
+        return string.Join(",", all);
+    }
+
     private void ApplyDefaults(MessageRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Model)) request.Model = _connection.Options.DefaultModel;
@@ -118,13 +130,15 @@ public sealed class ClaudeClient
         var dialect = _connection.Options.Dialect;
         var body = dialect.MessagesBody(request, stream);
         string model = request.Model!;
+        string? betas = BetasFor(request);
         var transport = _connection.Transport;
 
         string? cacheKey = null;
         if (transport.Cache is { } cache && ResponseCache.Eligible(request, stream, call.Cache))
         {
             var lookup = Stopwatch.StartNew();
-            cacheKey = ResponseCache.Key(dialect.MessagesUri(_connection.Endpoints[0], model, stream).AbsolutePath, body);
+            // Betas can change a reply as much as the body can.
+            cacheKey = ResponseCache.Key(dialect.MessagesUri(_connection.Endpoints[0], model, stream).AbsolutePath + (betas is null ? "" : " " + betas), body);
             if (cache.TryGet(cacheKey, out var cached))
             {
                 call.Log?.WriteVerbose($"Served from the response cache (request id {cached.RequestId ?? "none"}); not sent, not billed.");
@@ -150,6 +164,7 @@ public sealed class ClaudeClient
             What = stream ? "stream" : "messages",
             Model = model,
             Started = started,
+            Betas = betas,
             // A reply that failed after the server reported usage is billed all the same.
             OnFailedAttemptUsage = (usage, attempt) =>
             {

@@ -33,6 +33,8 @@ internal sealed class TransportRequest
     public string What { get; init; } = "request";
     /// <summary>The model asked for (metrics label); null for calls that name none.</summary>
     public string? Model { get; init; }
+    /// <summary>The anthropic-beta header when this request adds betas to the connection's (all of them, joined).</summary>
+    public string? Betas { get; init; }
     /// <summary>When the caller's call began (<see cref="TimeProvider.System"/> timestamp); 0: when the transport starts it.</summary>
     public long Started { get; init; }
     /// <summary>Called once for every failed attempt that had reported usage (billed although it failed).</summary>
@@ -307,6 +309,7 @@ internal sealed class ClaudeTransport
         // A request's own value of a header wins over the connection's default (SetDefaultHeaders).
         if (attempt > 1) headers.TryAddWithoutValidation(RetryCountHeader, (attempt - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (request.Stream) headers.TryAddWithoutValidation("accept", "text/event-stream");
+        if (request.Betas is { } betas) headers.TryAddWithoutValidation("anthropic-beta", betas);
         if (request.Body is not null) message.Content = new ByteArrayContent(request.Body) { Headers = { ContentType = JsonContentType } };
         return message;
     }

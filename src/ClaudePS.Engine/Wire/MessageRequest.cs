@@ -18,10 +18,10 @@ public sealed class MessageRequest
     public double? Temperature { get; set; }
     public double? TopP { get; set; }
     public int? TopK { get; set; }
-    public List<string> StopSequences { get; set; } = new();
+    public List<string> StopSequences { get => _stopSequences ??= new(); set => _stopSequences = value; }
     public string? UserId { get; set; }
     /// <summary>Tool definitions as raw JSON objects.</summary>
-    public List<string> ToolsJson { get; set; } = new();
+    public List<string> ToolsJson { get => _toolsJson ??= new(); set => _toolsJson = value; }
     public string? ToolChoiceJson { get; set; }
     /// <summary>Extended thinking budget in tokens; null for off.</summary>
     public int? ThinkingBudgetTokens { get; set; }
@@ -32,8 +32,14 @@ public sealed class MessageRequest
     public string? OutputSchemaJson { get; set; }
     /// <summary>Top-level automatic cache_control TTL; null for none.</summary>
     public string? CacheControlTtl { get; set; }
-    /// <summary>Extra anthropic-beta values to send.</summary>
-    public List<string> Betas { get; set; } = new();
+    /// <summary>Extra anthropic-beta values to send with this request, after the connection's.</summary>
+    public List<string> Betas { get => _betas ??= new(); set => _betas = value; }
+
+    // Most requests use none of these lists, so each is made on first use (writers read the fields).
+    private List<string>? _stopSequences, _toolsJson, _betas;
+    internal bool HasStopSequences => _stopSequences is { Count: > 0 };
+    internal bool HasTools => _toolsJson is { Count: > 0 };
+    internal bool HasBetas => _betas is { Count: > 0 };
 
     /// <summary>A one-turn request for <paramref name="prompt"/>.</summary>
     public static MessageRequest ForPrompt(string prompt, string? model = null, int maxTokens = 1024) => new()

@@ -63,7 +63,7 @@ internal static class MessageRequestWriter
             if (r.Temperature is { } t) w.WriteNumber("temperature", t);
             if (r.TopP is { } p) w.WriteNumber("top_p", p);
             if (r.TopK is { } k) w.WriteNumber("top_k", k);
-            if (r.StopSequences.Count > 0)
+            if (r.HasStopSequences)
             {
                 w.WriteStartArray("stop_sequences");
                 foreach (var s in r.StopSequences) w.WriteStringValue(s);
@@ -78,7 +78,7 @@ internal static class MessageRequestWriter
             if (r.ServiceTier is not null) w.WriteString("service_tier", r.ServiceTier);
             if (stream) w.WriteBoolean("stream", true);
         }
-        if (r.ToolsJson.Count > 0)
+        if (r.HasTools)
         {
             w.WriteStartArray("tools");
             foreach (var tool in r.ToolsJson) w.WriteRawValue(tool);

@@ -60,4 +60,29 @@ public class RequestHeaderTests
         Assert.Equal("text/event-stream", seen!["accept"]);
         Assert.Equal("0", seen["x-stainless-retry-count"]);
     }
+
+    [Fact]
+    public async Task A_request_that_names_betas_sends_them_after_the_connections_each_once()
+    {
+        var clock = new TestClock();
+        var seen = new List<Dictionary<string, string>>();
+        var api = new FakeApi((r, _) =>
+        {
+            seen.Add(Headers(r));
+            return r.RequestUri!.AbsolutePath.EndsWith("count_tokens")
+                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"input_tokens\":3}") }
+                : FakeApi.Message("ok");
+        }, clock);
+        using var c = TestConnections.Create(api, clock, o => o.Betas.Add("beta-one"));
+        var request = MessageRequest.ForPrompt("hi");
+        request.Betas.Add("beta-two");
+        request.Betas.Add("beta-one");
+        await c.Client.CreateMessageAsync(request);
+        Assert.Equal(3, await c.Client.CountTokensAsync(request));
+        await c.Client.CreateMessageAsync(MessageRequest.ForPrompt("no betas of its own"));
+
+        Assert.Equal("beta-one,beta-two", seen[0]["anthropic-beta"]);
+        Assert.Equal("beta-one,beta-two", seen[1]["anthropic-beta"]);
+        Assert.Equal("beta-one", seen[2]["anthropic-beta"]);
+    }
 }
