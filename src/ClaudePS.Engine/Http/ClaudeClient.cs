@@ -318,7 +318,7 @@ public sealed class ClaudeClient
                     var error = ApiErrors.FromStreamEvent(frame.Data, requestId, Shown(endpoint));
                     throw new ClaudeException(error.WithPartial(builder.PartialText, builder.Usage));
                 }
-                var text = builder.Apply(frame.EventName, frame.Data);
+                var text = builder.Apply(frame.EventName, frame.DataUtf8);
                 if (!string.IsNullOrEmpty(text)) onText(text!);
             }
             frames.Clear();

@@ -1,28 +1,33 @@
 using System;
 using System.Collections.Generic;
-using System.Text;
 using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Engine.Streaming;
 
-/// <summary>One server-sent event: its name (<c>message</c> when the frame had no <c>event:</c> line) and its data.</summary>
+/// <summary>One server-sent event: its name (<c>message</c> when the frame had no <c>event:</c> line) and its
+/// data, kept as the UTF-8 bytes it arrived in (a JSON reader takes them as they are).</summary>
 public readonly struct SseFrame
 {
-    public SseFrame(string eventName, string data)
+    private readonly byte[] _data;
+
+    public SseFrame(string eventName, byte[] data)
     {
         EventName = eventName;
-        Data = data;
+        _data = data;
     }
 
     public string EventName { get; }
-    public string Data { get; }
+    /// <summary>The data as UTF-8.</summary>
+    public ReadOnlySpan<byte> DataUtf8 => _data;
+    /// <summary>The data as text (decoded on each call).</summary>
+    public string Data => Utf8.Decode(_data);
 }
 
 /// <summary>
 /// Incremental parser for text/event-stream. Bytes arrive in arbitrary pieces (a frame, a line, even
 /// a multi-byte character can be split across reads); lines end in LF, CRLF or CR; a frame's data may
-/// span several <c>data:</c> lines, joined with LF. Only whole lines are decoded, so split UTF-8
-/// sequences are reassembled before decoding.
+/// span several <c>data:</c> lines, joined with LF. Data is kept as bytes and whole lines only, so a
+/// UTF-8 sequence split across reads arrives whole.
 /// </summary>
 public sealed class SseParser
 {
@@ -30,10 +35,11 @@ public sealed class SseParser
     private int _lineLength;
     private bool _lastWasCr;
     private string? _eventName;
-    // A frame almost always has one data line: keep it as decoded and only join when a second arrives,
-    // so the common case decodes each payload once instead of copying it through a StringBuilder.
-    private string? _firstData;
-    private readonly StringBuilder _data = new();
+    // A frame almost always has one data line: it is copied out once as the frame's data; a second line
+    // starts the join buffer.
+    private byte[]? _firstData;
+    private byte[] _joined = Array.Empty<byte>();
+    private int _joinedLength;
     private bool _multiLine;
 
     /// <summary>Feeds bytes; completed frames are added to <paramref name="frames"/>.</summary>
@@ -84,13 +90,13 @@ public sealed class SseParser
         if (value.Length > 0 && value[0] == (byte)' ') value = value.Slice(1);
         if (field.SequenceEqual("data"u8))
         {
-            string decoded = Utf8.Decode(value);
-            if (_firstData is null) _firstData = decoded;
+            if (_firstData is null) _firstData = value.ToArray();
             else
             {
-                if (!_multiLine) _data.Append(_firstData);
+                if (!_multiLine) Join(_firstData);
                 _multiLine = true;
-                _data.Append('\n').Append(decoded);
+                Join("\n"u8);
+                Join(value);
             }
         }
         else if (field.SequenceEqual("event"u8))
@@ -98,10 +104,18 @@ public sealed class SseParser
         // id: and retry: do not matter to the Messages API; other fields are ignored per the SSE spec.
     }
 
+    private void Join(ReadOnlySpan<byte> bytes)
+    {
+        if (_joinedLength + bytes.Length > _joined.Length) Array.Resize(ref _joined, Math.Max(256, (_joinedLength + bytes.Length) * 2));
+        bytes.CopyTo(_joined.AsSpan(_joinedLength));
+        _joinedLength += bytes.Length;
+    }
+
     private void Dispatch(List<SseFrame> frames)
     {
-        if (_firstData is not null) frames.Add(new SseFrame(_eventName ?? "message", _multiLine ? _data.ToString() : _firstData));
-        _data.Clear();
+        if (_firstData is not null)
+            frames.Add(new SseFrame(_eventName ?? "message", _multiLine ? _joined.AsSpan(0, _joinedLength).ToArray() : _firstData));
+        _joinedLength = 0;
         _firstData = null;
         _multiLine = false;
         _eventName = null;

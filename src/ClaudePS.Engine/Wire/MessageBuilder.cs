@@ -71,23 +71,6 @@ internal sealed class MessageBuilder
         }
     }
 
-    /// <summary>Applies one SSE event whose data arrived as text (see <see cref="Apply(string, ReadOnlySpan{byte})"/>).</summary>
-    public string? Apply(string eventType, string data)
-    {
-        // Events this client keeps nothing from are not decoded at all.
-        if (!CarriesData(eventType)) return Apply(eventType, ReadOnlySpan<byte>.Empty);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(data.Length));
-        try
-        {
-            int n = Encoding.UTF8.GetBytes(data, 0, data.Length, buffer, 0);
-            return Apply(eventType, new ReadOnlySpan<byte>(buffer, 0, n));
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     /// <summary>Applies one SSE event (its UTF-8 data). Returns the text delta it carried (for live display), if any.</summary>
     /// <exception cref="JsonException">The data is not one JSON object.</exception>
     public string? Apply(string eventType, ReadOnlySpan<byte> data)

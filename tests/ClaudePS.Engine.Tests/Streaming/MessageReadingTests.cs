@@ -79,24 +79,26 @@ public class MessageReadingTests
         Assert.ThrowsAny<JsonException>(() => new MessageBuilder().ReadMessage(Encoding.UTF8.GetBytes(json)));
     }
 
+    private static string? Apply(MessageBuilder builder, string eventType, string data) => builder.Apply(eventType, Encoding.UTF8.GetBytes(data));
+
     [Fact]
     public void Stream_events_apply_when_their_index_comes_after_the_block_or_delta()
     {
         var b = new MessageBuilder();
-        b.Apply("message_start", "{\"message\":{\"usage\":{\"output_tokens\":1,\"input_tokens\":9},\"content\":[],\"model\":\"claude-haiku-4-5\",\"id\":\"msg_s\"},\"type\":\"message_start\"}");
-        Assert.Null(b.Apply("content_block_start", "{\"content_block\":{\"thinking\":\"\",\"type\":\"thinking\"},\"index\":0,\"type\":\"content_block_start\"}"));
-        Assert.Null(b.Apply("content_block_delta", "{\"delta\":{\"thinking\":\"Hmm.\",\"type\":\"thinking_delta\"},\"index\":0}"));
-        Assert.Null(b.Apply("content_block_delta", "{\"delta\":{\"signature\":\"s1\",\"type\":\"signature_delta\"},\"index\":0}"));
-        Assert.Null(b.Apply("content_block_start", "{\"content_block\":{\"input\":{},\"name\":\"lookup\",\"id\":\"toolu_2\",\"type\":\"tool_use\"},\"index\":2}"));
-        Assert.Equal("Hi", b.Apply("content_block_start", "{\"content_block\":{\"text\":\"Hi\",\"type\":\"text\"},\"index\":1}"));
-        Assert.Equal(" there", b.Apply("content_block_delta", "{\"delta\":{\"text\":\" there\",\"type\":\"text_delta\"},\"index\":1}"));
-        Assert.Null(b.Apply("content_block_delta", "{\"delta\":{\"partial_json\":\"{\\\"q\\\":\",\"type\":\"input_json_delta\"},\"index\":2}"));
-        Assert.Null(b.Apply("content_block_delta", "{\"delta\":{\"partial_json\":\"1}\",\"type\":\"input_json_delta\"},\"index\":2}"));
-        Assert.Null(b.Apply("ping", "not even json"));
-        Assert.Null(b.Apply("content_block_stop", "{\"index\":1}"));
-        b.Apply("message_delta", "{\"usage\":{\"output_tokens\":30},\"delta\":{\"stop_sequence\":null,\"stop_reason\":\"tool_use\"},\"type\":\"message_delta\"}");
+        Apply(b, "message_start", "{\"message\":{\"usage\":{\"output_tokens\":1,\"input_tokens\":9},\"content\":[],\"model\":\"claude-haiku-4-5\",\"id\":\"msg_s\"},\"type\":\"message_start\"}");
+        Assert.Null(Apply(b, "content_block_start", "{\"content_block\":{\"thinking\":\"\",\"type\":\"thinking\"},\"index\":0,\"type\":\"content_block_start\"}"));
+        Assert.Null(Apply(b, "content_block_delta", "{\"delta\":{\"thinking\":\"Hmm.\",\"type\":\"thinking_delta\"},\"index\":0}"));
+        Assert.Null(Apply(b, "content_block_delta", "{\"delta\":{\"signature\":\"s1\",\"type\":\"signature_delta\"},\"index\":0}"));
+        Assert.Null(Apply(b, "content_block_start", "{\"content_block\":{\"input\":{},\"name\":\"lookup\",\"id\":\"toolu_2\",\"type\":\"tool_use\"},\"index\":2}"));
+        Assert.Equal("Hi", Apply(b, "content_block_start", "{\"content_block\":{\"text\":\"Hi\",\"type\":\"text\"},\"index\":1}"));
+        Assert.Equal(" there", Apply(b, "content_block_delta", "{\"delta\":{\"text\":\" there\",\"type\":\"text_delta\"},\"index\":1}"));
+        Assert.Null(Apply(b, "content_block_delta", "{\"delta\":{\"partial_json\":\"{\\\"q\\\":\",\"type\":\"input_json_delta\"},\"index\":2}"));
+        Assert.Null(Apply(b, "content_block_delta", "{\"delta\":{\"partial_json\":\"1}\",\"type\":\"input_json_delta\"},\"index\":2}"));
+        Assert.Null(Apply(b, "ping", "not even json"));
+        Assert.Null(Apply(b, "content_block_stop", "{\"index\":1}"));
+        Apply(b, "message_delta", "{\"usage\":{\"output_tokens\":30},\"delta\":{\"stop_sequence\":null,\"stop_reason\":\"tool_use\"},\"type\":\"message_delta\"}");
         Assert.False(b.Stopped);
-        b.Apply("message_stop", "{\"type\":\"message_stop\"}");
+        Apply(b, "message_stop", "{\"type\":\"message_stop\"}");
         Assert.True(b.Stopped);
 
         var r = b.Build(null, null, TimeSpan.Zero, null, 1);

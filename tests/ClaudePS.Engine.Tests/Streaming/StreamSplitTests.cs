@@ -101,7 +101,7 @@ public class StreamSplitTests
         parser.Complete(frames);
         foreach (var f in frames)
         {
-            text.Append(builder.Apply(f.EventName, f.Data));
+            text.Append(builder.Apply(f.EventName, f.DataUtf8));
         }
         return (text.ToString(), builder);
     }
