@@ -109,7 +109,7 @@ internal static class JsonRedaction
                         break;
                     case JsonTokenType.Number:
                         int at = (int)reader.TokenStartIndex;
-                        string number = Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+                        string number = Wire.Utf8.Decode(reader.ValueSpan);
                         tokens.Add(new Token(at, at + reader.ValueSpan.Length, number, false));
                         property = null;
                         break;

@@ -269,7 +269,7 @@ internal sealed class Utf8Interner
         if (_map.TryGetValue(hash, out var bucket))
             foreach (var kv in bucket)
                 if (bytes.SequenceEqual(kv.Key)) return kv.Value;
-        var value = Encoding.UTF8.GetString(bytes.ToArray());
+        var value = Wire.Utf8.Decode(bytes);
         if (_count < 100_000)
         {
             if (bucket is null) _map[hash] = bucket = new List<KeyValuePair<byte[], string>>(1);
