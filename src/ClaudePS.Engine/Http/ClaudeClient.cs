@@ -113,8 +113,11 @@ public sealed class ClaudeClient
     {
         if (!request.HasBetas) return null;
         var all = new List<string>(_connection.Options.Betas);
-        foreach (var beta in request.Betas)
-            if (!string.IsNullOrWhiteSpace(beta) && !all.Contains(beta.Trim())) all.Add(beta.Trim());
+        foreach (var given in request.Betas)
+        {
+            string beta = given?.Trim() ?? "";
+            if (beta.Length > 0 && !all.Contains(beta)) all.Add(beta);
+        }
         return string.Join(",", all);
     }
 
