@@ -38,10 +38,17 @@ internal sealed class MessageBuilder
     /// <exception cref="JsonException">The bytes are not one JSON object.</exception>
     public void ReadMessage(ReadOnlySpan<byte> json)
     {
+        var reader = OpenObject(json, "The reply");
+        ReadMessage(ref reader, json);
+    }
+
+    /// <summary>A reader on the StartObject of <paramref name="json"/>, which must be one JSON object.</summary>
+    private static Utf8JsonReader OpenObject(ReadOnlySpan<byte> json, string what)
+    {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            throw new JsonException("The reply is not a JSON object.");
-        ReadMessage(ref reader, json);
+            throw new JsonException($"{what} is not a JSON object.");
+        return reader;
     }
 
     /// <summary>Reads a message object; <paramref name="r"/> is on its StartObject and ends on its EndObject.
@@ -78,9 +85,7 @@ internal sealed class MessageBuilder
         if (eventType == "message_stop") Stopped = true;
         // content_block_stop, ping and event types this client does not know: nothing to do.
         if (!CarriesData(eventType)) return null;
-        var r = new Utf8JsonReader(data);
-        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
-            throw new JsonException($"The {eventType} event's data is not a JSON object.");
+        var r = OpenObject(data, $"The {eventType} event's data");
         // Properties may come in any order, so an event's parts are collected first and applied at its end.
         int? index = null;
         Block? started = null;
