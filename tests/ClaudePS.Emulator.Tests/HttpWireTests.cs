@@ -32,6 +32,23 @@ public sealed class HttpWireTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Whole_json_replies_declare_their_length_instead_of_chunking_and_aliases_match_in_any_case()
+    {
+        var (ok, body) = await _emulator.PostAsync("v1/messages", """{"model":"CLAUDE-Sonnet-4-5","max_tokens":50,"messages":[{"role":"user","content":"length please"}]}""");
+        var (invalid, _) = await _emulator.PostAsync("v1/messages", """{"model":"claude-sonnet-4-5","messages":[]}""");
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal("claude-sonnet-4-5-20250929", (string?)body!["model"]);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        foreach (var response in new[] { ok, invalid })
+        {
+            Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+            Assert.True(response.Content.Headers.ContentLength > 0);
+            Assert.Equal(response.Content.Headers.ContentLength, (await response.Content.ReadAsByteArrayAsync()).Length);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Missing_anthropic_version_is_an_invalid_request()
     {
         var (response, body) = await _emulator.SendAsync(_emulator.Request("v1/messages", EmulatorHarness.UserBody("hi"), version: false));

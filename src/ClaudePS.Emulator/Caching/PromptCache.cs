@@ -44,6 +44,8 @@ public sealed class PromptCache
     internal CacheOutcome Evaluate(string scope, string model, IReadOnlyList<PromptSegment> segments, bool commit)
     {
         int total = segments.Sum(s => s.Tokens);
+        // Most requests mark no breakpoint: nothing to hash or look up.
+        if (!segments.Any(s => s.BreakpointTtl != null)) return new CacheOutcome(0, 0, 0, total);
         // The prefix key and token count after every segment, and which segments are breakpoints.
         var keys = new string[segments.Count];
         var prefixTokens = new int[segments.Count];

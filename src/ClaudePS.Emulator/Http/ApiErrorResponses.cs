@@ -81,12 +81,10 @@ internal static class ApiErrorResponses
     public static async Task WriteAsync(HttpContext context, EmulatorApiException error)
     {
         var response = context.Response;
-        response.StatusCode = error.Status;
-        response.ContentType = "application/json";
         // Clients obey x-should-retry before the status: say what the real API would.
         response.Headers["x-should-retry"] = error.Status == 429 && error.Details == null || error.Status >= 500 || error.Status == 408 || error.Status == 409
             ? "true" : "false";
         foreach (var pair in error.Headers) response.Headers[pair.Key] = pair.Value;
-        await response.WriteAsync(error.ToBody(RequestIds.Of(context)).ToJsonString(WireJson.Options), context.RequestAborted).ConfigureAwait(false);
+        await ApiHandler.WriteJsonAsync(context, error.ToBody(RequestIds.Of(context)), error.Status).ConfigureAwait(false);
     }
 }

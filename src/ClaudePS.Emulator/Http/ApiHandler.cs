@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
@@ -110,10 +111,15 @@ public static class ApiHandler
         }
     }
 
+    /// <summary>Writes a whole JSON reply with its Content-Length, in one write: the client reads it in
+    /// one go instead of waiting for a chunked body's last chunk.</summary>
     public static async Task WriteJsonAsync(HttpContext context, JsonNode body, int status = 200)
     {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(WireJson.Options), context.RequestAborted).ConfigureAwait(false);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Options);
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -12,30 +13,53 @@ public static class RequestBody
     public static async Task<JsonDocument> ReadJsonAsync(HttpContext context, long limitBytes)
     {
         var request = context.Request;
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        long total = 0;
         bool tooLarge = request.ContentLength > limitBytes;
-        while (true)
-        {
-            int read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false);
-            if (read == 0) break;
-            total += read;
-            if (total > limitBytes) tooLarge = true;
-            // Keep reading (and discarding) so the client can finish sending and see the 413.
-            if (!tooLarge) buffer.Write(chunk, 0, read);
-            else if (total > DrainCeiling) break;
-        }
-        if (tooLarge)
-        {
-            throw new EmulatorApiException(413, ErrorTypes.RequestTooLarge,
-                $"Request exceeds the maximum allowed number of bytes ({limitBytes}). Send a smaller request.");
-        }
-        if (buffer.Length == 0)
-            throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "Request body is empty; send a JSON object.");
+        // A pooled buffer a byte over the declared size (the read that finds the end needs no more), or
+        // 16 KB doubling: a request costs the emulator no large fresh allocation.
+        var pool = ArrayPool<byte>.Shared;
+        var buffer = pool.Rent(request.ContentLength is > 0 and var declared && !tooLarge ? (int)declared + 1 : 16 * 1024);
         try
         {
-            var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 256 });
+            int used = 0;
+            long total = 0;
+            while (true)
+            {
+                if (!tooLarge && used == buffer.Length)
+                {
+                    var bigger = pool.Rent(buffer.Length * 2);
+                    Buffer.BlockCopy(buffer, 0, bigger, 0, used);
+                    pool.Return(buffer);
+                    buffer = bigger;
+                }
+                // Over the limit the rest is read (and discarded) so the client can finish sending and see the 413.
+                int read = await request.Body.ReadAsync(tooLarge ? buffer.AsMemory() : buffer.AsMemory(used), context.RequestAborted).ConfigureAwait(false);
+                if (read == 0) break;
+                total += read;
+                if (total > limitBytes) tooLarge = true;
+                if (!tooLarge) used += read;
+                else if (total > DrainCeiling) break;
+            }
+            if (tooLarge)
+            {
+                throw new EmulatorApiException(413, ErrorTypes.RequestTooLarge,
+                    $"Request exceeds the maximum allowed number of bytes ({limitBytes}). Send a smaller request.");
+            }
+            if (used == 0)
+                throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "Request body is empty; send a JSON object.");
+            return Parse(buffer.AsSpan(0, used).ToArray());
+        }
+        finally
+        {
+            pool.Return(buffer);
+        }
+    }
+
+    /// <summary>The document keeps <paramref name="json"/>, so it gets its own copy, not the pooled buffer.</summary>
+    private static JsonDocument Parse(byte[] json)
+    {
+        try
+        {
+            var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();

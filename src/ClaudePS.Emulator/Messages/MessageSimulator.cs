@@ -111,7 +111,7 @@ public sealed class MessageSimulator
     internal ReplyPlan Plan(MessageRequestSpec spec, int? replyTokens)
     {
         var words = ReplyComposer.ContentWords(spec.LastUserText);
-        int seed = ReplyComposer.Seed(spec.Model, spec.Segments.Select(s => s.Key));
+        int seed = ReplyComposer.Seed(spec.Model, spec.Segments);
         int budget = spec.MaxTokens;
         int output = 0;
         var blocks = new List<PlannedBlock>();

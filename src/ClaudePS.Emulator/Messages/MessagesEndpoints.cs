@@ -57,9 +57,9 @@ internal static class MessagesEndpoints
             return;
         }
         await Pacing.DelayAsync(pacing.TimeToFirstToken + pacing.ForTokens(plan.OutputTokens), state.Clock, token).ConfigureAwait(false);
-        string json = reply.Message!.ToJsonString(WireJson.Options);
         if (fault is { Kind: FaultKinds.ResetMidStream })
         {
+            string json = reply.Message!.ToJsonString(WireJson.Options);
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(json[..(json.Length / 2)], token).ConfigureAwait(false);
             await exchange.AbortAfterFlushAsync().ConfigureAwait(false);

@@ -20,6 +20,8 @@ internal static class ReplyComposer
         "Change the prompt and the answer changes with it.",
     };
 
+    private static readonly int[] SpacedSentenceTokens = Sentences.Select(s => TokenCounter.Count(" " + s)).ToArray();
+
     private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
     {
         "the", "and", "for", "are", "but", "not", "you", "your", "with", "this", "that", "from", "what", "which",
@@ -36,8 +38,11 @@ internal static class ReplyComposer
         var current = new StringBuilder();
         void Flush()
         {
-            if (current.Length >= 3 && !StopWords.Contains(current.ToString()) && seen.Add(current.ToString()) && words.Count < 8)
-                words.Add(current.ToString());
+            if (current.Length >= 3 && words.Count < 8)
+            {
+                string word = current.ToString();
+                if (!StopWords.Contains(word) && seen.Add(word)) words.Add(word);
+            }
             current.Clear();
         }
         foreach (char c in text)
@@ -49,14 +54,26 @@ internal static class ReplyComposer
         return words;
     }
 
-    /// <summary>A stable number derived from the request's content.</summary>
-    public static int Seed(string model, IEnumerable<string> keys)
+    /// <summary>A stable number derived from the request's content: the first bytes of the SHA-256 of
+    /// the model and the segments' keys, one after the other.</summary>
+    public static int Seed(string model, IReadOnlyList<PromptSegment> segments)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(model));
-        foreach (var key in keys) hash.AppendData(Encoding.UTF8.GetBytes(key));
-        var digest = hash.GetHashAndReset();
-        return BitConverter.ToInt32(digest, 0) & int.MaxValue;
+        int length = Encoding.UTF8.GetByteCount(model);
+        foreach (var segment in segments) length += Encoding.UTF8.GetByteCount(segment.Key);
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var buffer = pool.Rent(length);
+        try
+        {
+            int used = Encoding.UTF8.GetBytes(model, 0, model.Length, buffer, 0);
+            foreach (var segment in segments) used += Encoding.UTF8.GetBytes(segment.Key, 0, segment.Key.Length, buffer, used);
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, used), digest);
+            return BitConverter.ToInt32(digest) & int.MaxValue;
+        }
+        finally
+        {
+            pool.Return(buffer);
+        }
     }
 
     /// <summary>The reply; exactly <paramref name="exactTokens"/> tokens long when given.</summary>
@@ -69,8 +86,14 @@ internal static class ReplyComposer
             _ => $"You asked about {string.Join(", ", words.Take(words.Count - 1))} and {words[^1]}.",
         });
         int target = exactTokens ?? 30 + seed % 30;
-        for (int i = 0; TokenCounter.Count(text.ToString()) < target; i++)
-            text.Append(' ').Append(Sentences[(seed + i) % Sentences.Length]);
+        // Every piece ends in a full stop, so a sentence appended after a space adds exactly its own tokens.
+        int tokens = TokenCounter.Count(text.ToString());
+        for (int i = 0; tokens < target; i++)
+        {
+            int next = (seed + i) % Sentences.Length;
+            text.Append(' ').Append(Sentences[next]);
+            tokens += SpacedSentenceTokens[next];
+        }
         return exactTokens is int n ? TokenCounter.Truncate(text.ToString(), n) : text.ToString();
     }
 

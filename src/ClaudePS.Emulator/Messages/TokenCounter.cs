@@ -16,7 +16,7 @@ public static class TokenCounter
     {
         if (string.IsNullOrEmpty(text)) return 0;
         int count = 0;
-        Scan(text, (_, _) => count++);
+        for (int i = 0; i < text.Length; i = TokenEnd(text, i)) count++;
         return count;
     }
 
@@ -25,54 +25,35 @@ public static class TokenCounter
     {
         var pieces = new List<string>();
         if (string.IsNullOrEmpty(text)) return pieces;
-        Scan(text, (start, length) => pieces.Add(text.Substring(start, length)));
+        for (int i = 0, end; i < text.Length; i = end)
+        {
+            end = TokenEnd(text, i);
+            pieces.Add(text.Substring(i, end - i));
+        }
         return pieces;
     }
 
     /// <summary>The longest prefix of the text that holds at most <paramref name="maxTokens"/> tokens.</summary>
     public static string Truncate(string text, int maxTokens)
     {
-        if (maxTokens <= 0) return string.Empty;
-        int end = 0, count = 0;
-        Scan(text, (start, length) =>
-        {
-            if (count < maxTokens) end = start + length;
-            count++;
-        });
-        return text[..end];
+        int end = 0;
+        for (int count = 0; count < maxTokens && end < text.Length; count++) end = TokenEnd(text, end);
+        return end == text.Length ? text : text[..end];
     }
 
-    private static void Scan(string text, Action<int, int> emit)
+    /// <summary>Where the token that starts at <paramref name="start"/> ends.</summary>
+    private static int TokenEnd(string text, int start)
     {
-        int i = 0;
-        while (i < text.Length)
+        int i = start;
+        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+        if (i == text.Length) return i;
+        if (!Rune.TryGetRuneAt(text, i, out var rune)) return i + 1; // a lone surrogate is a token of its own
+        if (!Rune.IsLetterOrDigit(rune)) return i + rune.Utf16SequenceLength;
+        for (int runes = 0; i < text.Length && runes < MaxWordChunk; runes++)
         {
-            int start = i;
-            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
-            if (i == text.Length)
-            {
-                emit(start, i - start);
-                return;
-            }
-            if (!Rune.TryGetRuneAt(text, i, out var rune))
-            {
-                i++; // a lone surrogate is a token of its own
-            }
-            else if (Rune.IsLetterOrDigit(rune))
-            {
-                int runes = 0;
-                while (i < text.Length && runes < MaxWordChunk)
-                {
-                    if (!Rune.TryGetRuneAt(text, i, out rune) || !Rune.IsLetterOrDigit(rune)) break;
-                    i += rune.Utf16SequenceLength;
-                    runes++;
-                }
-            }
-            else
-            {
-                i += rune.Utf16SequenceLength;
-            }
-            emit(start, i - start);
+            if (!Rune.TryGetRuneAt(text, i, out rune) || !Rune.IsLetterOrDigit(rune)) break;
+            i += rune.Utf16SequenceLength;
         }
+        return i;
     }
 }

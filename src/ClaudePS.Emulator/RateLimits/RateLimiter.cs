@@ -52,13 +52,14 @@ public sealed class RateLimiter
         lock (_lock)
         {
             var buckets = BucketsFor(keyId, now);
-            Write(headers, "requests", buckets.Requests, now);
-            Write(headers, "input-tokens", buckets.Input, now);
-            Write(headers, "output-tokens", buckets.Output, now);
-            // "tokens" reports whichever token limit is closest to binding.
-            var tightest = new[] { buckets.Input, buckets.Output }.Where(b => b != null)
-                .OrderBy(b => b!.Level / b.Capacity).FirstOrDefault();
-            Write(headers, "tokens", tightest, now);
+            Write(headers, RequestHeaders, buckets.Requests, now);
+            Write(headers, InputHeaders, buckets.Input, now);
+            Write(headers, OutputHeaders, buckets.Output, now);
+            // "tokens" reports whichever token limit is closest to binding (the input one on a tie).
+            var tightest = buckets.Input is null ? buckets.Output
+                : buckets.Output is null || buckets.Input.Level / buckets.Input.Capacity <= buckets.Output.Level / buckets.Output.Capacity ? buckets.Input
+                : buckets.Output;
+            Write(headers, TokenHeaders, tightest, now);
         }
     }
 
@@ -68,13 +69,25 @@ public sealed class RateLimiter
         lock (_lock) _keys.Clear();
     }
 
-    private static void Write(IHeaderDictionary headers, string name, Bucket? bucket, DateTimeOffset now)
+    private static void Write(IHeaderDictionary headers, HeaderNames names, Bucket? bucket, DateTimeOffset now)
     {
         if (bucket == null) return;
-        headers[$"anthropic-ratelimit-{name}-limit"] = ((long)bucket.Capacity).ToString(CultureInfo.InvariantCulture);
-        headers[$"anthropic-ratelimit-{name}-remaining"] = ((long)Math.Max(0, Math.Floor(bucket.Level))).ToString(CultureInfo.InvariantCulture);
-        headers[$"anthropic-ratelimit-{name}-reset"] = bucket.FullAt(now).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        headers[names.Limit] = ((long)bucket.Capacity).ToString(CultureInfo.InvariantCulture);
+        headers[names.Remaining] = ((long)Math.Max(0, Math.Floor(bucket.Level))).ToString(CultureInfo.InvariantCulture);
+        headers[names.Reset] = bucket.FullAt(now).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The three header names of one limit, made once (they go on every response).</summary>
+    private sealed record HeaderNames(string Limit, string Remaining, string Reset)
+    {
+        public static HeaderNames For(string name) =>
+            new($"anthropic-ratelimit-{name}-limit", $"anthropic-ratelimit-{name}-remaining", $"anthropic-ratelimit-{name}-reset");
+    }
+
+    private static readonly HeaderNames RequestHeaders = HeaderNames.For("requests");
+    private static readonly HeaderNames InputHeaders = HeaderNames.For("input-tokens");
+    private static readonly HeaderNames OutputHeaders = HeaderNames.For("output-tokens");
+    private static readonly HeaderNames TokenHeaders = HeaderNames.For("tokens");
 
     private KeyBuckets BucketsFor(string keyId, DateTimeOffset now)
     {

@@ -54,8 +54,24 @@ public static class KnownModels
     /// <summary>Every id and alias, for completion.</summary>
     public static IReadOnlyList<string> Ids { get; } = All.SelectMany(m => new[] { m.Id }.Concat(m.Aliases)).ToArray();
 
-    /// <summary>The model an id or alias names, or null.</summary>
-    public static KnownModel? Find(string idOrAlias) =>
-        All.FirstOrDefault(m => string.Equals(m.Id, idOrAlias, StringComparison.OrdinalIgnoreCase) ||
-                                m.Aliases.Any(a => string.Equals(a, idOrAlias, StringComparison.OrdinalIgnoreCase)));
+    private static readonly Dictionary<string, KnownModel> ByIdOrAlias = IndexByIdAndAlias();
+
+    /// <summary>The model an id or alias names (any case), or null.</summary>
+    public static KnownModel? Find(string idOrAlias) => ByIdOrAlias.TryGetValue(idOrAlias, out var model) ? model : null;
+
+    private static Dictionary<string, KnownModel> IndexByIdAndAlias()
+    {
+        var index = new Dictionary<string, KnownModel>(StringComparer.OrdinalIgnoreCase);
+        // The first model to claim a name keeps it.
+        void Claim(string name, KnownModel model)
+        {
+            if (!index.ContainsKey(name)) index[name] = model;
+        }
+        foreach (var model in All)
+        {
+            Claim(model.Id, model);
+            foreach (var alias in model.Aliases) Claim(alias, model);
+        }
+        return index;
+    }
 }
