@@ -38,16 +38,18 @@ internal sealed class MessageBuilder
     /// <exception cref="JsonException">The bytes are not one JSON object.</exception>
     public void ReadMessage(ReadOnlySpan<byte> json)
     {
-        var reader = OpenObject(json, "The reply");
+        var reader = OpenObject(json, eventType: null);
         ReadMessage(ref reader, json);
     }
 
-    /// <summary>A reader on the StartObject of <paramref name="json"/>, which must be one JSON object.</summary>
-    private static Utf8JsonReader OpenObject(ReadOnlySpan<byte> json, string what)
+    /// <summary>A reader on the StartObject of <paramref name="json"/>, which must be one JSON object: a whole
+    /// reply, or the data of the stream event <paramref name="eventType"/>. The error text is built only on
+    /// failure (this runs for every stream event).</summary>
+    private static Utf8JsonReader OpenObject(ReadOnlySpan<byte> json, string? eventType)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            throw new JsonException($"{what} is not a JSON object.");
+            throw new JsonException(eventType is null ? "The reply is not a JSON object." : $"The {eventType} event's data is not a JSON object.");
         return reader;
     }
 
@@ -85,7 +87,7 @@ internal sealed class MessageBuilder
         if (eventType == "message_stop") Stopped = true;
         // content_block_stop, ping and event types this client does not know: nothing to do.
         if (!CarriesData(eventType)) return null;
-        var r = OpenObject(data, $"The {eventType} event's data");
+        var r = OpenObject(data, eventType);
         // Properties may come in any order, so an event's parts are collected first and applied at its end.
         int? index = null;
         Block? started = null;
@@ -126,24 +128,24 @@ internal sealed class MessageBuilder
 
     private string? ApplyDelta(Delta delta, int index)
     {
-        if (delta.Type is null || index < 0) return null;
+        if (delta.Kind == DeltaKind.None || index < 0) return null;
         while (_blocks.Count <= index) _blocks.Add(new Block("text"));
         var block = _blocks[index];
-        switch (delta.Type)
+        switch (delta.Kind)
         {
-            case "text_delta":
+            case DeltaKind.Text:
                 var text = delta.Value ?? "";
                 block.AppendText(text);
                 HasContent = true;
                 return text;
-            case "thinking_delta":
+            case DeltaKind.Thinking:
                 block.AppendText(delta.Value);
                 HasContent = true;
                 return null;
-            case "signature_delta":
+            case DeltaKind.Signature:
                 block.Signature = (block.Signature ?? "") + delta.Value;
                 return null;
-            case "input_json_delta":
+            case DeltaKind.InputJson:
                 block.Json.Append(delta.Value);
                 HasContent = true;
                 return null;
@@ -152,10 +154,13 @@ internal sealed class MessageBuilder
         }
     }
 
+    /// <summary>The delta types this client keeps; any other is Other (None: the delta had no type).</summary>
+    private enum DeltaKind { None, Text, Thinking, Signature, InputJson, Other }
+
     /// <summary>A content_block_delta's delta: its type and the one string it carries.</summary>
     private struct Delta
     {
-        public string? Type;
+        public DeltaKind Kind;
         public string? Value;
 
         public static Delta Read(ref Utf8JsonReader r)
@@ -164,7 +169,8 @@ internal sealed class MessageBuilder
             if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return d; }
             while (NextProperty(ref r))
             {
-                if (r.ValueTextEquals("type"u8)) { r.Read(); d.Type = StringValue(ref r); }
+                // The type is matched in place: a string for it would cost every delta an allocation.
+                if (r.ValueTextEquals("type"u8)) { r.Read(); d.Kind = KindOf(ref r); }
                 // Each delta type carries its payload under its own name; a delta has only one of them.
                 else if (r.ValueTextEquals("text"u8) || r.ValueTextEquals("thinking"u8) || r.ValueTextEquals("signature"u8) || r.ValueTextEquals("partial_json"u8))
                 {
@@ -175,6 +181,20 @@ internal sealed class MessageBuilder
             }
             return d;
         }
+
+        private static DeltaKind KindOf(ref Utf8JsonReader r)
+        {
+            if (r.TokenType == JsonTokenType.String) return KnownKind(ref r);
+            r.Skip();
+            return DeltaKind.None;
+        }
+
+        private static DeltaKind KnownKind(ref Utf8JsonReader r) =>
+            r.ValueTextEquals("text_delta"u8) ? DeltaKind.Text
+            : r.ValueTextEquals("thinking_delta"u8) ? DeltaKind.Thinking
+            : r.ValueTextEquals("signature_delta"u8) ? DeltaKind.Signature
+            : r.ValueTextEquals("input_json_delta"u8) ? DeltaKind.InputJson
+            : DeltaKind.Other;
     }
 
     /// <summary>Reads a content block object (the reader ends on its EndObject); null when it is not an object.
