@@ -44,14 +44,14 @@ public sealed class ClaudeClient
         request.Validate();
         var body = MessageRequestWriter.Write(request, stream: false, forCounting: true);
         string model = request.Model!;
-        var send = new TransportRequest
+        var dialect = _connection.Options.Dialect;
+        var send = new DelegateRequest<JsonDocument>(endpoint => dialect.CountTokensUri(endpoint, model), ReadJsonAsync)
         {
-            Target = endpoint => _connection.Options.Dialect.CountTokensUri(endpoint, model),
             Body = body,
             What = "count_tokens",
             Betas = BetasFor(request),
         };
-        using var doc = await _connection.Transport.SendAsync(send, ReadJsonAsync, CallOptions.Default, cancellationToken).ConfigureAwait(false);
+        using var doc = await _connection.Transport.SendAsync(send, CallOptions.Default, cancellationToken).ConfigureAwait(false);
         return doc.RootElement.GetProperty("input_tokens").GetInt64();
     }
 
@@ -59,14 +59,13 @@ public sealed class ClaudeClient
     /// endpoints that have no typed wrapper here (models, batches). Retried and failed over like every call.</summary>
     public Task<JsonDocument> SendJsonAsync(HttpMethod method, string relativePath, byte[]? body, CallOptions call, CancellationToken cancellationToken)
     {
-        var send = new TransportRequest
+        var send = new DelegateRequest<JsonDocument>(endpoint => new Uri(endpoint, relativePath), ReadJsonAsync)
         {
             Method = method,
-            Target = endpoint => new Uri(endpoint, relativePath),
             Body = body,
             What = method.Method + " " + relativePath,
         };
-        return _connection.Transport.SendAsync(send, ReadJsonAsync, call, cancellationToken);
+        return _connection.Transport.SendAsync(send, call, cancellationToken);
     }
 
     private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage res, AttemptContext attempt, CancellationToken ct)
@@ -89,8 +88,7 @@ public sealed class ClaudeClient
         // A retried read starts over from the first line: skip what was already handed on, so no line
         // is delivered twice.
         long delivered = 0;
-        var send = new TransportRequest { Method = HttpMethod.Get, Target = _ => uri, What = "GET " + uri.AbsolutePath };
-        await _connection.Transport.SendAsync(send, async (res, attempt, ct) =>
+        var send = new DelegateRequest<bool>(_ => uri, async (res, attempt, ct) =>
         {
             using var stream = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -104,7 +102,8 @@ public sealed class ClaudeClient
                 delivered++;
             }
             return true;
-        }, call, cancellationToken).ConfigureAwait(false);
+        }) { Method = HttpMethod.Get, What = "GET " + uri.AbsolutePath };
+        await _connection.Transport.SendAsync(send, call, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The anthropic-beta value for a request that names betas of its own: the connection's, then
@@ -154,13 +153,11 @@ public sealed class ClaudeClient
         // Budgets: reserve before any attempt, settle once on everything billed (see Usage/BudgetGuard).
         bool batch = string.Equals(request.ServiceTier, "batch", StringComparison.OrdinalIgnoreCase);
         var budget = Usage.BudgetHold.Begin(_connection.Options.Budget, call.Budget, model, body.Length, request.MaxTokens, batch);
-        ClaudeUsage? billed = null;
         string status = "error";
         long started = TimeProvider.System.GetTimestamp();
         TimeSpan? duration = null;
-        var send = new TransportRequest
+        var send = new MessagesRequest(this, dialect, model, onText, call)
         {
-            Target = endpoint => dialect.MessagesUri(endpoint, model, stream),
             Body = body,
             Stream = stream,
             Demand = new RateLimitDemand(body.Length, request.MaxTokens, call.InputTokens),
@@ -168,24 +165,11 @@ public sealed class ClaudeClient
             Model = model,
             Started = started,
             Betas = betas,
-            // A reply that failed after the server reported usage is billed all the same.
-            OnFailedAttemptUsage = (usage, attempt) =>
-            {
-                billed = billed is null ? usage : billed.Add(usage);
-                RecordUsage(new ClaudeResponse
-                {
-                    Model = attempt.Builder?.Model ?? model,
-                    Usage = usage,
-                    RequestId = attempt.RequestId,
-                    Endpoint = attempt.ShownEndpoint,
-                    Duration = attempt.Elapsed,
-                }, call, "stream_failed");
-            },
         };
         try
         {
-            var response = await transport.SendAsync(send, (res, attempt, ct) => ReadMessageAsync(res, attempt, stream, onText, call, ct), call, cancellationToken).ConfigureAwait(false);
-            billed = billed is null ? response.Usage : billed.Add(response.Usage);
+            var response = await transport.SendAsync(send, call, cancellationToken).ConfigureAwait(false);
+            send.Bill(response.Usage);
             status = "200";
             duration = response.Duration; // measured as the reply was read: no second clock read
             if (cacheKey is not null) transport.Cache!.Put(cacheKey, ResponseCache.AsHit(response, TimeSpan.Zero));
@@ -198,13 +182,57 @@ public sealed class ClaudeClient
         }
         finally
         {
-            budget.Settle(model, billed, batch);
+            budget.Settle(model, send.Billed, batch);
             Usage.ClaudeMetrics.Shared.RecordRequest(model, status, duration ?? TimeProvider.System.GetElapsedTime(started));
         }
     }
 
+    /// <summary>One Messages call as the transport sends it: its target, its reader and what it billed, in
+    /// one object (this runs on every prompt; closures and delegates cost four allocations more).</summary>
+    private sealed class MessagesRequest : TransportRequest<ClaudeResponse>
+    {
+        private readonly ClaudeClient _client;
+        private readonly ApiDialect _dialect;
+        private readonly string _model;
+        private readonly Action<string>? _onText;
+        private readonly CallOptions _call;
+
+        public MessagesRequest(ClaudeClient client, ApiDialect dialect, string model, Action<string>? onText, CallOptions call)
+        {
+            _client = client;
+            _dialect = dialect;
+            _model = model;
+            _onText = onText;
+            _call = call;
+        }
+
+        /// <summary>Everything billed so far: failed attempts that reported usage, then the reply.</summary>
+        public ClaudeUsage? Billed { get; private set; }
+
+        public void Bill(ClaudeUsage usage) => Billed = Billed is null ? usage : Billed.Add(usage);
+
+        public override Uri Target(Uri endpoint) => _dialect.MessagesUri(endpoint, _model, Stream);
+
+        public override ValueTask<ClaudeResponse> ReadAsync(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken) =>
+            ReadMessageAsync(response, attempt, Stream, _onText, _call, cancellationToken);
+
+        // A reply that failed after the server reported usage is billed all the same.
+        public override void OnFailedAttemptUsage(ClaudeUsage usage, AttemptContext attempt)
+        {
+            Bill(usage);
+            _client.RecordUsage(new ClaudeResponse
+            {
+                Model = attempt.Builder?.Model ?? _model,
+                Usage = usage,
+                RequestId = attempt.RequestId,
+                Endpoint = attempt.ShownEndpoint,
+                Duration = attempt.Elapsed,
+            }, _call, "stream_failed");
+        }
+    }
+
     /// <summary>Reads one successful Messages reply, whole or streamed, into a response.</summary>
-    private static async Task<ClaudeResponse> ReadMessageAsync(HttpResponseMessage res, AttemptContext attempt, bool stream, Action<string>? onText, CallOptions call, CancellationToken ct)
+    private static async ValueTask<ClaudeResponse> ReadMessageAsync(HttpResponseMessage res, AttemptContext attempt, bool stream, Action<string>? onText, CallOptions call, CancellationToken ct)
     {
         var builder = new MessageBuilder();
         attempt.Builder = builder;

@@ -19,12 +19,10 @@ namespace ClaudePS.Engine.Http;
 /// Messages replies so the transport can settle usage and report partial content on failure.</summary>
 internal delegate Task<T> ReplyReader<T>(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken);
 
-/// <summary>One logical call as the transport sends it (possibly several times).</summary>
-internal sealed class TransportRequest
+/// <summary>One logical call as the transport sends it (possibly several times): what each attempt sends.</summary>
+internal abstract class TransportRequest
 {
     public HttpMethod Method { get; init; } = HttpMethod.Post;
-    /// <summary>The request URI under a given endpoint (attempts may go to different endpoints).</summary>
-    public Func<Uri, Uri> Target { get; init; } = e => e;
     public byte[]? Body { get; init; }
     public bool Stream { get; init; }
     /// <summary>Set for Messages calls: what the rate limiter reserves. Null: concurrency limit only.</summary>
@@ -37,8 +35,40 @@ internal sealed class TransportRequest
     public string? Betas { get; init; }
     /// <summary>When the caller's call began (<see cref="TimeProvider.System"/> timestamp); 0: when the transport starts it.</summary>
     public long Started { get; init; }
+
+    /// <summary>The request URI under a given endpoint (attempts may go to different endpoints).</summary>
+    public abstract Uri Target(Uri endpoint);
+
     /// <summary>Called once for every failed attempt that had reported usage (billed although it failed).</summary>
-    public Action<ClaudeUsage, AttemptContext>? OnFailedAttemptUsage { get; init; }
+    public virtual void OnFailedAttemptUsage(ClaudeUsage usage, AttemptContext attempt)
+    {
+    }
+}
+
+/// <summary>A call whose successful reply becomes a <typeparamref name="T"/>. The Messages call is its own
+/// subclass (one object a call: no closures or delegates); other calls use <see cref="DelegateRequest{T}"/>.</summary>
+internal abstract class TransportRequest<T> : TransportRequest
+{
+    /// <summary>Reads the successful reply of an attempt.</summary>
+    public abstract ValueTask<T> ReadAsync(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken);
+}
+
+/// <summary>A call given as a target function and a reader (the calls off the hot path).</summary>
+internal sealed class DelegateRequest<T> : TransportRequest<T>
+{
+    private readonly Func<Uri, Uri> _target;
+    private readonly ReplyReader<T> _read;
+
+    public DelegateRequest(Func<Uri, Uri> target, ReplyReader<T> read)
+    {
+        _target = target;
+        _read = read;
+    }
+
+    public override Uri Target(Uri endpoint) => _target(endpoint);
+
+    public override ValueTask<T> ReadAsync(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken) =>
+        new(_read(response, attempt, cancellationToken));
 }
 
 /// <summary>What a reader and the failure handling know about the current attempt.</summary>
@@ -105,9 +135,9 @@ internal sealed class ClaudeTransport
     /// <summary>The response cache, when the connection has a cache TTL.</summary>
     public ResponseCache? Cache { get; }
 
-    /// <summary>Sends <paramref name="request"/> with retries; returns what <paramref name="read"/> made of
-    /// the successful reply, or throws <see cref="ClaudeException"/>.</summary>
-    public async Task<T> SendAsync<T>(TransportRequest request, ReplyReader<T> read, Http.CallOptions call, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> with retries; returns what its reader made of the
+    /// successful reply, or throws <see cref="ClaudeException"/>.</summary>
+    public async Task<T> SendAsync<T>(TransportRequest<T> request, Http.CallOptions call, CancellationToken cancellationToken)
     {
         var settings = call.Resilience?.ApplyTo(Settings) ?? Settings;
         var overall = call.Timeout ?? _connection.Options.Timeout;
@@ -118,7 +148,7 @@ internal sealed class ClaudeTransport
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(overall);
-        var state = new CallState<T>(request, read, settings, call.Log);
+        var state = new CallState<T>(request, settings, call.Log);
         try
         {
             try
@@ -236,7 +266,7 @@ internal sealed class ClaudeTransport
                         { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
                     }
                     if (request.Demand is not null) Limiter.OnResponse(lease, res.Headers, false, null);
-                    var result = await state.Read(res, context, token).ConfigureAwait(false);
+                    var result = await state.Call.ReadAsync(res, context, token).ConfigureAwait(false);
                     if (context.Builder is { } done) lease.Settle(done.Usage);
                     succeeded = true;
                     failed = false;
@@ -282,7 +312,7 @@ internal sealed class ClaudeTransport
                 if (!succeeded && context.Builder is { } b && (b.Usage.InputTokens > 0 || b.Usage.OutputTokens > 0))
                 {
                     lease.Settle(b.Usage);
-                    request.OnFailedAttemptUsage?.Invoke(b.Usage, context);
+                    request.OnFailedAttemptUsage(b.Usage, context);
                 }
             }
         }
@@ -425,9 +455,10 @@ internal sealed class ClaudeTransport
 
     private sealed class CallState<T> : CallState
     {
-        public CallState(TransportRequest request, ReplyReader<T> read, ResilienceSettings settings, IClaudeOutputSink? log)
-            : base(request, settings, log) => Read = read;
+        public CallState(TransportRequest<T> request, ResilienceSettings settings, IClaudeOutputSink? log)
+            : base(request, settings, log) => Call = request;
 
-        public ReplyReader<T> Read { get; }
+        /// <summary>The request, with its reader.</summary>
+        public TransportRequest<T> Call { get; }
     }
 }

@@ -265,7 +265,7 @@ internal sealed class MessageBuilder
         // The usual reply has one text block: its string is the response text as it is.
         string? text = null, thinking = null;
         StringBuilder? moreText = null, moreThinking = null;
-        var tools = new List<ClaudeToolUse>();
+        List<ClaudeToolUse>? tools = null; // most replies call no tool
         foreach (var b in _blocks)
         {
             switch (b.Type)
@@ -273,7 +273,7 @@ internal sealed class MessageBuilder
                 case "text": Join(ref text, ref moreText, b.Text); break;
                 case "thinking": Join(ref thinking, ref moreThinking, b.Text); break;
                 case "tool_use":
-                    tools.Add(new ClaudeToolUse { Id = b.ToolId ?? "", Name = b.ToolName ?? "", InputJson = b.HasJson ? b.Json.ToString() : "{}" });
+                    (tools ??= new List<ClaudeToolUse>()).Add(new ClaudeToolUse { Id = b.ToolId ?? "", Name = b.ToolName ?? "", InputJson = b.HasJson ? b.Json.ToString() : "{}" });
                     break;
             }
         }
@@ -281,7 +281,7 @@ internal sealed class MessageBuilder
         {
             Text = moreText?.ToString() ?? text ?? "",
             Thinking = moreThinking?.ToString() ?? thinking,
-            ToolUses = tools,
+            ToolUses = (IReadOnlyList<ClaudeToolUse>?)tools ?? Array.Empty<ClaudeToolUse>(),
             Content = ContentBlocks(),
             Model = Model ?? "",
             StopReason = StopReason,
