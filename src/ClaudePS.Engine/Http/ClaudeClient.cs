@@ -156,7 +156,7 @@ public sealed class ClaudeClient
         string status = "error";
         long started = TimeProvider.System.GetTimestamp();
         TimeSpan? duration = null;
-        var send = new MessagesRequest(this, dialect, model, onText, call)
+        var send = new MessagesRequest(this, dialect, onText, call)
         {
             Body = body,
             Stream = stream,
@@ -193,15 +193,13 @@ public sealed class ClaudeClient
     {
         private readonly ClaudeClient _client;
         private readonly ApiDialect _dialect;
-        private readonly string _model;
         private readonly Action<string>? _onText;
         private readonly CallOptions _call;
 
-        public MessagesRequest(ClaudeClient client, ApiDialect dialect, string model, Action<string>? onText, CallOptions call)
+        public MessagesRequest(ClaudeClient client, ApiDialect dialect, Action<string>? onText, CallOptions call)
         {
             _client = client;
             _dialect = dialect;
-            _model = model;
             _onText = onText;
             _call = call;
         }
@@ -211,7 +209,7 @@ public sealed class ClaudeClient
 
         public void Bill(ClaudeUsage usage) => Billed = Billed is null ? usage : Billed.Add(usage);
 
-        public override Uri Target(Uri endpoint) => _dialect.MessagesUri(endpoint, _model, Stream);
+        public override Uri Target(Uri endpoint) => _dialect.MessagesUri(endpoint, Model!, Stream);
 
         public override ValueTask<ClaudeResponse> ReadAsync(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken) =>
             ReadMessageAsync(response, attempt, Stream, _onText, _call, cancellationToken);
@@ -222,7 +220,7 @@ public sealed class ClaudeClient
             Bill(usage);
             _client.RecordUsage(new ClaudeResponse
             {
-                Model = attempt.Builder?.Model ?? _model,
+                Model = attempt.Builder?.Model ?? Model!,
                 Usage = usage,
                 RequestId = attempt.RequestId,
                 Endpoint = attempt.ShownEndpoint,
