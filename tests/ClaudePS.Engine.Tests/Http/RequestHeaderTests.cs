@@ -15,16 +15,20 @@ public class RequestHeaderTests
         return all.ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(" | ", h.Value));
     }
 
+    /// <summary>An API that records every request's headers in <paramref name="seen"/>, then answers with <paramref name="reply"/>.</summary>
+    private static FakeApi Recording(List<Dictionary<string, string>> seen, Func<HttpRequestMessage, int, HttpResponseMessage> reply, TestClock clock) =>
+        new((r, i) =>
+        {
+            seen.Add(Headers(r));
+            return reply(r, i);
+        }, clock);
+
     [Fact]
     public async Task Each_attempt_sends_the_version_agent_key_accept_and_its_own_retry_count_once()
     {
         var clock = new TestClock();
         var seen = new List<Dictionary<string, string>>();
-        var api = new FakeApi((r, i) =>
-        {
-            seen.Add(Headers(r));
-            return i == 0 ? FakeApi.Error(529, "overloaded_error") : FakeApi.Message("ok");
-        }, clock);
+        var api = Recording(seen, (_, i) => i == 0 ? FakeApi.Error(529, "overloaded_error") : FakeApi.Message("ok"), clock);
         using var c = TestConnections.Create(api, clock, o => { o.Betas.Add("beta-one"); o.Betas.Add("beta-two"); });
         var call = c.Client.CreateMessageAsync(MessageRequest.ForPrompt("hi"));
         while (!call.IsCompleted) { clock.Advance(TimeSpan.FromSeconds(1)); await Task.Delay(5); }
@@ -48,17 +52,14 @@ public class RequestHeaderTests
     public async Task A_stream_asks_for_an_event_stream_only()
     {
         var clock = new TestClock();
-        Dictionary<string, string>? seen = null;
-        var api = new FakeApi((r, _) =>
-        {
-            seen = Headers(r);
-            return FakeApi.Stream(FakeApi.SseStart() + FakeApi.SseText("Hi") + FakeApi.SseEnd());
-        }, clock);
+        var seen = new List<Dictionary<string, string>>();
+        var api = Recording(seen, (_, _) => FakeApi.Stream(FakeApi.SseStart() + FakeApi.SseText("Hi") + FakeApi.SseEnd()), clock);
         using var c = TestConnections.Create(api, clock);
         var r = await c.Client.StreamMessageAsync(MessageRequest.ForPrompt("hi"), null);
         Assert.Equal("Hi", r.Text);
-        Assert.Equal("text/event-stream", seen!["accept"]);
-        Assert.Equal("0", seen["x-stainless-retry-count"]);
+        var sent = Assert.Single(seen);
+        Assert.Equal("text/event-stream", sent["accept"]);
+        Assert.Equal("0", sent["x-stainless-retry-count"]);
     }
 
     [Fact]
@@ -66,13 +67,9 @@ public class RequestHeaderTests
     {
         var clock = new TestClock();
         var seen = new List<Dictionary<string, string>>();
-        var api = new FakeApi((r, _) =>
-        {
-            seen.Add(Headers(r));
-            return r.RequestUri!.AbsolutePath.EndsWith("count_tokens")
-                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"input_tokens\":3}") }
-                : FakeApi.Message("ok");
-        }, clock);
+        var api = Recording(seen, (r, _) => r.RequestUri!.AbsolutePath.EndsWith("count_tokens")
+            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"input_tokens\":3}") }
+            : FakeApi.Message("ok"), clock);
         using var c = TestConnections.Create(api, clock, o => o.Betas.Add("beta-one"));
         var request = MessageRequest.ForPrompt("hi");
         request.Betas.Add("beta-two");
