@@ -65,7 +65,7 @@ public sealed class ClaudeClient
             Body = body,
             What = method.Method + " " + relativePath,
         };
-        return _connection.Transport.SendAsync(send, call, cancellationToken);
+        return _connection.Transport.SendAsync(send, call, cancellationToken).AsTask();
     }
 
     private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage res, AttemptContext attempt, CancellationToken ct)
@@ -248,6 +248,13 @@ public sealed class ClaudeClient
             }
         }
 
+        return await StreamedReplyAsync(content, builder, attempt, onText, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a streamed reply. Its own method: the lambda's captures would otherwise be allocated
+    /// on every call of <see cref="ReadMessageAsync"/>, whole replies too.</summary>
+    private static async Task<ClaudeResponse> StreamedReplyAsync(Stream content, MessageBuilder builder, AttemptContext attempt, Action<string>? onText, CancellationToken ct)
+    {
         TimeSpan? firstToken = null;
         await ReadStreamAsync(content, builder, text =>
         {

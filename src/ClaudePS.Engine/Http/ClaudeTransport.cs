@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -137,7 +138,12 @@ internal sealed class ClaudeTransport
 
     /// <summary>Sends <paramref name="request"/> with retries; returns what its reader made of the
     /// successful reply, or throws <see cref="ClaudeException"/>.</summary>
-    public async Task<T> SendAsync<T>(TransportRequest<T> request, Http.CallOptions call, CancellationToken cancellationToken)
+#if NET8_0_OR_GREATER
+    // Both layers suspend on every call that reaches the network: pooled state machines instead of two
+    // fresh allocations a call (see docs/benchmarks.md, session 6).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    public async ValueTask<T> SendAsync<T>(TransportRequest<T> request, Http.CallOptions call, CancellationToken cancellationToken)
     {
         var settings = call.Resilience?.ApplyTo(Settings) ?? Settings;
         var overall = call.Timeout ?? _connection.Options.Timeout;
@@ -168,7 +174,7 @@ internal sealed class ClaudeTransport
             try
             {
                 return await _retry.ExecuteAsync(
-                    static (ctx, s) => new ValueTask<T>(s.Transport.AttemptAsync(s.State, ctx.CancellationToken)),
+                    static (ctx, s) => s.Transport.AttemptAsync(s.State, ctx.CancellationToken),
                     context, (Transport: this, State: state)).ConfigureAwait(false);
             }
             finally
@@ -195,7 +201,10 @@ internal sealed class ClaudeTransport
     /// attempt's timeouts and read the reply. The exchange's failures become <see cref="AttemptFailure"/>;
     /// the breaker and the endpoint pool hear how the attempt ended. One method, because every async
     /// layer costs a state machine and a continuation on every call.</summary>
-    private async Task<T> AttemptAsync<T>(CallState<T> state, CancellationToken ct)
+#if NET8_0_OR_GREATER
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    private async ValueTask<T> AttemptAsync<T>(CallState<T> state, CancellationToken ct)
     {
         int attempt = Interlocked.Increment(ref state.Attempts);
         var (endpoint, probe) = Endpoints.Choose();

@@ -161,6 +161,17 @@ internal sealed class EndpointBreaker
     /// that blames the endpoint) or not; null when it gave no verdict (cancelled by the caller).</summary>
     public void Record(bool? failed)
     {
+        // Nearly every attempt is a success while the breaker is closed: count it without the lock, which
+        // every concurrent caller would otherwise queue on. A count racing a window move is off by one at most.
+        if (failed == false && _state == 0)
+        {
+            long bucket = _clock.GetTimestamp() / _bucketTicks;
+            if (bucket == Interlocked.Read(ref _currentBucket))
+            {
+                Interlocked.Increment(ref _attempts[bucket % Buckets]);
+                return;
+            }
+        }
         lock (_gate)
         {
             long now = _clock.GetTimestamp();
@@ -214,6 +225,6 @@ internal sealed class EndpointBreaker
             _attempts[slot] = 0;
             _failures[slot] = 0;
         }
-        _currentBucket = bucket;
+        Interlocked.Exchange(ref _currentBucket, bucket); // read without the lock by Record
     }
 }

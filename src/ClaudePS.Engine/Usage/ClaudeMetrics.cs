@@ -28,8 +28,7 @@ public sealed class ClaudeMetrics
     public const string RateLimitedName = "claudeps_rate_limited_total";
 
     private readonly object _gate = new();
-    private readonly Dictionary<(string Model, string Status), long> _requests = new();
-    private readonly Dictionary<string, Histogram> _durations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModelRequests> _requests = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Model, string Kind), long> _tokens = new();
     private readonly Dictionary<string, decimal> _cost = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _unpriced = new(StringComparer.Ordinal);
@@ -39,8 +38,11 @@ public sealed class ClaudeMetrics
     /// <summary>The process-wide instance the client and the cmdlets use.</summary>
     public static ClaudeMetrics Shared { get; } = new();
 
-    private sealed class Histogram
+    /// <summary>One model's calls: counts by final status and the duration histogram, so recording a
+    /// call takes one lookup by model (it runs on every call, under the process-wide lock).</summary>
+    private sealed class ModelRequests
     {
+        public readonly Dictionary<string, long> ByStatus = new(StringComparer.Ordinal);
         public readonly long[] Buckets = new long[DurationBuckets.Length];
         public long Count;
         public double Sum;
@@ -50,11 +52,11 @@ public sealed class ClaudeMetrics
     public void RecordRequest(string model, string status, TimeSpan duration)
     {
         model = Clean(model);
+        double seconds = duration.TotalSeconds;
         lock (_gate)
         {
-            Increment(_requests, (model, status), 1);
-            if (!_durations.TryGetValue(model, out var h)) _durations[model] = h = new Histogram();
-            double seconds = duration.TotalSeconds;
+            if (!_requests.TryGetValue(model, out var h)) _requests[model] = h = new ModelRequests();
+            Increment(h.ByStatus, status, 1);
             // Cumulative as Prometheus wants: a duration counts in every bucket whose bound it does not exceed.
             for (int i = 0; i < DurationBuckets.Length; i++)
                 if (seconds <= DurationBuckets[i]) h.Buckets[i]++;
@@ -96,7 +98,7 @@ public sealed class ClaudeMetrics
     {
         lock (_gate)
         {
-            _requests.Clear(); _durations.Clear(); _tokens.Clear(); _cost.Clear(); _unpriced.Clear(); _retries.Clear(); _rateLimited.Clear();
+            _requests.Clear(); _tokens.Clear(); _cost.Clear(); _unpriced.Clear(); _retries.Clear(); _rateLimited.Clear();
         }
     }
 
@@ -136,9 +138,11 @@ public sealed class ClaudeMetrics
         var list = new List<ClaudeMetric>();
         lock (_gate)
         {
-            foreach (var kv in _requests.OrderBy(k => k.Key.Model, StringComparer.Ordinal).ThenBy(k => k.Key.Status, StringComparer.Ordinal))
-                list.Add(Sample(RequestsName, RequestsName, kv.Value, ("model", kv.Key.Model), ("status", kv.Key.Status)));
-            foreach (var kv in _durations.OrderBy(k => k.Key, StringComparer.Ordinal))
+            var models = _requests.OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
+            foreach (var kv in models)
+                foreach (var status in kv.Value.ByStatus.OrderBy(k => k.Key, StringComparer.Ordinal))
+                    list.Add(Sample(RequestsName, RequestsName, status.Value, ("model", kv.Key), ("status", status.Key)));
+            foreach (var kv in models)
             {
                 for (int i = 0; i < DurationBuckets.Length; i++)
                     list.Add(Sample(DurationName, DurationName + "_bucket", kv.Value.Buckets[i], ("model", kv.Key), ("le", FormatNumber(DurationBuckets[i]))));

@@ -73,8 +73,8 @@ internal sealed class MessageBuilder
             }
             else if (r.ValueTextEquals("usage"u8)) { r.Read(); Usage = UsageReader.Read(ref r, Usage); }
             else if (r.ValueTextEquals("id"u8)) { r.Read(); Id = StringValue(ref r) ?? Id; }
-            else if (r.ValueTextEquals("model"u8)) { r.Read(); Model = StringValue(ref r) ?? Model; }
-            else if (r.ValueTextEquals("stop_reason"u8)) { r.Read(); StopReason = StringValue(ref r) ?? StopReason; }
+            else if (r.ValueTextEquals("model"u8)) { r.Read(); Model = RepeatedModel.Value(ref r) ?? Model; }
+            else if (r.ValueTextEquals("stop_reason"u8)) { r.Read(); StopReason = KnownValues.StopReasons.Value(ref r) ?? StopReason; }
             else if (r.ValueTextEquals("stop_sequence"u8)) { r.Read(); StopSequence = StringValue(ref r) ?? StopSequence; }
             else { r.Read(); r.Skip(); }
         }
@@ -207,7 +207,7 @@ internal sealed class MessageBuilder
         string? text = null, thinking = null, signature = null, data = null, id = null, name = null, input = null;
         while (NextProperty(ref r))
         {
-            if (r.ValueTextEquals("type"u8)) { r.Read(); type = StringValue(ref r) ?? "text"; }
+            if (r.ValueTextEquals("type"u8)) { r.Read(); type = KnownValues.BlockTypes.Value(ref r) ?? "text"; }
             else if (r.ValueTextEquals("text"u8)) { r.Read(); text = StringValue(ref r); }
             else if (r.ValueTextEquals("thinking"u8)) { r.Read(); thinking = StringValue(ref r); }
             else if (r.ValueTextEquals("signature"u8)) { r.Read(); signature = StringValue(ref r); }
@@ -243,7 +243,7 @@ internal sealed class MessageBuilder
         if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return; }
         while (NextProperty(ref r))
         {
-            if (r.ValueTextEquals("stop_reason"u8)) { r.Read(); StopReason = StringValue(ref r) ?? StopReason; }
+            if (r.ValueTextEquals("stop_reason"u8)) { r.Read(); StopReason = KnownValues.StopReasons.Value(ref r) ?? StopReason; }
             else if (r.ValueTextEquals("stop_sequence"u8)) { r.Read(); StopSequence = StringValue(ref r) ?? StopSequence; }
             else { r.Read(); r.Skip(); }
         }
@@ -259,6 +259,9 @@ internal sealed class MessageBuilder
         r.Skip();
         return null;
     }
+
+    /// <summary>The reply's model id: the same on nearly every reply of a process, so the last one is reused.</summary>
+    private static readonly KnownValues RepeatedModel = new(remember: true);
 
     public ClaudeResponse Build(string? requestId, string? endpoint, TimeSpan duration, TimeSpan? timeToFirstToken, int attempts)
     {

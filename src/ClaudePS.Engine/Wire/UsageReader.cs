@@ -25,7 +25,7 @@ internal static class UsageReader
             else if (r.ValueTextEquals("output_tokens"u8)) output = Long(ref r, output);
             else if (r.ValueTextEquals("cache_creation_input_tokens"u8)) cacheWrite = Long(ref r, cacheWrite);
             else if (r.ValueTextEquals("cache_read_input_tokens"u8)) cacheRead = Long(ref r, cacheRead);
-            else if (r.ValueTextEquals("service_tier"u8)) { r.Read(); tier = MessageBuilder.StringValue(ref r) ?? tier; }
+            else if (r.ValueTextEquals("service_tier"u8)) { r.Read(); tier = KnownValues.ServiceTiers.Value(ref r) ?? tier; }
             else if (r.ValueTextEquals("cache_creation"u8)) cacheWrite1h = OneHourWrites(ref r, cacheWrite1h);
             else { r.Read(); r.Skip(); }
         }
