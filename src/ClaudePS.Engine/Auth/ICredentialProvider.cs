@@ -52,6 +52,8 @@ public sealed class ApiKeyCredential : ICredentialProvider
     public string AuthKind => "ApiKey";
     public string Source { get; }
     public bool CanRefresh => false;
+    /// <summary>The header, which never changes (the transport sends it as a connection default).</summary>
+    internal AuthHeader Header => _header;
     public ValueTask<AuthHeader> GetHeaderAsync(bool forceRefresh, CancellationToken cancellationToken) => new(_header);
     public ValueTask<AuthHeader> RefreshAfterRejectionAsync(AuthHeader rejected, CancellationToken cancellationToken) => new(_header);
     public override string ToString() => $"ApiKey ({Source})";

@@ -237,7 +237,7 @@ public sealed class ClaudeClient
         using var content = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
         if (!stream)
         {
-            var (body, length) = await ReadWholeAsync(content, res.Content.Headers.ContentLength, ct).ConfigureAwait(false);
+            var (body, length) = await ReadWholeAsync(content, DeclaredLength(res.Content.Headers), ct).ConfigureAwait(false);
             try
             {
                 return WholeReply(builder, new ReadOnlySpan<byte>(body, 0, length), attempt, call);
@@ -271,6 +271,20 @@ public sealed class ClaudeClient
         var response = builder.Build(attempt.RequestId, attempt.ShownEndpoint, took, took, attempt.Attempt);
         if (call.KeepRawJson) response.RawJson = Utf8.Decode(json);
         return response;
+    }
+
+    /// <summary>The reply's Content-Length, read as text: the typed property parses the header into a
+    /// stored object and a boxed number on every reply.</summary>
+    private static long? DeclaredLength(HttpContentHeaders headers)
+    {
+#if NET8_0_OR_GREATER
+        if (headers.NonValidated.TryGetValues("Content-Length", out var values))
+            foreach (var value in values)
+                return long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        return null;
+#else
+        return headers.ContentLength;
+#endif
     }
 
     /// <summary>Reads a whole reply body into a buffer from the shared pool (the caller returns it): the

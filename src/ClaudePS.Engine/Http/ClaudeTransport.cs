@@ -106,7 +106,7 @@ internal sealed class ClaudeTransport
     {
         _connection = connection;
         Settings = settings;
-        SetDefaultHeaders(connection.Http, connection.Options);
+        SetDefaultHeaders(connection.Http, connection.Options, connection.Credential);
         Limiter = new AdaptiveRateLimiter(settings);
         Endpoints = new EndpointPool(connection.Endpoints, settings);
         if (settings.CacheTtl is { } ttl && ttl > TimeSpan.Zero)
@@ -241,7 +241,8 @@ internal sealed class ClaudeTransport
             {
                 var uri = request.Target(endpoint.Uri);
                 var credential = _connection.Credential;
-                var auth = await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
+                // An API key went into the connection's default headers; other credentials are asked each time.
+                var auth = credential is ApiKeyCredential ? default : await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
                 Limiter.MarkSent(lease);
                 HttpResponseMessage res;
                 using (var message = NewMessage(request, uri, attempt, auth))
@@ -339,12 +340,13 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <summary>The HTTP request of one attempt. Headers go in unvalidated: every value is ours.</summary>
+    /// <summary>The HTTP request of one attempt. Headers go in unvalidated: every value is ours.
+    /// <paramref name="auth"/> is empty when the credential is a connection default header.</summary>
     private static HttpRequestMessage NewMessage(TransportRequest request, Uri uri, int attempt, AuthHeader auth)
     {
         var message = new HttpRequestMessage(request.Method, uri);
         var headers = message.Headers;
-        headers.TryAddWithoutValidation(auth.Name, auth.Value);
+        if (auth.Name is not null) headers.TryAddWithoutValidation(auth.Name, auth.Value);
         // A request's own value of a header wins over the connection's default (SetDefaultHeaders).
         if (attempt > 1) headers.TryAddWithoutValidation(RetryCountHeader, (attempt - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (request.Stream) headers.TryAddWithoutValidation("accept", "text/event-stream");
@@ -359,11 +361,14 @@ internal sealed class ClaudeTransport
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
     /// <summary>The headers every request of the connection sends, set once on its HttpClient: adding them
-    /// to each request by name looked every name up again (a tenth of the client's CPU per call).
-    /// <c>accept</c> and the retry count are defaults a stream or a retry overrides.</summary>
-    private static void SetDefaultHeaders(HttpClient http, Connections.ClaudeConnectionOptions options)
+    /// to each request by name looked every name up again (a tenth of the client's CPU per call), and a
+    /// request with no header of its own takes the defaults in one copy. <c>accept</c> and the retry count
+    /// are defaults a stream or a retry overrides. An API key is one of them: it never changes, and the
+    /// connection's HttpClient talks to nothing but the connection's endpoints.</summary>
+    private static void SetDefaultHeaders(HttpClient http, Connections.ClaudeConnectionOptions options, ICredentialProvider credential)
     {
         var headers = http.DefaultRequestHeaders;
+        if (credential is ApiKeyCredential key) headers.TryAddWithoutValidation(key.Header.Name, key.Header.Value);
         headers.TryAddWithoutValidation("anthropic-version", options.AnthropicVersion);
         if (options.Betas.Count > 0) headers.TryAddWithoutValidation("anthropic-beta", string.Join(",", options.Betas));
         headers.TryAddWithoutValidation("user-agent", UserAgent);

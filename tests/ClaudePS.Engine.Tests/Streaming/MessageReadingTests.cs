@@ -21,6 +21,43 @@ public class MessageReadingTests
     }
 
     [Fact]
+    public void Values_every_reply_repeats_are_shared_and_new_or_escaped_values_read_exactly()
+    {
+        static string Reply(string model, string stop, string tier) =>
+            "{\"model\":\"" + model + "\",\"stop_reason\":\"" + stop + "\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]," +
+            "\"usage\":{\"input_tokens\":1,\"output_tokens\":1,\"service_tier\":\"" + tier + "\"}}";
+        var first = Read(Reply("claude-test-model", "end_turn", "standard"));
+        var second = Read(Reply("claude-test-model", "end_turn", "standard"));
+        Assert.Same(first.StopReason, second.StopReason);
+        Assert.Same(first.Usage.ServiceTier, second.Usage.ServiceTier);
+        Assert.Same(first.Content[0].Type, second.Content[0].Type);
+
+        // A stop reason this client has never heard of, an escaped known one, and another model.
+        var other = Read(Reply("claude-other", "model_context_window_exceeded", "prior\\u0069ty"));
+        Assert.Equal("claude-other", other.Model);
+        Assert.Equal("model_context_window_exceeded", other.StopReason);
+        Assert.Equal("priority", other.Usage.ServiceTier);
+        var escaped = Read(Reply("claude-\\u0074est-model", "end\\u005fturn", "standard"));
+        Assert.Equal("claude-test-model", escaped.Model);
+        Assert.Equal("end_turn", escaped.StopReason);
+
+        // The model id is remembered (the builder's own memory is process-wide, so test one of its own).
+        var models = new KnownValues(remember: true);
+        string ModelOf(string json)
+        {
+            var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+            r.Read();
+            return models.Value(ref r)!;
+        }
+        var a = ModelOf("\"claude-test-model\"");
+        Assert.Same(a, ModelOf("\"claude-test-model\""));
+        var b = ModelOf("\"claude-other\"");
+        Assert.Equal("claude-other", b);
+        Assert.NotSame(a, ModelOf("\"claude-test-model\""));
+        Assert.Null(ModelOf("null"));
+    }
+
+    [Fact]
     public void A_whole_reply_is_read_whatever_the_order_of_its_properties()
     {
         const string input = "{\"path\":\"C:\\\\temp\\\\a \\\"b\\\".txt\",\"lines\":[1,2,{\"x\":null}],\"ok\":true}";
