@@ -168,7 +168,7 @@ public sealed class ClaudeClient
         };
         try
         {
-            var response = await transport.SendAsync(send, call, cancellationToken).ConfigureAwait(false);
+            var response = (await transport.SendAsync(send, call, cancellationToken).ConfigureAwait(false)).Response;
             send.Bill(response.Usage);
             status = "200";
             duration = response.Duration; // measured as the reply was read: no second clock read
@@ -187,9 +187,18 @@ public sealed class ClaudeClient
         }
     }
 
+    /// <summary>A Messages reply as the transport carries it. A struct on purpose: generic code over a struct
+    /// is compiled for it alone, while code over reference types is shared and looks its type argument up
+    /// at run time (in the transport's every step), so the hot path gets the transport's code to itself.</summary>
+    private readonly struct MessageReply
+    {
+        public MessageReply(ClaudeResponse response) => Response = response;
+        public ClaudeResponse Response { get; }
+    }
+
     /// <summary>One Messages call as the transport sends it: its target, its reader and what it billed, in
     /// one object (this runs on every prompt; closures and delegates cost four allocations more).</summary>
-    private sealed class MessagesRequest : TransportRequest<ClaudeResponse>
+    private sealed class MessagesRequest : TransportRequest<MessageReply>
     {
         private readonly ClaudeClient _client;
         private readonly ApiDialect _dialect;
@@ -211,7 +220,7 @@ public sealed class ClaudeClient
 
         public override Uri Target(Uri endpoint) => _dialect.MessagesUri(endpoint, Model!, Stream);
 
-        public override ValueTask<ClaudeResponse> ReadAsync(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken) =>
+        public override ValueTask<MessageReply> ReadAsync(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken) =>
             ReadMessageAsync(response, attempt, Stream, _onText, _call, cancellationToken);
 
         // A reply that failed after the server reported usage is billed all the same.
@@ -230,7 +239,7 @@ public sealed class ClaudeClient
     }
 
     /// <summary>Reads one successful Messages reply, whole or streamed, into a response.</summary>
-    private static async ValueTask<ClaudeResponse> ReadMessageAsync(HttpResponseMessage res, AttemptContext attempt, bool stream, Action<string>? onText, CallOptions call, CancellationToken ct)
+    private static async ValueTask<MessageReply> ReadMessageAsync(HttpResponseMessage res, AttemptContext attempt, bool stream, Action<string>? onText, CallOptions call, CancellationToken ct)
     {
         var builder = new MessageBuilder();
         attempt.Builder = builder;
@@ -240,7 +249,7 @@ public sealed class ClaudeClient
             var (body, length) = await ReadWholeAsync(content, DeclaredLength(res.Content.Headers), ct).ConfigureAwait(false);
             try
             {
-                return WholeReply(builder, new ReadOnlySpan<byte>(body, 0, length), attempt, call);
+                return new MessageReply(WholeReply(builder, new ReadOnlySpan<byte>(body, 0, length), attempt, call));
             }
             finally
             {
@@ -248,7 +257,7 @@ public sealed class ClaudeClient
             }
         }
 
-        return await StreamedReplyAsync(content, builder, attempt, onText, ct).ConfigureAwait(false);
+        return new MessageReply(await StreamedReplyAsync(content, builder, attempt, onText, ct).ConfigureAwait(false));
     }
 
     /// <summary>Reads a streamed reply. Its own method: the lambda's captures would otherwise be allocated
