@@ -275,9 +275,12 @@ internal sealed class ClaudeTransport
                         throw new AttemptFailure(error, FailureKind.Status)
                         { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
                     }
-                    if (request.Demand is not null) Limiter.OnResponse(lease, res.Headers, false, null);
+                    // A stream's headers sync the limiter as it starts (it may run for minutes); a whole reply's
+                    // with its usage once read, in one pass through the limiter's lock instead of two.
+                    bool syncWithUsage = request.Demand is not null && !request.Stream;
+                    if (request.Demand is not null && request.Stream) Limiter.OnResponse(lease, res.Headers, false, null);
                     var result = await state.Call.ReadAsync(res, context, token).ConfigureAwait(false);
-                    if (context.Builder is { } done) lease.Settle(done.Usage);
+                    if (context.Builder is { } done) lease.Settle(done.Usage, syncWithUsage ? res.Headers : null);
                     succeeded = true;
                     failed = false;
                     return result;

@@ -138,15 +138,7 @@ internal sealed class AdaptiveRateLimiter
         lock (_gate)
         {
             long now = _clock.GetTimestamp();
-            if (_adaptive)
-            {
-                var sinceSent = lease.SentAt == 0 ? TimeSpan.Zero : _clock.GetElapsedTime(lease.SentAt, now);
-                Span<long> values = stackalloc long[LimitHeaders.Length];
-                ReadLimitHeaders(headers, values);
-                SyncBucket(_requests, values[0], values[1], sinceSent, now);
-                SyncBucket(_input, values[2], values[3], sinceSent, now);
-                SyncBucket(_output, values[4], values[5], sinceSent, now);
-            }
+            Sync(lease, headers, now);
             if (rateLimited)
             {
                 // Without a retry-after, a short pause still keeps the other senders from piling on.
@@ -175,8 +167,10 @@ internal sealed class AdaptiveRateLimiter
         if (lease.SentAt == 0) lease.SentAt = _clock.GetTimestamp();
     }
 
-    /// <summary>Corrects the reservation with the usage the server reported, and learns from it.</summary>
-    internal void Settle(RateLease lease, ClaudeUsage usage)
+    /// <summary>Corrects the reservation with the usage the server reported, and learns from it. With
+    /// <paramref name="headers"/> (a whole reply, read at once) it also does what <see cref="OnResponse"/>
+    /// does for a success, in the same pass through the lock.</summary>
+    internal void Settle(RateLease lease, ClaudeUsage usage, HttpResponseHeaders? headers)
     {
         // Cache reads do not count toward the input limit for current models.
         double actualIn = usage.InputTokens + usage.CacheWriteTokens;
@@ -184,6 +178,7 @@ internal sealed class AdaptiveRateLimiter
         lock (_gate)
         {
             long now = _clock.GetTimestamp();
+            if (headers is not null) Sync(lease, headers, now);
             _input.Give(lease.ReservedInput - actualIn, now, _clock);
             _output.Give(lease.ReservedOutput - actualOut, now, _clock);
             if (lease.RawInputEstimate > 0 && actualIn > 0)
@@ -191,6 +186,19 @@ internal sealed class AdaptiveRateLimiter
             _outputSamples++;
             _outputAverage += (actualOut - _outputAverage) / Math.Min(_outputSamples, 50);
         }
+        if (headers is not null) _learned.TrySetResult(true);
+    }
+
+    /// <summary>Re-syncs the buckets from a reply's rate-limit headers; call under the lock.</summary>
+    private void Sync(RateLease lease, HttpResponseHeaders headers, long now)
+    {
+        if (!_adaptive) return;
+        var sinceSent = lease.SentAt == 0 ? TimeSpan.Zero : _clock.GetElapsedTime(lease.SentAt, now);
+        Span<long> values = stackalloc long[LimitHeaders.Length];
+        ReadLimitHeaders(headers, values);
+        SyncBucket(_requests, values[0], values[1], sinceSent, now);
+        SyncBucket(_input, values[2], values[3], sinceSent, now);
+        SyncBucket(_output, values[4], values[5], sinceSent, now);
     }
 
     /// <summary>A lease ended without usage: the tokens were not used (the request slot stays spent).</summary>
@@ -291,11 +299,12 @@ internal sealed class RateLease : IDisposable
         ReservedOutput = output;
     }
 
-    /// <summary>Settles with the server's usage; the lease is then done.</summary>
-    public void Settle(ClaudeUsage usage)
+    /// <summary>Settles with the server's usage (and, for a whole reply, syncs from its
+    /// <paramref name="headers"/>); the lease is then done.</summary>
+    public void Settle(ClaudeUsage usage, HttpResponseHeaders? headers = null)
     {
         if (Interlocked.Exchange(ref _done, 1) != 0) return;
-        _owner.Settle(this, usage);
+        _owner.Settle(this, usage, headers);
         _owner.Release(this, refund: false);
     }
 

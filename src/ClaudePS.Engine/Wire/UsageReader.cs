@@ -1,3 +1,4 @@
+using System;
 using System.Text.Json;
 
 namespace ClaudePS.Engine.Wire;
@@ -21,13 +22,19 @@ internal static class UsageReader
         string? tier = previous.ServiceTier;
         while (MessageBuilder.NextProperty(ref r))
         {
-            if (r.ValueTextEquals("input_tokens"u8)) input = Long(ref r, input);
-            else if (r.ValueTextEquals("output_tokens"u8)) output = Long(ref r, output);
-            else if (r.ValueTextEquals("cache_creation_input_tokens"u8)) cacheWrite = Long(ref r, cacheWrite);
-            else if (r.ValueTextEquals("cache_read_input_tokens"u8)) cacheRead = Long(ref r, cacheRead);
-            else if (r.ValueTextEquals("service_tier"u8)) { r.Read(); tier = KnownValues.ServiceTiers.Value(ref r) ?? tier; }
-            else if (r.ValueTextEquals("cache_creation"u8)) cacheWrite1h = OneHourWrites(ref r, cacheWrite1h);
-            else { r.Read(); r.Skip(); }
+            // Every reply and stream end carries this object: one name comparison per property, chosen by
+            // the name's length, instead of trying each name in turn.
+            var name = Name(ref r);
+            switch (name.Length)
+            {
+                case 12 when name.SequenceEqual("input_tokens"u8): input = Long(ref r, input); break;
+                case 13 when name.SequenceEqual("output_tokens"u8): output = Long(ref r, output); break;
+                case 27 when name.SequenceEqual("cache_creation_input_tokens"u8): cacheWrite = Long(ref r, cacheWrite); break;
+                case 23 when name.SequenceEqual("cache_read_input_tokens"u8): cacheRead = Long(ref r, cacheRead); break;
+                case 12 when name.SequenceEqual("service_tier"u8): r.Read(); tier = KnownValues.ServiceTiers.Value(ref r) ?? tier; break;
+                case 14 when name.SequenceEqual("cache_creation"u8): cacheWrite1h = OneHourWrites(ref r, cacheWrite1h); break;
+                default: r.Read(); r.Skip(); break;
+            }
         }
         return new ClaudeUsage
         {
@@ -38,6 +45,15 @@ internal static class UsageReader
             CacheReadTokens = cacheRead,
             ServiceTier = tier,
         };
+    }
+
+    /// <summary>The property name the reader is on, unescaped (the API never escapes these names, so
+    /// only an escaped one costs a copy).</summary>
+    private static ReadOnlySpan<byte> Name(ref Utf8JsonReader r)
+    {
+        if (!r.ValueIsEscaped) return r.ValueSpan;
+        var copy = new byte[r.ValueSpan.Length];
+        return copy.AsSpan(0, r.CopyString(copy));
     }
 
     /// <summary>The value after the property name the reader is on, when it is a whole number.</summary>

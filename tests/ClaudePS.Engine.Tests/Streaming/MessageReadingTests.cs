@@ -21,6 +21,20 @@ public class MessageReadingTests
     }
 
     [Fact]
+    public void Usage_names_are_read_escaped_or_not_and_unknown_ones_skipped()
+    {
+        var r = Read("{\"content\":[],\"usage\":{\"input\\u005ftokens\":7,\"future_counter\":{\"a\":[1]},\"output_tokens\":3," +
+                     "\"cache_creation\\u005finput_tokens\":5,\"cache_read_input_tokens\":2,\"service\\u005Ftier\":\"batch\"," +
+                     "\"cache_creation\":{\"ephemeral_1h_input_tokens\":4},\"input_tokens_x\":99}}");
+        Assert.Equal(7, r.Usage.InputTokens);
+        Assert.Equal(3, r.Usage.OutputTokens);
+        Assert.Equal(5, r.Usage.CacheWriteTokens);
+        Assert.Equal(4, r.Usage.CacheWrite1hTokens);
+        Assert.Equal(2, r.Usage.CacheReadTokens);
+        Assert.Equal("batch", r.Usage.ServiceTier);
+    }
+
+    [Fact]
     public void Values_every_reply_repeats_are_shared_and_new_or_escaped_values_read_exactly()
     {
         static string Reply(string model, string stop, string tier) =>
