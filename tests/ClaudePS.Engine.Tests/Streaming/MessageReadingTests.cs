@@ -26,12 +26,17 @@ public class MessageReadingTests
         var r = Read("{\"content\":[],\"usage\":{\"input\\u005ftokens\":7,\"future_counter\":{\"a\":[1]},\"output_tokens\":3," +
                      "\"cache_creation\\u005finput_tokens\":5,\"cache_read_input_tokens\":2,\"service\\u005Ftier\":\"batch\"," +
                      "\"cache_creation\":{\"ephemeral_1h_input_tokens\":4},\"input_tokens_x\":99}}");
-        Assert.Equal(7, r.Usage.InputTokens);
-        Assert.Equal(3, r.Usage.OutputTokens);
-        Assert.Equal(5, r.Usage.CacheWriteTokens);
-        Assert.Equal(4, r.Usage.CacheWrite1hTokens);
-        Assert.Equal(2, r.Usage.CacheReadTokens);
-        Assert.Equal("batch", r.Usage.ServiceTier);
+        AssertUsage(r.Usage, input: 7, output: 3, cacheWrite: 5, cacheWrite1h: 4, cacheRead: 2, tier: "batch");
+    }
+
+    private static void AssertUsage(ClaudeUsage u, long input, long output, long cacheWrite, long cacheWrite1h, long cacheRead, string tier)
+    {
+        Assert.Equal(input, u.InputTokens);
+        Assert.Equal(output, u.OutputTokens);
+        Assert.Equal(cacheWrite, u.CacheWriteTokens);
+        Assert.Equal(cacheWrite1h, u.CacheWrite1hTokens);
+        Assert.Equal(cacheRead, u.CacheReadTokens);
+        Assert.Equal(tier, u.ServiceTier);
     }
 
     [Fact]
@@ -99,12 +104,7 @@ public class MessageReadingTests
         Assert.Equal(new[] { "thinking", "redacted_thinking", "text", "tool_use", "text" }, r.Content.Select(b => b.Type));
         Assert.Equal("sig==", r.Content[0].Signature);
         Assert.Equal("b3BhcXVl", r.Content[1].Data);
-        Assert.Equal(5, r.Usage.InputTokens);
-        Assert.Equal(7, r.Usage.OutputTokens);
-        Assert.Equal(43, r.Usage.CacheWriteTokens);
-        Assert.Equal(40, r.Usage.CacheWrite1hTokens);
-        Assert.Equal(11, r.Usage.CacheReadTokens);
-        Assert.Equal("priority", r.Usage.ServiceTier);
+        AssertUsage(r.Usage, input: 5, output: 7, cacheWrite: 43, cacheWrite1h: 40, cacheRead: 11, tier: "priority");
     }
 
     [Fact]
