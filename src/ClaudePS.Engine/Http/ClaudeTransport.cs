@@ -101,12 +101,14 @@ internal sealed class ClaudeTransport
 
     private readonly ClaudeConnection _connection;
     private readonly ResiliencePipeline _retry;
+    /// <summary>The credential's header is one of the connection's default headers (an API key).</summary>
+    private readonly bool _credentialIsDefault;
 
     public ClaudeTransport(ClaudeConnection connection, ResilienceSettings settings)
     {
         _connection = connection;
         Settings = settings;
-        SetDefaultHeaders(connection.Http, connection.Options, connection.Credential);
+        _credentialIsDefault = SetDefaultHeaders(connection.Http, connection.Options, connection.Credential);
         Limiter = new AdaptiveRateLimiter(settings);
         Endpoints = new EndpointPool(connection.Endpoints, settings);
         if (settings.CacheTtl is { } ttl && ttl > TimeSpan.Zero)
@@ -241,8 +243,8 @@ internal sealed class ClaudeTransport
             {
                 var uri = request.Target(endpoint.Uri);
                 var credential = _connection.Credential;
-                // An API key went into the connection's default headers; other credentials are asked each time.
-                var auth = credential is ApiKeyCredential ? default : await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
+                // Credentials other than a default header (tokens that expire) are asked on every attempt.
+                var auth = _credentialIsDefault ? default : await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
                 Limiter.MarkSent(lease);
                 HttpResponseMessage res;
                 using (var message = NewMessage(request, uri, attempt, auth))
@@ -367,16 +369,18 @@ internal sealed class ClaudeTransport
     /// to each request by name looked every name up again (a tenth of the client's CPU per call), and a
     /// request with no header of its own takes the defaults in one copy. <c>accept</c> and the retry count
     /// are defaults a stream or a retry overrides. An API key is one of them: it never changes, and the
-    /// connection's HttpClient talks to nothing but the connection's endpoints.</summary>
-    private static void SetDefaultHeaders(HttpClient http, Connections.ClaudeConnectionOptions options, ICredentialProvider credential)
+    /// connection's HttpClient talks to nothing but the connection's endpoints. Returns whether it did so.</summary>
+    private static bool SetDefaultHeaders(HttpClient http, Connections.ClaudeConnectionOptions options, ICredentialProvider credential)
     {
         var headers = http.DefaultRequestHeaders;
-        if (credential is ApiKeyCredential key) headers.TryAddWithoutValidation(key.Header.Name, key.Header.Value);
+        var key = credential as ApiKeyCredential;
+        if (key is not null) headers.TryAddWithoutValidation(key.Header.Name, key.Header.Value);
         headers.TryAddWithoutValidation("anthropic-version", options.AnthropicVersion);
         if (options.Betas.Count > 0) headers.TryAddWithoutValidation("anthropic-beta", string.Join(",", options.Betas));
         headers.TryAddWithoutValidation("user-agent", UserAgent);
         headers.TryAddWithoutValidation(RetryCountHeader, "0");
         headers.TryAddWithoutValidation("accept", "application/json");
+        return key is not null;
     }
 
     /// <summary>Runs the retry rules on a failed attempt and keeps the decision for the delay (the first
