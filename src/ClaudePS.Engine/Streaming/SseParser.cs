@@ -100,7 +100,7 @@ public sealed class SseParser
             }
         }
         else if (field.SequenceEqual("event"u8))
-            _eventName = EventName(value);
+            _eventName = KnownValues.EventNames.Text(value);
         // id: and retry: do not matter to the Messages API; other fields are ignored per the SSE spec.
     }
 
@@ -119,24 +119,5 @@ public sealed class SseParser
         _firstData = null;
         _multiLine = false;
         _eventName = null;
-    }
-
-    private static readonly string[] KnownEvents =
-    {
-        "content_block_delta", "content_block_start", "content_block_stop", "message_start", "message_delta",
-        "message_stop", "ping", "error",
-    };
-
-    /// <summary>The Messages API's event names come back as shared strings: one fewer allocation per frame.</summary>
-    private static string EventName(ReadOnlySpan<byte> bytes)
-    {
-        foreach (var known in KnownEvents)
-        {
-            if (bytes.Length != known.Length) continue;
-            bool same = true;
-            for (int i = 0; i < bytes.Length && same; i++) same = bytes[i] == (byte)known[i];
-            if (same) return known;
-        }
-        return Utf8.Decode(bytes);
     }
 }

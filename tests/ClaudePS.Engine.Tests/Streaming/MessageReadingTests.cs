@@ -60,6 +60,14 @@ public class MessageReadingTests
         Assert.Equal("claude-test-model", escaped.Model);
         Assert.Equal("end_turn", escaped.StopReason);
 
+        // Stream event names: the API's are shared, another is read as it is.
+        var frames = new List<ClaudePS.Engine.Streaming.SseFrame>();
+        var parser = new ClaudePS.Engine.Streaming.SseParser();
+        foreach (var sse in new[] { "event: message_stop\ndata: {}\n\n", "event: message_stop\ndata: {}\n\n", "event: future_event\ndata: {}\n\n" })
+            parser.Feed(Encoding.UTF8.GetBytes(sse), frames);
+        Assert.Same(frames[0].EventName, frames[1].EventName);
+        Assert.Equal("future_event", frames[2].EventName);
+
         // The model id is remembered (the builder's own memory is process-wide, so test one of its own).
         var models = new KnownValues(remember: true);
         string ModelOf(string json)
