@@ -18,11 +18,21 @@ internal static class BatchEndpoints
         app.MapPost(Root, (HttpContext ctx) => ApiHandler.RunAsync(ctx, state, "batches", ex => CreateAsync(ex, store)));
         app.MapGet(Root, (HttpContext ctx) => Run(ctx, state, () => ListBatches(ctx, store)));
         app.MapGet(Root + "/{id}", (HttpContext ctx, string id) => Run(ctx, state, () => Json(ctx, w => WriteBatchFields(w, Find(store, id), ctx))));
-        app.MapPost(Root + "/{id}/cancel", (HttpContext ctx, string id) => Run(ctx, state, () =>
+        app.MapPost(Root + "/{id}/cancel", (HttpContext ctx, string id) => Run(ctx, state, async () =>
         {
             var b = Find(store, id);
-            store.Cancel(b);
-            return Json(ctx, w => WriteBatchFields(w, b, ctx));
+            // The reply shows the batch as the cancel left it (canceling, as the real API answers). The
+            // processor hears of the cancel only after the reply: cancelling runs its loop on this thread,
+            // and with nothing left to wait for it would end the batch before the reply was written.
+            bool canceling = BatchStore.MarkCanceling(b);
+            try
+            {
+                await Json(ctx, w => WriteBatchFields(w, b, ctx));
+            }
+            finally
+            {
+                if (canceling) b.CancelSource.Cancel();
+            }
         }));
         app.MapDelete(Root + "/{id}", (HttpContext ctx, string id) => Run(ctx, state, () =>
         {

@@ -93,15 +93,17 @@ public sealed class BatchStore
         return true;
     }
 
-    internal void Cancel(EmulatedBatch batch)
+    /// <summary>Marks an in-progress batch as canceling; false when it was not in progress. The caller then
+    /// cancels <see cref="EmulatedBatch.CancelSource"/>, which stops the processing.</summary>
+    internal static bool MarkCanceling(EmulatedBatch batch)
     {
         lock (batch)
         {
-            if (batch.Status != "in_progress") return;
+            if (batch.Status != "in_progress") return false;
             batch.Status = "canceling";
             batch.CancelInitiatedAt = DateTimeOffset.UtcNow;
+            return true;
         }
-        batch.CancelSource.Cancel();
     }
 
     private async Task ProcessAsync(EmulatedBatch batch, string apiKeyId)
