@@ -34,7 +34,7 @@ internal sealed class AdaptiveRateLimiter
     private readonly object _gate = new();
     private readonly TimeProvider _clock;
     private readonly bool _adaptive;
-    private readonly ConcurrencySlots _slots;
+    private readonly SemaphoreSlim _slots;
     private readonly TokenBucket _requests;
     private readonly TokenBucket _input;
     private readonly TokenBucket _output;
@@ -53,7 +53,7 @@ internal sealed class AdaptiveRateLimiter
     {
         _clock = settings.Clock;
         _adaptive = settings.AdaptiveRateLimit;
-        _slots = new ConcurrencySlots(settings.MaxConcurrency);
+        _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
         _requests = new TokenBucket("requests", settings.MaxRequestsPerMinute);
         _input = new TokenBucket("input tokens", settings.MaxInputTokensPerMinute);
         _output = new TokenBucket("output tokens", settings.MaxOutputTokensPerMinute);
