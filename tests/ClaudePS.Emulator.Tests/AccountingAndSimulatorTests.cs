@@ -35,6 +35,45 @@ public sealed class AccountingAndSimulatorTests
         Assert.Single(emulator.State.Accounting.Billed());
     }
 
+    /// <summary>A clock that takes its time to answer: it widens any gap between a reply reaching the
+    /// client and the emulator noting it.</summary>
+    private sealed class SlowClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow()
+        {
+            Thread.Sleep(40);
+            return base.GetUtcNow();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_reply_the_client_has_read_is_already_in_the_accounting()
+    {
+        // A JSON reply with its Content-Length, or a stream read to message_stop, is complete for the
+        // client before the emulator's handler returns, so the record must be added before the last bytes
+        // go out, not at the handler's end. (Recording at the end failed this test every time, and failed
+        // record-count checks in a CI run now and then.)
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), io); // the sleeping clock must not starve the sender
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { Clock = new SlowClock() });
+        var accounting = emulator.State.Accounting;
+
+        await emulator.PostAsync("v1/messages", EmulatorHarness.UserBody("whole reply"));
+        Assert.Equal(1, accounting.Requests);
+        await emulator.PostAsync("v1/messages", EmulatorHarness.UserBody("x", model: "claude-nope"));
+        Assert.Equal(2, accounting.Requests);
+        await emulator.SendAsync(emulator.Request("v1/models", null));
+        Assert.Equal(3, accounting.Requests);
+
+        using var response = await emulator.Http.SendAsync(emulator.Request("v1/messages", EmulatorHarness.UserBody("stream", stream: true)),
+            HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() is { } line && line != "event: message_stop") { }
+        Assert.Equal(4, accounting.Requests);
+        Assert.True(accounting.Records[^1].Streamed);
+        Assert.NotNull(accounting.Records[^1].Usage);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task The_simulator_gives_what_the_endpoint_gives_without_http()
     {

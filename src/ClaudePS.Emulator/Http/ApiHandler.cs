@@ -7,12 +7,18 @@ namespace ClaudePS.Emulator;
 /// <summary>What one API exchange did, filled in by the endpoint and recorded once at the end.</summary>
 public sealed class ApiExchange
 {
+    private int _recorded;
+
     internal ApiExchange(HttpContext context, EmulatorState state, string endpoint)
     {
         Context = context;
         State = state;
         Endpoint = endpoint;
+        Started = state.Clock.GetUtcNow();
+        context.Features.Set(this);
     }
+
+    internal DateTimeOffset Started { get; }
 
     public HttpContext Context { get; }
     public EmulatorState State { get; }
@@ -26,6 +32,35 @@ public sealed class ApiExchange
     public string? ErrorType { get; set; }
     /// <summary>True when the connection was dropped on purpose (reset faults).</summary>
     public bool Aborted { get; set; }
+
+    /// <summary>
+    /// Adds this exchange's accounting record, once. Endpoints call it just before a reply's last bytes
+    /// go out: a client that has read a whole reply (a JSON reply with its Content-Length, or a stream up
+    /// to message_stop) can be done before the handler returns, and must then find the record already
+    /// there. The handler's end records whatever did not get that far (errors before a reply, resets).
+    /// </summary>
+    public void Record()
+    {
+        if (Interlocked.Exchange(ref _recorded, 1) != 0) return;
+        var response = Context.Response;
+        State.Accounting.Add(new EmulatorRequestRecord
+        {
+            Timestamp = Started,
+            RequestId = RequestIds.Of(Context) ?? "",
+            Endpoint = Endpoint,
+            ApiKeyId = string.IsNullOrEmpty(Caller.KeyId) ? null : Caller.KeyId,
+            Model = Model,
+            Usage = Aborted ? null : Usage,
+            StatusCode = Aborted && !response.HasStarted ? 0 : response.StatusCode,
+            Streamed = Streamed,
+            Fault = Fault,
+            ErrorType = ErrorType,
+            Duration = State.Clock.GetUtcNow() - Started,
+        });
+    }
+
+    /// <summary>The exchange a request runs in, if it runs in one (the fallback route does not).</summary>
+    internal static ApiExchange? Of(HttpContext context) => context.Features.Get<ApiExchange>();
 
     /// <summary>Drops the connection without a (complete) response.</summary>
     public void Abort()
@@ -57,7 +92,6 @@ public static class ApiHandler
     public static async Task RunAsync(HttpContext context, EmulatorState state, string endpoint, Func<ApiExchange, Task> work)
     {
         var exchange = new ApiExchange(context, state, endpoint);
-        var started = state.Clock.GetUtcNow();
         try
         {
             exchange.Caller = ApiKeyAuthenticator.Authenticate(context, state);
@@ -94,20 +128,7 @@ public static class ApiHandler
         }
         finally
         {
-            state.Accounting.Add(new EmulatorRequestRecord
-            {
-                Timestamp = started,
-                RequestId = RequestIds.Of(context) ?? "",
-                Endpoint = endpoint,
-                ApiKeyId = string.IsNullOrEmpty(exchange.Caller.KeyId) ? null : exchange.Caller.KeyId,
-                Model = exchange.Model,
-                Usage = exchange.Aborted ? null : exchange.Usage,
-                StatusCode = exchange.Aborted && !context.Response.HasStarted ? 0 : context.Response.StatusCode,
-                Streamed = exchange.Streamed,
-                Fault = exchange.Fault,
-                ErrorType = exchange.ErrorType,
-                Duration = state.Clock.GetUtcNow() - started,
-            });
+            exchange.Record();
         }
     }
 
@@ -120,6 +141,7 @@ public static class ApiHandler
         response.StatusCode = status;
         response.ContentType = "application/json";
         response.ContentLength = bytes.Length;
+        ApiExchange.Of(context)?.Record();
         await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
     }
 }

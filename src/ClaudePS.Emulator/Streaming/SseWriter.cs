@@ -55,6 +55,7 @@ internal static class SseWriter
                     ["type"] = "error",
                     ["error"] = new JsonObject { ["type"] = ErrorTypes.Overloaded, ["message"] = "Overloaded (emulated stream error)." },
                 };
+                exchange.Record(); // the error event is the stream's last
                 await WriteAsync(response, "error", error, pad, token).ConfigureAwait(false);
                 return true;
             }
@@ -99,6 +100,7 @@ internal static class SseWriter
             ["delta"] = new JsonObject { ["stop_reason"] = plan.StopReason, ["stop_sequence"] = plan.StopSequence },
             ["usage"] = finalUsage,
         }, pad, token).ConfigureAwait(false);
+        exchange.Record(); // a client may stop reading at message_stop, before the handler returns
         await WriteAsync(response, "message_stop", new JsonObject { ["type"] = "message_stop" }, pad, token).ConfigureAwait(false);
     }
 
