@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace ClaudePS.Emulator;
 
-/// <summary>What one API exchange did, filled in by the endpoint and recorded once at the end.</summary>
+/// <summary>What one API exchange did, filled in by the endpoint and recorded once (see <see cref="Record"/>).</summary>
 public sealed class ApiExchange
 {
     private int _recorded;
