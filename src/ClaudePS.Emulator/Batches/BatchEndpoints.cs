@@ -177,8 +177,6 @@ internal static class BatchEndpoints
             body(w);
             w.WriteEndObject();
         }
-        ctx.Response.StatusCode = 200;
-        ctx.Response.ContentType = "application/json";
-        await ctx.Response.Body.WriteAsync(buffer.ToArray(), ctx.RequestAborted);
+        await ApiHandler.WriteJsonAsync(ctx, buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 }

@@ -134,14 +134,19 @@ public static class ApiHandler
 
     /// <summary>Writes a whole JSON reply with its Content-Length, in one write: the client reads it in
     /// one go instead of waiting for a chunked body's last chunk.</summary>
-    public static async Task WriteJsonAsync(HttpContext context, JsonNode body, int status = 200)
+    public static Task WriteJsonAsync(HttpContext context, JsonNode body, int status = 200) =>
+        WriteJsonAsync(context, JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Options), status);
+
+    /// <summary>Writes a whole reply already serialised as UTF-8 JSON, as the overload above does. The
+    /// exchange is recorded first: with its Content-Length the reply is complete for the client as soon
+    /// as the bytes are out.</summary>
+    public static async Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json, int status = 200)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Options);
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = "application/json";
-        response.ContentLength = bytes.Length;
+        response.ContentLength = json.Length;
         ApiExchange.Of(context)?.Record();
-        await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+        await response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
     }
 }
