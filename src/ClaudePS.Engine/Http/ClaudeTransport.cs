@@ -278,14 +278,30 @@ internal sealed class ClaudeTransport
                         { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
                     }
                     // A stream's headers sync the limiter as it starts (it may run for minutes); a whole reply's
-                    // with its usage once read, in one pass through the limiter's lock instead of two.
-                    bool syncWithUsage = request.Demand is not null && !request.Stream;
-                    if (request.Demand is not null && request.Stream) Limiter.OnResponse(lease, res.Headers, false, null);
-                    var result = await state.Call.ReadAsync(res, context, token).ConfigureAwait(false);
-                    if (context.Builder is { } done) lease.Settle(done.Usage, syncWithUsage ? res.Headers : null);
-                    succeeded = true;
-                    failed = false;
-                    return result;
+                    // with its usage once read, in one pass through the limiter's lock instead of two, or alone
+                    // when the read gives no usage (it failed, or the reader keeps no message).
+                    var unsynced = request.Demand is null ? null : res.Headers;
+                    if (request.Stream && unsynced is not null)
+                    {
+                        Limiter.OnResponse(lease, unsynced, false, null);
+                        unsynced = null;
+                    }
+                    try
+                    {
+                        var result = await state.Call.ReadAsync(res, context, token).ConfigureAwait(false);
+                        if (context.Builder is { } done)
+                        {
+                            lease.Settle(done.Usage, unsynced);
+                            unsynced = null;
+                        }
+                        succeeded = true;
+                        failed = false;
+                        return result;
+                    }
+                    finally
+                    {
+                        if (unsynced is not null) Limiter.OnResponse(lease, unsynced, false, null);
+                    }
                 }
             }
             catch (AttemptFailure f) when (context.Builder is { } b)

@@ -145,6 +145,19 @@ public class RateLimiterTests
     }
 
     [Fact]
+    public async Task A_whole_reply_that_cannot_be_read_still_resyncs_the_limiter()
+    {
+        // Its headers are synced together with its usage once read; a reply with no readable usage must
+        // not take them along with it.
+        var clock = new TestClock();
+        var api = new FakeApi((_, _) => WithLimits(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("not json") }, rpm: 60, rpmLeft: 0), clock);
+        using var c = TestConnections.Create(api, clock, o => o.Resilience.MaxRetries = 0);
+        var ex = await Assert.ThrowsAsync<ClaudeException>(() => c.Client.CreateMessageAsync(Prompt()));
+        Assert.Equal("ClaudePS.InvalidResponse", ex.Error.ErrorId);
+        Assert.Equal(60, c.Transport.Limiter.Requests.Capacity);
+    }
+
+    [Fact]
     public async Task A_counted_input_is_reserved_exactly()
     {
         var clock = new TestClock();
