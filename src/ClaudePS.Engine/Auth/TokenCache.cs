@@ -62,13 +62,16 @@ internal sealed class TokenCacheEntry
         var current = Current;
         if (!forceRefresh && current is not null && now < policy.UnusableAt(current))
         {
-            if (now >= policy.RefreshAt(current)) StartBackground(request, onNew);
+            if (now >= policy.RefreshAt(current)) StartBackground(request, onNew, current);
             return current;
         }
         Task<AccessToken> task;
         lock (_gate)
         {
             current = _current;
+            // A refresh that finished since this caller looked has already replaced the unusable token.
+            if (!forceRefresh && current is not null && now < policy.UnusableAt(current))
+                return current;
             // The caller names the token the server rejected: if it is no longer current, someone else's
             // refresh already replaced it, whatever the timing.
             if (forceRefresh && rejectedToken is not null && current is not null && _inflight is null &&
@@ -82,12 +85,14 @@ internal sealed class TokenCacheEntry
         return await WithCancellation(task, cancellationToken).ConfigureAwait(false);
     }
 
-    private void StartBackground(Func<CancellationToken, Task<AccessToken>> request, Action<AccessToken>? onNew)
+    private void StartBackground(Func<CancellationToken, Task<AccessToken>> request, Action<AccessToken>? onNew, AccessToken due)
     {
         Task<AccessToken> started;
         lock (_gate)
         {
-            if (_inflight is not null) return;
+            // The caller read the token before taking the lock: if a refresh has replaced it since, this
+            // one is not due any more.
+            if (_inflight is not null || !ReferenceEquals(_current, due)) return;
             if (_monotonic.Elapsed - _lastFailedAt < BackgroundRetryDelay) return;
             started = _inflight = RunAsync(request, onNew);
         }
@@ -98,8 +103,8 @@ internal sealed class TokenCacheEntry
 
     private async Task<AccessToken> RunAsync(Func<CancellationToken, Task<AccessToken>> request, Action<AccessToken>? onNew)
     {
+        Interlocked.Increment(ref _requests); // counted at once, so Requests covers a refresh not yet running
         await Task.Yield(); // never run the request under the caller's lock
-        Interlocked.Increment(ref _requests);
         try
         {
             // The request is shared by every waiting caller, so no single caller's token cancels it;

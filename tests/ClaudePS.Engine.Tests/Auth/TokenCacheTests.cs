@@ -73,6 +73,31 @@ public class TokenCacheTests
     }
 
     [Fact]
+    public async Task Callers_that_read_the_token_as_its_background_refresh_completes_start_no_second_refresh()
+    {
+        // A caller reads the due token, then the refresh completes, then the caller asks for a refresh:
+        // the token it saw is no longer current, so nothing starts. The window is a few instructions
+        // wide, so each round has callers on their own threads calling without pause (the pool stays
+        // free for the refresh itself) until well after the new token arrives.
+        const int rounds = 100, callsAfterNewToken = 200;
+        int callers = Math.Max(2, Environment.ProcessorCount);
+        for (int round = 0; round < rounds; round++)
+        {
+            var (credential, source, clock) = Create(TimeSpan.FromMinutes(60));
+            await credential.GetHeaderAsync(false, default);
+            clock.Advance(TimeSpan.FromMinutes(49)); // past the refresh point, still valid
+            var threads = Enumerable.Range(0, callers).Select(_ => new Thread(() =>
+            {
+                for (int extra = 0; extra < callsAfterNewToken;)
+                    if (credential.GetHeaderAsync(false, default).GetAwaiter().GetResult().Value != "Bearer token-1") extra++;
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.True(source.Requests == 2, $"round {round}: {source.Requests - 1} refreshes of one due token");
+        }
+    }
+
+    [Fact]
     public async Task Forced_refreshes_after_401_from_many_callers_cost_one_token_request()
     {
         var (credential, source, _) = Create(TimeSpan.FromMinutes(60));
