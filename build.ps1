@@ -4,21 +4,31 @@ Builds, tests and demonstrates ClaudePS. Runs on Windows PowerShell 5.1 and Powe
 
 .PARAMETER Task
 Build  : dotnet build ModuleTools.sln -c Release (lays out out/ClaudePS).
-Test   : dotnet test ModuleTools.sln (the xunit suites).
-Pester : the Pester 5 suite in tests/pester against the emulator (installs Pester 5 for the current user if missing).
+Test   : the whole gate CI runs: the xunit suites (dotnet test ModuleTools.sln), then the Pester suite.
+Unit   : the xunit suites only.
+Pester : the Pester suite in tests/pester, in this PowerShell, against the emulator. Pester 5.7.1 is
+         restored from NuGet into out/tools (never Install-Module), and used for this run only.
 Demo   : build, start the emulator on a free loopback port, import the module, push samples/prompts.csv
-         through Invoke-ClaudeBatch (or Invoke-ClaudePrompt), show usage, stop the emulator.
-All    : Build, Test, Pester, Demo.
+         through Invoke-ClaudeBatch, show its usage (from a temporary ledger), stop the emulator.
+All    : Test, then Demo.
+
+.EXAMPLE
+dotnet tool restore; dotnet pwsh -NoProfile -NonInteractive -File ./build.ps1 -Task Test
+
+The one-line test command of the README: installs pwsh 7.6.10 (the local tool in .config/) and runs every suite.
 
 .EXAMPLE
 ./build.ps1 -Task Demo
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Pester', 'Demo', 'All')]
+    [ValidateSet('Build', 'Test', 'Unit', 'Pester', 'Demo', 'All')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    # Pester's output: Normal lists failures and a summary; Detailed lists every test.
+    [ValidateSet('None', 'Normal', 'Detailed', 'Diagnostic')]
+    [string] $PesterVerbosity = 'Normal'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -40,27 +50,39 @@ function Invoke-BuildTask {
     if (-not (Test-Path $ModuleManifest)) { throw "The build did not lay out $ModuleManifest." }
 }
 
-function Invoke-TestTask {
+function Invoke-UnitTask {
+    # dotnet test builds every project, which also lays out out/ClaudePS for the Pester run that follows.
     Invoke-Dotnet test $Solution --nologo
 }
 
-function Invoke-PesterTask {
-    if (-not (Test-Path $ModuleManifest)) { Invoke-BuildTask }
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0.0' } |
-        Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pester) {
-        Write-Host 'Installing Pester 5 for the current user.' -ForegroundColor Cyan
-        if (-not (Get-PackageProvider -ListAvailable -Name NuGet -ErrorAction SilentlyContinue)) {
-            Install-PackageProvider -Name NuGet -MinimumVersion 2.8.5.201 -Scope CurrentUser -Force | Out-Null
-        }
-        # SkipPublisherCheck: Windows ships Pester 3 signed by another publisher.
-        Install-Module -Name Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck -AllowClobber
+function Import-PesterFromNuGet {
+    # Pester comes from NuGet, pinned in tests/pester/tools/PesterRestore.csproj (the PowerShell Gallery
+    # is not reachable on CI machines). Its tools/ folder is the module; a copy named Pester/ goes on
+    # PSModulePath for this run only, so any Pester the user has installed is neither used nor touched.
+    $restoreProject = Join-Path $RepoRoot 'tests/pester/tools/PesterRestore.csproj'
+    $version = ([xml](Get-Content $restoreProject -Raw)).Project.PropertyGroup.PesterVersion | Where-Object { $_ } | Select-Object -First 1
+    $modulesRoot = Join-Path $RepoRoot 'out/tools/Modules'
+    $moduleDir = Join-Path $modulesRoot "Pester/$version"
+    if (-not (Test-Path (Join-Path $moduleDir 'Pester.psd1'))) {
+        Invoke-Dotnet restore $restoreProject --nologo
+        $tools = Join-Path $RepoRoot "out/tools/packages/pester/$version/tools"
+        New-Item -ItemType Directory -Path $moduleDir -Force | Out-Null
+        Copy-Item -Path (Join-Path $tools '*') -Destination $moduleDir -Recurse -Force
     }
-    Import-Module Pester -MinimumVersion 5.0.0 -Force
+    $env:PSModulePath = $modulesRoot + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    Import-Module Pester -RequiredVersion $version -Force
+}
+
+function Invoke-PesterTask {
+    param([switch] $SkipBuild)
+    if (-not $SkipBuild) { Invoke-BuildTask }
+    Import-PesterFromNuGet
     $config = New-PesterConfiguration
     $config.Run.Path = Join-Path $RepoRoot 'tests/pester'
     $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
+    $config.Output.Verbosity = $PesterVerbosity
+    $config.TestResult.Enabled = $true
+    $config.TestResult.OutputPath = Join-Path $RepoRoot 'out/TestResults/pester.xml'
     $result = Invoke-Pester -Configuration $config
     # A line CI can read: 'N passed, N failed'.
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $result.PassedCount, $result.FailedCount, $result.SkippedCount)
@@ -71,6 +93,8 @@ function Invoke-DemoTask {
     Invoke-BuildTask
     $emulator = Start-ClaudeEmulator
     $saved = Clear-ClaudeEnvironment
+    # The demo's calls go to a temporary ledger, so they never mix with the usage of real work.
+    $savedHome = Use-TestClaudeHome
     try {
         Write-Host "Emulator listening at $($emulator.BaseUri)" -ForegroundColor Cyan
         Import-Module $ModuleManifest -Force
@@ -88,6 +112,7 @@ function Invoke-DemoTask {
         }
         Disconnect-Claude
     } finally {
+        Remove-TestClaudeHome $savedHome
         Restore-ClaudeEnvironment $saved
         Stop-ClaudeEmulator $emulator
     }
@@ -96,9 +121,10 @@ function Invoke-DemoTask {
 foreach ($t in $Task) {
     switch ($t) {
         'Build'  { Invoke-BuildTask }
-        'Test'   { Invoke-TestTask }
+        'Test'   { Invoke-UnitTask; Invoke-PesterTask -SkipBuild }
+        'Unit'   { Invoke-UnitTask }
         'Pester' { Invoke-PesterTask }
         'Demo'   { Invoke-DemoTask }
-        'All'    { Invoke-BuildTask; Invoke-TestTask; Invoke-PesterTask; Invoke-DemoTask }
+        'All'    { Invoke-UnitTask; Invoke-PesterTask -SkipBuild; Invoke-DemoTask }
     }
 }
