@@ -92,9 +92,8 @@ function Invoke-PesterTask {
 function Invoke-DemoTask {
     Invoke-BuildTask
     $emulator = Start-ClaudeEmulator
+    # The demo's calls go to a temporary ledger (CLAUDEPS_HOME), so they never mix with the usage of real work.
     $saved = Clear-ClaudeEnvironment
-    # The demo's calls go to a temporary ledger, so they never mix with the usage of real work.
-    $savedHome = Use-TestClaudeHome
     try {
         Write-Host "Emulator listening at $($emulator.BaseUri)" -ForegroundColor Cyan
         Import-Module $ModuleManifest -Force
@@ -112,7 +111,6 @@ function Invoke-DemoTask {
         }
         Disconnect-Claude
     } finally {
-        Remove-TestClaudeHome $savedHome
         Restore-ClaudeEnvironment $saved
         Stop-ClaudeEmulator $emulator
     }

@@ -17,7 +17,16 @@ public sealed class ClaudeConnectionInfo
     public TimeSpan Timeout { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
     public DateTimeOffset ConnectedAt { get; init; }
-    public bool IsDefault { get; set; }
+    /// <summary>Whether this was the default connection when the object was written.</summary>
+    public bool IsDefault { get; private set; }
+
+    /// <summary>A copy that says whether it is the default (the connection's own info is shared and never changes).</summary>
+    public ClaudeConnectionInfo WithIsDefault(bool isDefault)
+    {
+        var copy = (ClaudeConnectionInfo)MemberwiseClone();
+        copy.IsDefault = isDefault;
+        return copy;
+    }
 
     public override string ToString() => $"{Name} ({AuthKind} at {string.Join(", ", Endpoints)})";
 }

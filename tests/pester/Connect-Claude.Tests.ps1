@@ -18,14 +18,16 @@ AfterAll {
 Describe 'Connect-Claude' {
     AfterEach {
         Disconnect-AllClaude
-        Clear-ClaudeEnvironment | Out-Null
+        Reset-ClaudeVariables | Out-Null
     }
 
     Context 'parameter sets' {
         It 'has the Environment set as default and one set per credential kind' {
             $cmd = Get-Command Connect-Claude
             $cmd.DefaultParameterSet | Should -Be 'Environment'
-            $cmd.ParameterSets.Name | Sort-Object | Should -Be @('AccessToken', 'ApiKey', 'Credential', 'Environment')
+            $cmd.ParameterSets.Name | Sort-Object | Should -Be @('AccessToken', 'ApiKey', 'Certificate', 'CertificateFile',
+                'CertificateThumbprint', 'ClientSecret', 'Credential', 'Environment', 'IdentityTokenFile',
+                'IdentityTokenVariable', 'ManagedIdentity', 'ServiceAccount', 'Vault')
             $cmd.OutputType.Type | Should -Contain ([ClaudePS.ClaudeConnectionInfo])
         }
     }

@@ -20,7 +20,10 @@ Describe 'Get-ClaudeModel' -Skip:$missing {
 
     It 'lists every model across pages, as ClaudeModelInfo' {
         $all = Get-ClaudeModel
-        @($all).Count | Should -BeGreaterThan 20   # more than one default page of 20
+        # Exactly what the server lists (paging itself is covered by the engine's ModelCatalogTests).
+        $served = Invoke-RestMethod "$($script:Session.Emulator.BaseUri)/v1/models?limit=1000" -Headers @{ 'x-api-key' = 'sk-ant-pester-0123456789'; 'anthropic-version' = '2023-06-01' }
+        @($all).Count | Should -Be @($served.data).Count
+        @($all).Count | Should -BeGreaterThan 1
         $all[0] | Should -BeOfType ([ClaudePS.ClaudeModelInfo])
         $all.Id | Should -Contain 'claude-haiku-4-5-20251001'
         ($all.Id | Select-Object -Unique).Count | Should -Be @($all).Count

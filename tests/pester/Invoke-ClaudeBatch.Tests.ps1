@@ -128,7 +128,7 @@ Describe 'Invoke-ClaudeBatch' -Skip:$missing {
         It '-MaxCostUsd skips rows whose worst-case cost would pass the cap' {
             $out = 'a', 'b' | Invoke-ClaudeBatch -MaxCostUsd 0.000001 -ErrorVariable errs -ErrorAction SilentlyContinue
             $out | ForEach-Object { $_.Status | Should -Be 'Skipped' }
-            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BatchBudgetExceeded,*'
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BudgetExceeded,*'
         }
 
         It '-Tag reaches the usage ledger' -Skip:(-not (Test-ClaudeCmdletExported 'Get-ClaudeUsage')) {

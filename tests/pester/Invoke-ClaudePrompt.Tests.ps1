@@ -164,16 +164,28 @@ Describe 'Invoke-ClaudePrompt' {
 
         It '-OutputType deserialises into the type; combining it with -JsonSchema is an error' {
             Need OutputType
-            $r = Invoke-ClaudePrompt 'Version info' -OutputType ([System.Collections.Generic.Dictionary[string, string]])
-            $r.Data | Should -BeOfType ([System.Collections.Generic.Dictionary[string, string]])
-            { Invoke-ClaudePrompt 'x' -OutputType ([string]) -JsonSchema '{}' -ErrorAction Stop } | Should -Throw
+            if (-not ('PesterVersionInfo' -as [type])) {
+                Add-Type -TypeDefinition 'public class PesterVersionInfo { public string Product { get; set; } public int Major { get; set; } public bool Preview { get; set; } }'
+            }
+            $r = Invoke-ClaudePrompt 'Version info' -OutputType ([PesterVersionInfo])
+            $r.Data | Should -BeOfType ([PesterVersionInfo])
+            $r.Data.Product | Should -Not -BeNullOrEmpty
+            { Invoke-ClaudePrompt 'x' -OutputType ([PesterVersionInfo]) -JsonSchema '{}' -ErrorAction Stop } | Should -Throw
+        }
+
+        It '-OutputType refuses a type without a fixed shape, before sending' {
+            Need OutputType
+            $err = { Invoke-ClaudePrompt 'x' -OutputType ([System.Collections.Generic.Dictionary[string, string]]) -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.*'
+            $err.Exception.Message | Should -Match 'no fixed shape'
         }
 
         It '-Attachment sends an image (more input tokens); a missing file fails before sending' {
             Need Attachment
             $plain = Invoke-ClaudePrompt 'Describe it'
             $with = Invoke-ClaudePrompt 'Describe it' -Attachment $script:Png
-            $with.Usage.InputTokens | Should -BeGreaterThan $plain.Usage.InputTokens
+            # Total: a cached attachment is billed as a cache write, not as plain input.
+            $with.Usage.TotalInputTokens | Should -BeGreaterThan ($plain.Usage.TotalInputTokens + 80)
             $r = Invoke-ClaudePrompt 'x' -Attachment (Join-Path $TestDrive 'nope.png') -ErrorVariable errs -ErrorAction SilentlyContinue
             $r | Should -BeNullOrEmpty
             $errs[0].Exception.Message | Should -Match 'nope\.png'

@@ -32,8 +32,8 @@ Describe 'ClaudePS module' {
     }
 
     It 'imports in a fresh process of this edition' {
-        $exe = if ($PSVersionTable.PSEdition -eq 'Core') { (Get-Process -Id $PID).Path } else { 'powershell.exe' }
-        $count = & $exe -NoProfile -NonInteractive -Command "Import-Module '$($script:ManifestPath)' -ErrorAction Stop; (Get-Command -Module ClaudePS).Count"
+        $pwsh = Get-PwshCommand
+        $count = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command "Import-Module '$($script:ManifestPath)' -ErrorAction Stop; (Get-Command -Module ClaudePS).Count"
         $LASTEXITCODE | Should -Be 0
         [int]($count | Select-Object -Last 1) | Should -Be $script:Manifest.CmdletsToExport.Count
     }

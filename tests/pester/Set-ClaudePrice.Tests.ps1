@@ -63,13 +63,15 @@ Describe 'Set-ClaudePrice' -Skip:$missing {
     It 'validates the prices' {
         { Set-ClaudePrice -Model x -InputPerMTok -1 -OutputPerMTok 1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         { Set-ClaudePrice -Model '' -InputPerMTok 1 -OutputPerMTok 1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        # A price above 100,000 USD per million tokens is a typo (a misplaced zero or unit), never a real price.
+        { Set-ClaudePrice -Model x -InputPerMTok 1000000 -OutputPerMTok 1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
     It 'prices later calls: a reply costs what the new table says' -Skip:(-not (Test-ClaudeCmdletExported 'Get-ClaudeUsage')) {
-        Set-ClaudePrice -Model claude-sonnet-4-5 -InputPerMTok 1000000 -OutputPerMTok 0 -Confirm:$false
+        Set-ClaudePrice -Model claude-sonnet-4-5 -InputPerMTok 100000 -OutputPerMTok 0 -Confirm:$false
         Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
         $r = Invoke-ClaudePrompt 'price me' -Model claude-sonnet-4-5
-        # 1,000,000 USD per million input tokens: one USD per input token.
-        $r.CostUsd | Should -Be ([decimal]$r.Usage.InputTokens)
+        # 100,000 USD per million input tokens (the highest price the cmdlet takes): 0.1 USD per input token.
+        $r.CostUsd | Should -Be ([decimal]$r.Usage.InputTokens * 0.1)
     }
 }

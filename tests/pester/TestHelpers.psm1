@@ -86,25 +86,72 @@ function New-TestKey {
     ConvertTo-SecureString $Value -AsPlainText -Force
 }
 
+# Variables that steer where Connect-Claude finds a credential or an endpoint, besides ANTHROPIC_* and CLAUDEPS_*.
+$script:OtherCredentialVariables = 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy',
+    'GOOGLE_APPLICATION_CREDENTIALS', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'MSI_SECRET'
+
 function Clear-ClaudeEnvironment {
-    # Removes the variables Connect-Claude reads, so each test states its own; returns what it removed.
+    <#
+    .SYNOPSIS
+    Isolates a test file: removes every ANTHROPIC_* and CLAUDEPS_* variable (and the proxy and cloud-identity
+    ones), then points CLAUDEPS_HOME at a new temporary folder, so no test reads a real key or writes the
+    user's ledger, prices or token cache. Returns what Restore-ClaudeEnvironment puts back.
+    #>
+    $saved = Reset-ClaudeVariables -KeepHome:$false
+    if (-not $saved.ContainsKey('CLAUDEPS_HOME')) { $saved['CLAUDEPS_HOME'] = $null }
+    [Environment]::SetEnvironmentVariable('CLAUDEPS_HOME', (New-TestClaudeHomeFolder))
+    $saved
+}
+
+function Reset-ClaudeVariables {
+    # Removes the variables Connect-Claude and the engine read (a test's own settings, between tests);
+    # keeps the isolated CLAUDEPS_HOME unless told otherwise. Returns the removed values.
+    param([bool] $KeepHome = $true)
     $saved = @{}
-    foreach ($name in 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY') {
-        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
-        [Environment]::SetEnvironmentVariable($name, $null)
+    foreach ($entry in @([Environment]::GetEnvironmentVariables().GetEnumerator())) {
+        $name = "$($entry.Key)"
+        if ($KeepHome -and $name -eq 'CLAUDEPS_HOME') { continue }
+        if ($name -like 'ANTHROPIC_*' -or $name -like 'CLAUDEPS_*' -or $script:OtherCredentialVariables -ccontains $name) {
+            $saved[$name] = "$($entry.Value)"
+            [Environment]::SetEnvironmentVariable($name, $null)
+        }
     }
     $saved
 }
 
 function Restore-ClaudeEnvironment {
     param([hashtable] $Saved)
+    Remove-TestClaudeHomeFolder
     foreach ($name in $Saved.Keys) { [Environment]::SetEnvironmentVariable($name, $Saved[$name]) }
+}
+
+function New-TestClaudeHomeFolder {
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ("claudeps-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Path $folder -Force | Out-Null
+    $folder
+}
+
+function Remove-TestClaudeHomeFolder {
+    # Only a folder this module made: never the user's real home.
+    $folder = [Environment]::GetEnvironmentVariable('CLAUDEPS_HOME')
+    if ($folder -and (Split-Path $folder -Leaf) -like 'claudeps-pester-*') { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
 function Disconnect-AllClaude {
     if (Get-Command Get-ClaudeConnection -ErrorAction SilentlyContinue) {
         Get-ClaudeConnection | ForEach-Object { Disconnect-Claude -Name $_.Name }
     }
+}
+
+function Get-PwshCommand {
+    # How to start another process of this PowerShell: its executable, plus pwsh.dll when this pwsh runs as
+    # a .NET tool under the dotnet host (as `dotnet pwsh` does). Use: $c = Get-PwshCommand; & $c[0] @($c[1..9]) ...
+    if ($PSVersionTable.PSEdition -ne 'Core') { return , @((Join-Path $PSHOME 'powershell.exe')) }
+    $processPath = [Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
+        return , @($processPath, [Environment]::GetCommandLineArgs()[0])
+    }
+    , @($processPath)
 }
 
 function Test-ClaudeCmdletExported {
@@ -117,29 +164,17 @@ function Test-ClaudeCmdletExported {
 }
 
 function Use-TestClaudeHome {
-    # Points CLAUDEPS_HOME (usage ledger, price overrides) at a new temp folder and clears the other
-    # CLAUDEPS_* settings, so a test sees only its own data; returns what to restore.
-    $saved = @{}
-    foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) {
-        if ("$($entry.Key)" -like 'CLAUDEPS_*') {
-            $saved["$($entry.Key)"] = "$($entry.Value)"
-            [Environment]::SetEnvironmentVariable("$($entry.Key)", $null)
-        }
-    }
-    if (-not $saved.ContainsKey('CLAUDEPS_HOME')) { $saved['CLAUDEPS_HOME'] = $null }
-    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ("claudeps-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory -Path $folder -Force | Out-Null
-    [Environment]::SetEnvironmentVariable('CLAUDEPS_HOME', $folder)
+    # A new, empty CLAUDEPS_HOME (usage ledger, price overrides) inside an isolated file, for a test that
+    # needs a ledger of its own; returns what Remove-TestClaudeHome restores.
+    $saved = @{ CLAUDEPS_HOME = [Environment]::GetEnvironmentVariable('CLAUDEPS_HOME') }
+    [Environment]::SetEnvironmentVariable('CLAUDEPS_HOME', (New-TestClaudeHomeFolder))
     $saved
 }
 
 function Get-TestClaudeHome { [Environment]::GetEnvironmentVariable('CLAUDEPS_HOME') }
 
 function Remove-TestClaudeHome {
-    # Deletes the temp CLAUDEPS_HOME made by Use-TestClaudeHome and restores the saved settings.
     param([hashtable] $Saved)
-    $folder = Get-TestClaudeHome
-    if ($folder -and $folder -like '*claudeps-pester-*') { Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue }
     Restore-ClaudeEnvironment $Saved
 }
 
@@ -147,9 +182,8 @@ function Remove-TestClaudeHome {
 # the module imported and connected to the emulator. Stop-ClaudeTestSession undoes all of it.
 function Start-ClaudeTestSession {
     $session = @{
-        Emulator  = Start-ClaudeEmulator
-        Saved     = Clear-ClaudeEnvironment
-        SavedHome = Use-TestClaudeHome
+        Emulator = Start-ClaudeEmulator
+        Saved    = Clear-ClaudeEnvironment
     }
     Import-Module (Get-ModuleManifestPath) -Force -Global
     Connect-Claude -ApiKey (New-TestKey) -BaseUri $session.Emulator.BaseUri
@@ -159,7 +193,6 @@ function Start-ClaudeTestSession {
 function Stop-ClaudeTestSession {
     param([Parameter(Mandatory)] [hashtable] $Session)
     Disconnect-AllClaude
-    Remove-TestClaudeHome $Session.SavedHome
     Restore-ClaudeEnvironment $Session.Saved
     Stop-ClaudeEmulator $Session.Emulator
 }
@@ -167,4 +200,5 @@ function Stop-ClaudeTestSession {
 Export-ModuleMember -Function Start-ClaudeTestSession, Stop-ClaudeTestSession
 Export-ModuleMember -Function Test-ClaudeCmdletExported, Use-TestClaudeHome, Get-TestClaudeHome, Remove-TestClaudeHome
 Export-ModuleMember -Function Get-RepoRoot, Get-ModuleManifestPath, Get-FreeLoopbackPort, Get-EmulatorAssembly,
-    Start-ClaudeEmulator, Stop-ClaudeEmulator, New-TestKey, Clear-ClaudeEnvironment, Restore-ClaudeEnvironment, Disconnect-AllClaude
+    Start-ClaudeEmulator, Stop-ClaudeEmulator, New-TestKey, Clear-ClaudeEnvironment, Restore-ClaudeEnvironment, Reset-ClaudeVariables,
+    Disconnect-AllClaude, Get-PwshCommand

@@ -211,7 +211,8 @@ public sealed class ClaudeMetrics
 
     /// <summary>Writes the exposition to <paramref name="path"/> atomically (temp file in the same folder, then rename),
     /// as node_exporter's textfile collector requires.</summary>
-    public void WriteTextFile(string path) => AtomicFile.Write(path, new UTF8Encoding(false).GetBytes(ToPrometheusText()));
+    /// <summary>Replaces <paramref name="path"/> in one step; its folder must exist (a missing one is a DirectoryNotFoundException).</summary>
+    public void WriteTextFile(string path) => AtomicFile.Write(path, new UTF8Encoding(false).GetBytes(ToPrometheusText()), createFolder: false);
 
     internal static string FormatNumber(double value)
     {

@@ -49,11 +49,14 @@ public sealed class UsagePaths
 /// <summary>Replaces a file in one step: readers see the old content or the new, never a half.</summary>
 internal static class AtomicFile
 {
-    public static void Write(string path, byte[] content)
+    /// <param name="createFolder">Whether a missing folder is created (ClaudePS's own data) or is an error
+    /// (a path the user named, as with Out-File).</param>
+    public static void Write(string path, byte[] content, bool createFolder = true)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
+        if (createFolder) Directory.CreateDirectory(dir);
+        else if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"The folder '{dir}' does not exist.");
         // Same folder, so the rename stays on one file system (atomic there).
         var temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
         try

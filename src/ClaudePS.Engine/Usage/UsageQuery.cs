@@ -23,7 +23,8 @@ public sealed class UsageQueryOptions
     public DateTimeOffset Since { get; set; }
     /// <summary>Exclusive end.</summary>
     public DateTimeOffset Until { get; set; }
-    public UsageGrouping GroupBy { get; set; }
+    /// <summary>How rows are grouped: by model unless the caller says otherwise.</summary>
+    public UsageGrouping GroupBy { get; set; } = UsageGrouping.Model;
     /// <summary>Only calls carrying at least one of these tags (case-insensitive); empty for all.</summary>
     public IReadOnlyList<string> Tags { get; set; } = Array.Empty<string>();
     /// <summary>One total row, ignoring <see cref="GroupBy"/>.</summary>

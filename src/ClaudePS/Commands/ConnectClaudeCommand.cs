@@ -319,11 +319,7 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
 
         ConnectionStore.Set(connection);
         WriteVerbose($"Connected '{connection.Info.Name}' to {string.Join(", ", connection.Info.Endpoints)} with {connection.Info.AuthKind} from {connection.Info.CredentialSource}.");
-        if (PassThru)
-        {
-            connection.Info.IsDefault = true;
-            WriteObject(connection.Info);
-        }
+        if (PassThru) WriteObject(connection.Info.WithIsDefault(true));
     }
 
     private ClaudeConnectionOptions BuildOptions()

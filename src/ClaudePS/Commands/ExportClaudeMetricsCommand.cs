@@ -8,6 +8,7 @@ namespace ClaudePS.Commands;
 /// Writes this session's metrics in the Prometheus text format to a file, replacing it in one step
 /// (temp file and rename), as node_exporter's textfile collector needs: requests by model and status,
 /// request duration histogram, tokens by model and kind, cost by model, retries by reason, 429s.
+/// Like Out-File, it never creates a missing folder: a typo in the path is an error, not a new tree.
 /// </summary>
 [Cmdlet(VerbsData.Export, "ClaudeMetrics", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
@@ -32,7 +33,7 @@ public sealed class ExportClaudeMetricsCommand : PSCmdlet
         catch (System.Exception ex) when (ex is IOException or System.UnauthorizedAccessException)
         {
             ThrowTerminatingError(Hosting.ErrorRecords.From(new ClaudeError("ClaudePS.MetricsWriteFailed", ClaudeErrorCategory.WriteError,
-                $"The metrics could not be written to '{full}': {ex.Message} Check that the folder exists and is writable.") { Target = full }));
+                $"The metrics could not be written to '{full}': {ex.Message} Create the folder first (New-Item -ItemType Directory), or check that it is writable.") { Target = full }));
         }
         if (PassThru) WriteObject(new FileInfo(full));
     }

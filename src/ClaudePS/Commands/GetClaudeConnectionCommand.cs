@@ -19,8 +19,7 @@ public sealed class GetClaudeConnectionCommand : PSCmdlet
         foreach (var connection in ConnectionStore.All)
         {
             if (!pattern.IsMatch(connection.Info.Name)) continue;
-            connection.Info.IsDefault = ReferenceEquals(connection, current);
-            WriteObject(connection.Info);
+            WriteObject(connection.Info.WithIsDefault(ReferenceEquals(connection, current)));
         }
     }
 }

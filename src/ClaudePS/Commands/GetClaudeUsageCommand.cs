@@ -68,8 +68,11 @@ public sealed class GetClaudeUsageCommand : ClaudeAsyncCmdlet
             Tags = Tag ?? Array.Empty<string>(),
             Summary = Summary,
         };
-        foreach (var g in GroupBy ?? Array.Empty<string>())
-            options.GroupBy |= (UsageGrouping)Enum.Parse(typeof(UsageGrouping), g, ignoreCase: true);
+        if (GroupBy is not null)
+        {
+            options.GroupBy = UsageGrouping.None;
+            foreach (var g in GroupBy) options.GroupBy |= (UsageGrouping)Enum.Parse(typeof(UsageGrouping), g, ignoreCase: true);
+        }
         if (options.Until <= options.Since)
         {
             ThrowTerminating(new ClaudeException(new ClaudeError("ClaudePS.InvalidArgument", ClaudeErrorCategory.InvalidArgument,
