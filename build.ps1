@@ -28,7 +28,9 @@ param(
     [string] $Configuration = 'Release',
     # Pester's output: Normal lists failures and a summary; Detailed lists every test.
     [ValidateSet('None', 'Normal', 'Detailed', 'Diagnostic')]
-    [string] $PesterVerbosity = 'Normal'
+    [string] $PesterVerbosity = 'Normal',
+    # With -Task Pester: use the module as it was last built.
+    [switch] $SkipBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -73,9 +75,21 @@ function Import-PesterFromNuGet {
     Import-Module Pester -RequiredVersion $version -Force
 }
 
+function Test-NonInteractive {
+    [Environment]::GetCommandLineArgs() | Where-Object { $_ -like '-noni*' }
+}
+
 function Invoke-PesterTask {
     param([switch] $SkipBuild)
     if (-not $SkipBuild) { Invoke-BuildTask }
+    if (-not (Test-NonInteractive)) {
+        # A test that would prompt (a missing mandatory parameter, a confirmation) must fail, not wait for
+        # someone at the keyboard: run the suite in a non-interactive child of this same PowerShell.
+        $pwsh = Get-PwshCommand
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $PSCommandPath -Task Pester -PesterVerbosity $PesterVerbosity -SkipBuild
+        if ($LASTEXITCODE -ne 0) { throw "Pester failed (exit code $LASTEXITCODE)." }
+        return
+    }
     Import-PesterFromNuGet
     $config = New-PesterConfiguration
     $config.Run.Path = Join-Path $RepoRoot 'tests/pester'
@@ -121,7 +135,7 @@ foreach ($t in $Task) {
         'Build'  { Invoke-BuildTask }
         'Test'   { Invoke-UnitTask; Invoke-PesterTask -SkipBuild }
         'Unit'   { Invoke-UnitTask }
-        'Pester' { Invoke-PesterTask }
+        'Pester' { Invoke-PesterTask -SkipBuild:$SkipBuild }
         'Demo'   { Invoke-DemoTask }
         'All'    { Invoke-UnitTask; Invoke-PesterTask -SkipBuild; Invoke-DemoTask }
     }

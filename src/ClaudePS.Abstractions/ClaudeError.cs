@@ -33,27 +33,27 @@ public sealed class ClaudeError
     public string? PartialText { get; init; }
     /// <summary>Usage the server reported before the failure, when there was any.</summary>
     public ClaudeUsage? PartialUsage { get; init; }
+    /// <summary>The underlying exception (socket, HTTP, IO), when there was one; the ErrorRecord's
+    /// <c>Exception.InnerException</c>.</summary>
+    public Exception? Cause { get; init; }
 
-    public ClaudeError WithTarget(object? target) => new(ErrorId, Category, Message)
+    public ClaudeError WithTarget(object? target) => Copy(target, PartialText, PartialUsage, Cause);
+
+    public ClaudeError WithPartial(string? partialText, ClaudeUsage? partialUsage) => Copy(Target, partialText, partialUsage, Cause);
+
+    public ClaudeError WithCause(Exception? cause) => Copy(Target, PartialText, PartialUsage, cause);
+
+    private ClaudeError Copy(object? target, string? partialText, ClaudeUsage? partialUsage, Exception? cause) => new(ErrorId, Category, Message)
     {
         HttpStatus = HttpStatus,
         ErrorType = ErrorType,
         RequestId = RequestId,
         Target = target,
         IsTransient = IsTransient,
-        PartialText = PartialText,
-        PartialUsage = PartialUsage,
+        PartialText = partialText,
+        PartialUsage = partialUsage,
+        Cause = cause,
     };
-
-    public ClaudeError WithPartial(string? partialText, ClaudeUsage? partialUsage)
-    {
-        var copy = WithTarget(Target);
-        return new ClaudeError(ErrorId, Category, Message)
-        {
-            HttpStatus = copy.HttpStatus, ErrorType = copy.ErrorType, RequestId = copy.RequestId, Target = copy.Target,
-            IsTransient = copy.IsTransient, PartialText = partialText, PartialUsage = partialUsage,
-        };
-    }
 
     public override string ToString() => RequestId is null ? $"{ErrorId}: {Message}" : $"{ErrorId}: {Message} (request id {RequestId})";
 }
@@ -61,6 +61,8 @@ public sealed class ClaudeError
 /// <summary>The exception every engine failure surfaces as; it carries the structured error.</summary>
 public sealed class ClaudeException : Exception
 {
-    public ClaudeException(ClaudeError error, Exception? inner = null) : base(error.Message, inner) => Error = error;
+    public ClaudeException(ClaudeError error, Exception? inner = null) : base(error.Message, inner ?? error.Cause) =>
+        // The error keeps its cause, so a per-item ErrorRecord written from it still has the InnerException.
+        Error = inner is not null && error.Cause is null ? error.WithCause(inner) : error;
     public ClaudeError Error { get; }
 }

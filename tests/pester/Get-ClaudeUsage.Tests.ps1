@@ -100,7 +100,10 @@ Describe 'Get-ClaudeUsage' -Skip:$missing {
         }
 
         It '-Source Organization without -AdminKey does not bind' {
-            { Get-ClaudeUsage -Source Organization -BaseUri $script:Emulator.BaseUri -ErrorAction Stop } | Should -Throw
+            (Get-Command Get-ClaudeUsage).Parameters['AdminKey'].ParameterSets['Organization'].IsMandatory | Should -BeTrue
+            # The suite runs -NonInteractive (build.ps1 makes sure), so a missing mandatory value is an error, never a prompt.
+            { Get-ClaudeUsage -Source Organization -BaseUri $script:Emulator.BaseUri -ErrorAction Stop } |
+                Should -Throw -ErrorId 'MissingMandatoryParameter*'
         }
     }
 }

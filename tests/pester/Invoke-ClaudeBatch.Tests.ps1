@@ -131,6 +131,30 @@ Describe 'Invoke-ClaudeBatch' -Skip:$missing {
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BudgetExceeded,*'
         }
 
+        It '-MaxCostUsd: rows waiting for their turn hold no reservation, so 20 short rows all fit a 0.05 USD cap' {
+            # Issue 19: 17 of these rows were Skipped after 0.0028 USD, because queued rows kept their worst cases.
+            $out = 1..20 | ForEach-Object { "short row $_" } |
+                Invoke-ClaudeBatch -MaxCostUsd 0.05 -MaxTokens 1000 -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue
+            @($out).Count | Should -Be 20
+            @($out | Where-Object Status -ne 'Succeeded') | Should -BeNullOrEmpty
+            $errs | Should -BeNullOrEmpty
+            ($out | Measure-Object -Property CostUsd -Sum).Sum | Should -BeLessOrEqual 0.05
+        }
+
+        It '-MaxCostUsd skips a row only when what was spent plus its worst case passes the cap, and says what was not sent' {
+            # Sonnet 4.5 at 1000 output tokens: each row may cost up to about 0.015 USD, and really costs far less.
+            $out = 1..5 | ForEach-Object { [pscustomobject]@{ Id = "b$_"; Prompt = "budget row $_" } } |
+                Invoke-ClaudeBatch -Model claude-sonnet-4-5 -MaxCostUsd 0.0155 -MaxTokens 1000 -ThrottleLimit 2 -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns -WarningAction SilentlyContinue
+            $sent = @($out | Where-Object Status -eq 'Succeeded')
+            $skipped = @($out | Where-Object Status -eq 'Skipped')
+            $sent.Count | Should -Be 1   # after one real row, another worst case no longer fits
+            $skipped.Count | Should -Be 4
+            $skipped | ForEach-Object { $_.Error | Should -Match 'was not sent' }
+            # Which of two concurrent rows goes first is a race; the warning lists the skipped ones in input order.
+            ($warns -join ' ') | Should -Match ([regex]::Escape("4 row(s) were not sent: $($skipped.Id -join ', ')."))
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BudgetExceeded,*'
+        }
+
         It '-Tag reaches the usage ledger' -Skip:(-not (Test-ClaudeCmdletExported 'Get-ClaudeUsage')) {
             'tagged one', 'tagged two' | Invoke-ClaudeBatch -Tag 'pester-batch' | Out-Null
             (Get-ClaudeUsage -Tag 'pester-batch' -Summary).Requests | Should -Be 2

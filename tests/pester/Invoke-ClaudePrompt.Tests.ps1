@@ -246,3 +246,20 @@ Describe 'Invoke-ClaudePrompt' {
         }
     }
 }
+
+Describe 'Invoke-ClaudePrompt errors' {
+    It 'an unreachable endpoint: the ErrorRecord keeps the socket or HTTP exception as InnerException' {
+        $port = Get-FreeLoopbackPort   # nothing listens there
+        Connect-Claude -ApiKey (New-TestKey) -BaseUri "http://127.0.0.1:$port" -Name dead -MaxRetries 0
+        try {
+            $r = Invoke-ClaudePrompt 'hello?' -Connection dead -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.*'
+            $errs[0].Exception | Should -BeOfType ([ClaudePS.ClaudeException])
+            $inner = $errs[0].Exception.InnerException
+            $inner | Should -Not -BeNullOrEmpty
+            ($inner -is [System.Net.Http.HttpRequestException] -or $inner -is [System.Net.Sockets.SocketException]) | Should -BeTrue
+            "$($errs[0])" | Should -Not -Match 'sk-ant-pester'
+        } finally { Disconnect-Claude -Name dead }
+    }
+}

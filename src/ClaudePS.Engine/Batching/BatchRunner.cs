@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
@@ -35,8 +36,11 @@ public sealed class BatchRunner : IDisposable
     private readonly BatchProgress _progress;
     private readonly BatchCheckpoint? _checkpoint;
     private readonly BudgetGuard? _budget;
-    /// <summary>Set once a budget refuses a row: later rows are not sent either, so what was not sent is a clean tail.</summary>
+    /// <summary>Set once a budget that cannot recover refuses a row (the connection's limit, or a Message Batches
+    /// run whose rows all hold their reservations until the batch ends): later rows are not sent either.</summary>
     private volatile ClaudeError? _budgetStop;
+    /// <summary>The latest row -MaxCostUsd refused in parallel mode, for the summary error.</summary>
+    private volatile ClaudeError? _lastBudgetRefusal;
     private long _budgetRefused;
     private readonly HashSet<string>? _seenIds;
     private readonly ServerBatchSession? _server;
@@ -47,7 +51,8 @@ public sealed class BatchRunner : IDisposable
     private readonly object _emitGate = new();
     private readonly ReorderBuffer<ClaudeBatchResult> _reorder = new();
     private readonly List<ClaudeBatchResult> _ready = new();
-    private readonly List<string> _skippedIds = new();
+    // The first rows (in input order) that were not sent, for the summary warning.
+    private readonly SortedSet<(long Number, string Id)> _skippedIds = new();
     private readonly CallOptions _call;
     private long _count;
     private long _skippedCount;
@@ -112,10 +117,10 @@ public sealed class BatchRunner : IDisposable
             if (now > Volatile.Read(ref _admittedHighWater)) Volatile.Write(ref _admittedHighWater, now);
         }
 
-        var immediate = Screen(prepared, customId, out var reservations);
+        var immediate = Screen(prepared, customId, out var reservations, out var worstCase);
         if (immediate is not null) Finish(prepared, immediate);
         else if (_server is not null) WaitDraining(_server.AddAsync(prepared, customId!, reservations, _cts.Token), target);
-        else _ = Task.Run(() => RunRowAsync(prepared, reservations));
+        else _ = Task.Run(() => RunRowAsync(prepared, worstCase));
         _progress.Report(_pump);
         Drain(target);
     }
@@ -139,10 +144,10 @@ public sealed class BatchRunner : IDisposable
         _progress.ReportCompleted(_pump);
         if (_skippedCount > 0)
         {
-            string list = string.Join(", ", _skippedIds) + (_skippedCount > _skippedIds.Count ? $" and {_skippedCount - _skippedIds.Count} more" : "");
+            string list = string.Join(", ", _skippedIds.Select(s => s.Id)) + (_skippedCount > _skippedIds.Count ? $" and {_skippedCount - _skippedIds.Count} more" : "");
             _pump.WriteWarning($"{_skippedCount} row(s) were not sent: {list}. They are in the output with Status Skipped and the reason in Error.");
         }
-        if (_budgetRefused > 0 && _budgetStop is { } stop)
+        if (_budgetRefused > 0 && (_budgetStop ?? _lastBudgetRefusal) is { } stop)
             _pump.WriteError(new ClaudeError(stop.ErrorId, stop.Category, $"{_budgetRefused} row(s) were not sent because of the cost limit. {stop.Message}"));
         _pump.WriteVerbose("Invoke-ClaudeBatch: " + summary);
         Drain(target);
@@ -167,10 +172,14 @@ public sealed class BatchRunner : IDisposable
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Rows that are answered without sending: unbuildable, duplicate id, already in the
-    /// checkpoint, or refused by the budget. Otherwise reserves the row's worst-case cost.</summary>
-    private ClaudeBatchResult? Screen(PreparedRow p, string? customId, out IReadOnlyList<BudgetReservation> reservations)
+    /// checkpoint, or refused by the budget. Otherwise, with -MaxCostUsd, gives the row's worst-case cost:
+    /// in server mode reserved now (every row of a Message Batch is in flight until the batch ends); in
+    /// parallel mode reserved when the row's turn to send comes (<see cref="RunRowAsync"/>), so rows that
+    /// wait for a slot or in the reorder buffer hold nothing.</summary>
+    private ClaudeBatchResult? Screen(PreparedRow p, string? customId, out IReadOnlyList<BudgetReservation> reservations, out decimal? worstCase)
     {
         reservations = Array.Empty<BudgetReservation>();
+        worstCase = null;
         if (p.Error is not null) return Outcome(p, ClaudeBatchRowStatus.Failed, p.Error, customId);
         if (_seenIds is not null && !_seenIds.Add(p.RowId)) return Outcome(p, ClaudeBatchRowStatus.Failed, BatchErrors.DuplicateId(p.RowId, p.Row.Original), customId);
         if (_checkpoint is not null)
@@ -187,6 +196,8 @@ public sealed class BatchRunner : IDisposable
         {
             if (BatchBilling.WorstCase(_pricing, p, _options.UseBatchApi) is not { } worst)
                 return Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.PriceUnknown(p.RowId, p.Request!.Model!, p.Row.Original), customId);
+            worstCase = worst;
+            if (_server is null) return null;
             var held = new List<BudgetReservation>(guards.Count);
             for (int i = 0; i < guards.Count; i++)
             {
@@ -219,10 +230,11 @@ public sealed class BatchRunner : IDisposable
         for (int i = 0; i < reservations.Count && i < guards.Count; i++) guards[i].Settle(reservations[i], actual);
     }
 
-    private async Task RunRowAsync(PreparedRow p, IReadOnlyList<BudgetReservation> reservations)
+    private async Task RunRowAsync(PreparedRow p, decimal? worstCase)
     {
         ClaudeBatchResult result;
         decimal? spent = 0m;
+        IReadOnlyList<BudgetReservation> reservations = Array.Empty<BudgetReservation>();
         try
         {
             await _throttle.WaitAsync(_cts.Token).ConfigureAwait(false);
@@ -230,6 +242,19 @@ public sealed class BatchRunner : IDisposable
             {
                 // A stop can race with the release that let this row in: never start a request after it.
                 _cts.Token.ThrowIfCancellationRequested();
+                if (worstCase is { } worst)
+                {
+                    // Skipped only if what was really spent plus this row's worst case passes the limit;
+                    // otherwise it waits here until rows in flight have settled and it fits.
+                    if (await _budget!.ReserveWhenAffordableAsync(worst, _cts.Token).ConfigureAwait(false) is not { } reservation)
+                    {
+                        var refusal = _budget.Exceeded(worst, $"Row {p.RowId}").Error;
+                        _lastBudgetRefusal = new ClaudeError(refusal.ErrorId, refusal.Category, refusal.Message);
+                        Finish(p, Outcome(p, ClaudeBatchRowStatus.Skipped, refusal.WithTarget(p.Row.Original), null));
+                        return;
+                    }
+                    reservations = new[] { reservation };
+                }
                 var response = await _connection.Client.CreateMessageAsync(p.Request!, _call, _cts.Token).ConfigureAwait(false);
                 spent = response.CostUsd ?? (_connection.Options.UsageRecorder is null ? _pricing.Cost(response.Model, response.Usage, batch: false) : null);
                 result = Success(p, response, spent, null, null, _options.Redaction);
@@ -302,7 +327,8 @@ public sealed class BatchRunner : IDisposable
             {
                 if (result.Error is { } e && BudgetGuard.Stops(e)) _budgetRefused++;
                 _skippedCount++;
-                if (_skippedIds.Count < 20) _skippedIds.Add(result.RowId);
+                _skippedIds.Add((result.RowNumber, result.RowId));
+                if (_skippedIds.Count > 20) _skippedIds.Remove(_skippedIds.Max);
             }
             if (_options.AsCompleted) Emit(result);
             else

@@ -1,5 +1,7 @@
 using System;
 using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace ClaudePS.Engine.Usage;
 
@@ -21,6 +23,8 @@ public sealed class BudgetGuard
     private readonly object _gate = new();
     private readonly Func<PriceTable> _prices;
     private decimal _spent, _reserved;
+    // Completed (and replaced) whenever a reservation is settled or released, for callers waiting to fit.
+    private TaskCompletionSource<bool> _changed = NewSignal();
     private long _sent, _refused;
 
     /// <param name="limitUsd">The most this scope may spend.</param>
@@ -71,6 +75,50 @@ public sealed class BudgetGuard
         }
     }
 
+    /// <summary>
+    /// Reserves <paramref name="estimateUsd"/> as soon as it fits beside the calls in flight. Null (nothing
+    /// reserved) only when it cannot fit even after every call in flight has settled: what was really spent
+    /// plus this estimate passes the limit. So calls in flight never make a request be refused for good,
+    /// and together they still never overshoot the limit.
+    /// </summary>
+    public async Task<BudgetReservation?> ReserveWhenAffordableAsync(decimal estimateUsd, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_spent + estimateUsd > LimitUsd)
+                {
+                    _refused++;
+                    return null;
+                }
+                if (_spent + _reserved + estimateUsd <= LimitUsd)
+                {
+                    _reserved += estimateUsd;
+                    _sent++;
+                    return new BudgetReservation(this, estimateUsd);
+                }
+                changed = _changed.Task;
+            }
+            // The signal is shared by every waiter, so cancellation ends only this wait, not the signal.
+            var canceled = NewSignal();
+            using (cancellationToken.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetResult(true), canceled))
+                await Task.WhenAny(changed, canceled.Task).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Under _gate: wakes the callers waiting for room.
+    private void SignalChanged()
+    {
+        var done = _changed;
+        _changed = NewSignal();
+        done.TrySetResult(true);
+    }
+
     /// <summary>Reserves <paramref name="estimateUsd"/> or throws the terminating <see cref="ExceededErrorId"/> error.</summary>
     /// <param name="notSent">What will not be sent, for the message (e.g. "this request (claude-opus-4-5)" or "the remaining 412 rows").</param>
     public BudgetReservation Reserve(decimal estimateUsd, string notSent) =>
@@ -94,6 +142,7 @@ public sealed class BudgetGuard
             reservation.Settled = true;
             _reserved -= reservation.AmountUsd;
             _spent += actualUsd ?? reservation.AmountUsd;
+            SignalChanged();
         }
     }
 
@@ -106,6 +155,7 @@ public sealed class BudgetGuard
             reservation.Settled = true;
             _reserved -= reservation.AmountUsd;
             _sent--;
+            SignalChanged();
         }
     }
 

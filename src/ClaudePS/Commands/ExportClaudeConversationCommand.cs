@@ -52,7 +52,7 @@ public sealed class ExportClaudeConversationCommand : PSCmdlet
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             WriteError(ErrorRecords.From(new ClaudeError("ClaudePS.ExportFailed", ClaudeErrorCategory.WriteError,
-                $"Cannot write the conversation to '{target}': {ex.Message}") { Target = target }));
+                $"Cannot write the conversation to '{target}': {ex.Message}") { Target = target, Cause = ex }));
         }
     }
 }

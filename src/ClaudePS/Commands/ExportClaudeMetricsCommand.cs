@@ -33,7 +33,7 @@ public sealed class ExportClaudeMetricsCommand : PSCmdlet
         catch (System.Exception ex) when (ex is IOException or System.UnauthorizedAccessException)
         {
             ThrowTerminatingError(Hosting.ErrorRecords.From(new ClaudeError("ClaudePS.MetricsWriteFailed", ClaudeErrorCategory.WriteError,
-                $"The metrics could not be written to '{full}': {ex.Message} Create the folder first (New-Item -ItemType Directory), or check that it is writable.") { Target = full }));
+                $"The metrics could not be written to '{full}': {ex.Message} Create the folder first (New-Item -ItemType Directory), or check that it is writable.") { Target = full, Cause = ex }));
         }
         if (PassThru) WriteObject(new FileInfo(full));
     }

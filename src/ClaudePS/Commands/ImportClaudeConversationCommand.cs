@@ -33,7 +33,7 @@ public sealed class ImportClaudeConversationCommand : PSCmdlet
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 WriteError(ErrorRecords.From(new ClaudeError("ClaudePS.ImportFailed", ClaudeErrorCategory.ReadError,
-                    $"Cannot read the conversation file '{file}': {ex.Message}") { Target = file }));
+                    $"Cannot read the conversation file '{file}': {ex.Message}") { Target = file, Cause = ex }));
             }
         }
     }

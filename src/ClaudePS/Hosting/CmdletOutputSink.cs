@@ -13,14 +13,26 @@ internal sealed class CmdletOutputSink : IClaudeOutputSink
 
     public void WriteObject(object item) => _cmdlet.WriteObject(item);
     // Diagnostic text never shows a credential, whatever redaction profile the command uses.
-    public void WriteError(ClaudeError error) => _cmdlet.WriteError(ErrorRecords.From(SecretScrubber.Scrub(error)));
+    public void WriteError(ClaudeError error) => _cmdlet.WriteError(ErrorRecords.From(error));
     public void WriteWarning(string text) => _cmdlet.WriteWarning(SecretScrubber.Scrub(text));
     public void WriteVerbose(string text) => _cmdlet.WriteVerbose(SecretScrubber.Scrub(text));
     public void WriteDebug(string text) => _cmdlet.WriteDebug(SecretScrubber.Scrub(text));
     public void WriteProgress(ProgressInfo p) => _cmdlet.WriteProgress(ErrorRecords.ToProgressRecord(p));
 
-    public void WriteHostText(string text) =>
-        // Write-Host's own mechanism: shown by interactive hosts, kept in the information stream by
-        // runbook hosts (which show no host output), and never mixed into pipeline output.
-        _cmdlet.WriteInformation(new HostInformationMessage { Message = text, NoNewLine = true }, new[] { "PSHOST" });
+    private static readonly string[] HostTags = { "PSHOST", LiveTextTag };
+    private static readonly string[] StreamOnlyTags = { LiveTextTag };
+    /// <summary>The tag of live reply text in the information stream (-InformationVariable, 6>&amp;1).</summary>
+    public const string LiveTextTag = "ClaudePS.LiveText";
+    private bool? _showsLiveText;
+
+    public void WriteHostText(string text)
+    {
+        // Shown live like Write-Host where someone may be watching; elsewhere only kept in the information
+        // stream, so a non-interactive host never mixes it into the standard output a reader parses.
+        _showsLiveText ??= HostInteractivity.ShowsLiveText(_cmdlet.Host);
+        if (_showsLiveText.Value)
+            _cmdlet.WriteInformation(new HostInformationMessage { Message = text, NoNewLine = true }, HostTags);
+        else
+            _cmdlet.WriteInformation(text, StreamOnlyTags);
+    }
 }

@@ -130,34 +130,84 @@ public sealed class ParallelBatchTests
         Assert.True(runner.AdmittedHighWater <= 4, $"high water {runner.AdmittedHighWater}");
     }
 
+    // Haiku 4.5: $1/M in, $5/M out. A row's worst case (9 in + 100 out) is $0.000509; what the fake
+    // handler really bills for a row (10 in + 5 out) is $0.000035.
+
     [Fact]
-    public async Task Budget_stops_sending_and_reports_the_rows_not_sent()
+    public async Task Rows_waiting_for_their_turn_hold_no_reservation_so_real_spend_decides()
     {
+        // Issue 19: with -ThrottleLimit 1, rows admitted behind the first one used to hold their worst cases,
+        // so three rows' reservations stopped the run although almost nothing had been spent.
         var handler = new FakeMessagesHandler();
         var head = handler.Gate("p1");
         using var connection = BatchTest.Connect(handler);
         var sink = new CollectingSink();
-        // Haiku 4.5: $1/M in, $5/M out. Worst case per row = (9 in + 100 out) => $0.000509: three fit, four do not.
         var options = new BatchOptions { MaxTokens = 100, MaxCostUsd = 0.0016m, ThrottleLimit = 1 };
         BatchSummary summary;
         using (var runner = new BatchRunner(connection, options, CancellationToken.None))
         {
-            // All rows are admitted while the first is held, so every reservation is made before any settles.
             foreach (var row in BatchTest.Rows(8)) runner.Add(row, sink);
             head.SetResult();
             summary = await Task.Run(() => runner.Complete(sink)).WaitAsync(Limit);
         }
 
+        Assert.All(sink.Results, r => Assert.Equal(ClaudeBatchRowStatus.Succeeded, r.Status));
+        Assert.Equal(8, handler.Sent.Count);
+        Assert.Empty(sink.Errors);
+        Assert.True(summary.CostUsd <= options.MaxCostUsd);
+    }
+
+    [Fact]
+    public async Task Budget_skips_a_row_only_when_spent_plus_its_worst_case_passes_the_limit()
+    {
+        var handler = new FakeMessagesHandler();
+        using var connection = BatchTest.Connect(handler);
+        var sink = new CollectingSink();
+        // After three rows 0.000105 is spent: the fourth fits (0.000614), the fifth does not (0.000649).
+        var options = new BatchOptions { MaxTokens = 100, MaxCostUsd = 0.00063m, ThrottleLimit = 1 };
+        BatchSummary summary;
+        using (var runner = new BatchRunner(connection, options, CancellationToken.None))
+        {
+            foreach (var row in BatchTest.Rows(8)) runner.Add(row, sink);
+            summary = await Task.Run(() => runner.Complete(sink)).WaitAsync(Limit);
+        }
+
         var sent = sink.Results.Where(r => r.Status == ClaudeBatchRowStatus.Succeeded).Select(r => r.RowId).ToArray();
         var skipped = sink.Results.Where(r => r.Status == ClaudeBatchRowStatus.Skipped).ToArray();
-        Assert.Equal(new[] { "r1", "r2", "r3" }, sent);
-        Assert.Equal(5, skipped.Length);
+        Assert.Equal(new[] { "r1", "r2", "r3", "r4" }, sent);
+        Assert.Equal(new[] { "r5", "r6", "r7", "r8" }, skipped.Select(r => r.RowId));
         Assert.All(skipped, r => Assert.Equal("ClaudePS.BudgetExceeded", r.Error!.ErrorId));
-        Assert.Contains(sink.Errors, e => e.ErrorId == "ClaudePS.BudgetExceeded" && e.Message.Contains("5 row(s) were not sent"));
-        Assert.Equal(3, handler.Sent.Count);
-        Assert.Contains(sink.Warnings, w => w.Contains("5 row(s) were not sent") && w.Contains("r4") && w.Contains("r8"));
+        Assert.All(skipped, r => Assert.Contains("0.00014 USD spent", r.Error!.Message));
+        Assert.Contains(sink.Errors, e => e.ErrorId == "ClaudePS.BudgetExceeded" && e.Message.Contains("4 row(s) were not sent"));
+        Assert.Equal(4, handler.Sent.Count);
+        Assert.Contains(sink.Warnings, w => w.Contains("4 row(s) were not sent") && w.Contains("r5") && w.Contains("r8"));
         Assert.True(summary.CostUsd <= options.MaxCostUsd);
         Assert.Equal(8, sink.Results.Count);
+    }
+
+    [Fact]
+    public async Task Rows_in_flight_never_overshoot_the_limit_together_and_a_row_that_does_not_fit_yet_waits()
+    {
+        var handler = new FakeMessagesHandler();
+        var gates = Enumerable.Range(1, 3).Select(i => handler.Gate("p" + i)).ToArray();
+        using var connection = BatchTest.Connect(handler);
+        var sink = new CollectingSink();
+        // Three worst cases fit in the limit, four do not: with eight slots, at most three rows are in flight.
+        var options = new BatchOptions { MaxTokens = 100, MaxCostUsd = 0.0016m, ThrottleLimit = 8 };
+        BatchSummary summary;
+        using (var runner = new BatchRunner(connection, options, CancellationToken.None))
+        {
+            foreach (var row in BatchTest.Rows(8)) runner.Add(row, sink);
+            for (var deadline = DateTime.UtcNow.AddSeconds(20); Volatile.Read(ref handler.InFlight) < 3 && DateTime.UtcNow < deadline;) await Task.Delay(10);
+            await Task.Delay(100); // room for a fourth row to start, were the limit not enforced
+            Assert.Equal(3, Volatile.Read(ref handler.InFlight));
+            foreach (var gate in gates) gate.SetResult();
+            summary = await Task.Run(() => runner.Complete(sink)).WaitAsync(Limit);
+        }
+
+        Assert.True(handler.MaxInFlight <= 3, $"max in flight {handler.MaxInFlight}");
+        Assert.All(sink.Results, r => Assert.Equal(ClaudeBatchRowStatus.Succeeded, r.Status));
+        Assert.True(summary.CostUsd <= options.MaxCostUsd);
     }
 
     [Fact]
