@@ -97,7 +97,9 @@ function Invoke-PesterTask {
     $config.Output.Verbosity = $PesterVerbosity
     $config.TestResult.Enabled = $true
     $config.TestResult.OutputPath = Join-Path $RepoRoot 'out/TestResults/pester.xml'
-    $result = Invoke-Pester -Configuration $config
+    # A backstop to each file's own isolation: the whole run gets a temporary CLAUDEPS_HOME and no keys.
+    $saved = Clear-ClaudeEnvironment
+    try { $result = Invoke-Pester -Configuration $config } finally { Restore-ClaudeEnvironment $saved }
     # A line CI can read: 'N passed, N failed'.
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $result.PassedCount, $result.FailedCount, $result.SkippedCount)
     if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') { throw "Pester: $($result.FailedCount) test(s) failed." }

@@ -9,9 +9,14 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Saved = Clear-ClaudeEnvironment
     $script:ManifestPath = Get-ModuleManifestPath
     $script:Manifest = Import-PowerShellDataFile $script:ManifestPath
     $script:Module = Import-Module $script:ManifestPath -Force -PassThru
+}
+
+AfterAll {
+    Restore-ClaudeEnvironment $script:Saved
 }
 
 Describe 'ClaudePS module' {
@@ -51,6 +56,12 @@ Describe 'ClaudePS module' {
             [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($abstractions) | Should -Be ([System.Runtime.Loader.AssemblyLoadContext]::Default)
         } else {
             $engine.Location | Should -BeLike '*Dependencies*netstandard2.0*'
+        }
+    }
+
+    It 'every test file isolates the environment (ANTHROPIC_*, CLAUDEPS_* and a temporary CLAUDEPS_HOME)' {
+        foreach ($file in Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1') {
+            (Get-Content $file.FullName -Raw) | Should -Match 'Clear-ClaudeEnvironment|Start-ClaudeTestSession' -Because "$($file.Name) must not touch the user's ledger, prices or keys"
         }
     }
 

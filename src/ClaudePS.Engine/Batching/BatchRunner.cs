@@ -235,11 +235,15 @@ public sealed class BatchRunner : IDisposable
         ClaudeBatchResult result;
         decimal? spent = 0m;
         IReadOnlyList<BudgetReservation> reservations = Array.Empty<BudgetReservation>();
+        // The slot is held until the row is finished (checkpointed), not just until its reply arrives: so a
+        // run killed at any moment leaves at most ThrottleLimit rows billed without a checkpoint record.
+        bool holdsSlot = false;
         try
         {
-            await _throttle.WaitAsync(_cts.Token).ConfigureAwait(false);
             try
             {
+                await _throttle.WaitAsync(_cts.Token).ConfigureAwait(false);
+                holdsSlot = true;
                 // A stop can race with the release that let this row in: never start a request after it.
                 _cts.Token.ThrowIfCancellationRequested();
                 if (worstCase is { } worst)
@@ -259,30 +263,33 @@ public sealed class BatchRunner : IDisposable
                 spent = response.CostUsd ?? (_connection.Options.UsageRecorder is null ? _pricing.Cost(response.Model, response.Usage, batch: false) : null);
                 result = Success(p, response, spent, null, null, _options.Redaction);
             }
-            finally { _throttle.Release(); }
+            catch (Exception ex) when (_cts.IsCancellationRequested && (ex is OperationCanceledException || ex is ClaudeException { Error.ErrorId: "ClaudePS.Canceled" }))
+            {
+                result = Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.Stopped(p.RowId, p.Row.Original), null);
+            }
+            catch (ClaudeException ex) when (BudgetGuard.Stops(ex.Error))
+            {
+                // The connection's own limit (Connect-Claude -MaxCostUsd) refused it: nothing was sent, and nothing more will be.
+                _budgetStop ??= new ClaudeError(ex.Error.ErrorId, ex.Error.Category, ex.Error.Message);
+                result = Outcome(p, ClaudeBatchRowStatus.Skipped, ex.Error.WithTarget(p.Row.Original), null);
+            }
+            catch (ClaudeException ex)
+            {
+                spent = ex.Error.PartialUsage is { } partial && p.Request?.Model is { } model ? _pricing.Cost(model, partial, batch: false) : 0m;
+                result = Outcome(p, ClaudeBatchRowStatus.Failed, ex.Error.WithTarget(p.Row.Original), null);
+            }
+            catch (Exception ex)
+            {
+                result = Outcome(p, ClaudeBatchRowStatus.Failed, new ClaudeError("ClaudePS.UnexpectedError", ClaudeErrorCategory.NotSpecified,
+                    $"Row {p.RowId} failed unexpectedly: {ex.Message}") { Target = p.Row.Original, Cause = ex }, null);
+            }
+            Settle(reservations, spent);
+            Finish(p, result);
         }
-        catch (Exception ex) when (_cts.IsCancellationRequested && (ex is OperationCanceledException || ex is ClaudeException { Error.ErrorId: "ClaudePS.Canceled" }))
+        finally
         {
-            result = Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.Stopped(p.RowId, p.Row.Original), null);
+            if (holdsSlot) _throttle.Release();
         }
-        catch (ClaudeException ex) when (BudgetGuard.Stops(ex.Error))
-        {
-            // The connection's own limit (Connect-Claude -MaxCostUsd) refused it: nothing was sent, and nothing more will be.
-            _budgetStop ??= new ClaudeError(ex.Error.ErrorId, ex.Error.Category, ex.Error.Message);
-            result = Outcome(p, ClaudeBatchRowStatus.Skipped, ex.Error.WithTarget(p.Row.Original), null);
-        }
-        catch (ClaudeException ex)
-        {
-            spent = ex.Error.PartialUsage is { } partial && p.Request?.Model is { } model ? _pricing.Cost(model, partial, batch: false) : 0m;
-            result = Outcome(p, ClaudeBatchRowStatus.Failed, ex.Error.WithTarget(p.Row.Original), null);
-        }
-        catch (Exception ex)
-        {
-            result = Outcome(p, ClaudeBatchRowStatus.Failed, new ClaudeError("ClaudePS.UnexpectedError", ClaudeErrorCategory.NotSpecified,
-                $"Row {p.RowId} failed unexpectedly: {ex.Message}") { Target = p.Row.Original }, null);
-        }
-        Settle(reservations, spent);
-        Finish(p, result);
     }
 
     /// <summary>A succeeded row, its reply redacted (every mode ends here, so checkpoints and CSV files
