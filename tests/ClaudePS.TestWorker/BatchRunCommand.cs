@@ -7,7 +7,8 @@ namespace ClaudePS.TestWorker;
 /// <summary>
 /// batch-run --base-uri URI --checkpoint PATH --rows N [--throttle T]: runs rows r1..rN (prompt "row i")
 /// through the batch runner with a checkpoint, printing "done &lt;id&gt; &lt;sent|checkpoint&gt;" per finished row and
-/// "summary sent=S checkpoint=C failed=F" at the end. Tests kill it mid-run and start it again.
+/// "summary sent=S checkpoint=C failed=F" at the end, or "error &lt;id&gt;: &lt;message&gt;" (exit 3) when the run
+/// is refused (e.g. ClaudePS.BatchCheckpointInUse). Tests kill it mid-run and start it again.
 /// </summary>
 internal static class BatchRunCommand
 {
@@ -44,8 +45,17 @@ internal static class BatchRunCommand
             new KeyValuePair<string, object?>("Id", "r" + i),
             new KeyValuePair<string, object?>("Prompt", "row " + i),
         }));
-        var summary = await BatchRunner.RunAsync(connection, new BatchOptions { CheckpointPath = checkpoint, ThrottleLimit = throttle, AsCompleted = true },
-            input, sink, CancellationToken.None);
+        BatchSummary summary;
+        try
+        {
+            summary = await BatchRunner.RunAsync(connection, new BatchOptions { CheckpointPath = checkpoint, ThrottleLimit = throttle, AsCompleted = true },
+                input, sink, CancellationToken.None);
+        }
+        catch (ClaudeException ex)
+        {
+            Console.WriteLine($"error {ex.Error.ErrorId}: {ex.Error.Message}");
+            return 3;
+        }
         Console.WriteLine($"summary sent={summary.Succeeded - summary.FromCheckpoint} checkpoint={summary.FromCheckpoint} failed={summary.Failed}");
         return summary.Failed == 0 ? 0 : 1;
     }
