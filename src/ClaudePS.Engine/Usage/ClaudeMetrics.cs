@@ -211,7 +211,15 @@ public sealed class ClaudeMetrics
 
     /// <summary>Writes the exposition to <paramref name="path"/> atomically (temp file in the same folder, then rename),
     /// as node_exporter's textfile collector requires.</summary>
-    public void WriteTextFile(string path) => AtomicFile.Write(path, new UTF8Encoding(false).GetBytes(ToPrometheusText()));
+    public void WriteTextFile(string path)
+    {
+        try { AtomicFile.Write(path, new UTF8Encoding(false).GetBytes(ToPrometheusText())); }
+        catch (Exception ex) when (Storage.FileErrors.IsFileSystemFailure(ex))
+        {
+            throw Storage.FileErrors.Wrap("ClaudePS.MetricsWriteFailed", ex, "Writing the metrics to", path,
+                "Check that the folder exists and is writable, or give another -Path.", writing: true);
+        }
+    }
 
     internal static string FormatNumber(double value)
     {

@@ -113,6 +113,19 @@ public sealed class UsageQuery
 
     public UsageQueryResult Run(UsageQueryOptions options)
     {
+        try
+        {
+            return RunCore(options);
+        }
+        catch (Exception ex) when (Storage.FileErrors.IsFileSystemFailure(ex))
+        {
+            throw Storage.FileErrors.Wrap("ClaudePS.LedgerReadFailed", ex, "Reading the usage ledger in", _ledger.Paths.LedgerFolder,
+                "Check that you may read that folder and its files, or set CLAUDEPS_HOME to the folder that holds your ledger.", writing: false);
+        }
+    }
+
+    private UsageQueryResult RunCore(UsageQueryOptions options)
+    {
         var files = _ledger.FilesFor(options.Since, options.Until);
         var reader = new LedgerReader();
         var groups = new Dictionary<GroupKey, Totals>();
