@@ -207,8 +207,9 @@ Describe 'Invoke-ClaudeBatch -CheckpointPath under everyday accidents' -Skip:$mi
         } finally { $held.Dispose() }
         # Released: the same command now runs, and a rerun replays every row.
         @($script:Rows | Invoke-ClaudeBatch -CheckpointPath $ckpt).Count | Should -Be 3
-        $again = $script:Rows | Invoke-ClaudeBatch -CheckpointPath $ckpt
-        $again | ForEach-Object { $_.FromCheckpoint | Should -BeTrue }
+        $sent = & $script:Sent
+        @($script:Rows | Invoke-ClaudeBatch -CheckpointPath $ckpt).Count | Should -Be 3
+        & $script:Sent | Should -Be $sent   # every row replayed from the checkpoint
     }
 
     It 'a folder as -CheckpointPath is a named error with the path and what to do' {
