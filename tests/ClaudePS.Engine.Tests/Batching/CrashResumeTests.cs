@@ -15,7 +15,6 @@ namespace ClaudePS.Engine.Tests.Batching;
 /// </summary>
 public sealed class CrashResumeTests
 {
-    private const int Rows = 80;
     private const int Throttle = 4;
     private readonly ITestOutputHelper _output;
 
@@ -72,6 +71,7 @@ public sealed class CrashResumeTests
         Directory.CreateDirectory(home);
         var random = new Random(Environment.TickCount);
         int runs = Runs(), kills = 0, resentCheckpointed = 0;
+        int rowCount = Math.Max(80, runs * 12); // enough rows that every kill lands in a running batch
         var watch = Stopwatch.StartNew();
         string[] extra = { "--home", home };
 
@@ -80,17 +80,17 @@ public sealed class CrashResumeTests
         {
             var before = CheckpointRows(checkpoint);
             int billedBefore = BilledMessages(emulator);
-            using var worker = Worker.StartBatch(emulator.BaseUri, checkpoint, Rows, Throttle, extra);
+            using var worker = Worker.StartBatch(emulator.BaseUri, checkpoint, rowCount, Throttle, extra);
             var stdout = worker.StandardOutput.ReadToEndAsync();
             var stderr = worker.StandardError.ReadToEndAsync();
             bool killed = false;
             if (run < runs)
             {
-                // Kill once this run has made progress (so the batch always advances), a random 0-120 ms later:
+                // Kill once this run has made progress (so the batch always advances), a random 0-60 ms later:
                 // mid-reply, mid-checkpoint append or mid-ledger append, wherever it falls.
                 var deadline = DateTime.UtcNow.AddSeconds(30);
                 while (!worker.HasExited && CheckpointRows(checkpoint).Count == before.Count && DateTime.UtcNow < deadline) await Task.Delay(5);
-                await Task.Delay(random.Next(0, 120));
+                await Task.Delay(random.Next(0, 60));
                 if (!worker.HasExited)
                 {
                     worker.Kill(); // SIGKILL on Linux and macOS, TerminateProcess on Windows
@@ -109,16 +109,17 @@ public sealed class CrashResumeTests
             // A row in the checkpoint when this run started is replayed, never sent: this run paid for
             // at most the rows that were missing.
             int billedByRun = BilledMessages(emulator) - billedBefore;
-            if (billedByRun > Rows - before.Count) resentCheckpointed += billedByRun - (Rows - before.Count);
+            if (billedByRun > rowCount - before.Count) resentCheckpointed += billedByRun - (rowCount - before.Count);
         }
         Assert.NotNull(finalOutput);
+        _output.WriteLine($"kills asked={runs}, done={kills} (fewer when the batch finished first)");
 
         // Every row exactly once in the output of the run that finished, and once in the checkpoint.
         var done = finalOutput!.Split('\n').Where(l => l.StartsWith("done ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).ToList();
-        Assert.Equal(Rows, done.Count);
-        Assert.Equal(Enumerable.Range(1, Rows).Select(i => "r" + i).OrderBy(x => x), done.OrderBy(x => x));
+        Assert.Equal(rowCount, done.Count);
+        Assert.Equal(Enumerable.Range(1, rowCount).Select(i => "r" + i).OrderBy(x => x), done.OrderBy(x => x));
         var final = CheckpointRows(checkpoint);
-        Assert.Equal(Rows, final.Count);
+        Assert.Equal(rowCount, final.Count);
         Assert.Equal(0, resentCheckpointed);
 
         // The emulator billed each checkpointed reply once; what else it billed are replies a kill cut off
@@ -127,7 +128,7 @@ public sealed class CrashResumeTests
         var billedIds = billed.Select(r => r.RequestId).ToHashSet(StringComparer.Ordinal);
         Assert.Equal(billed.Count, billedIds.Count);
         Assert.All(final.Values, req => Assert.Contains(req, billedIds));
-        int lostReplies = billed.Count - Rows;
+        int lostReplies = billed.Count - rowCount;
         Assert.InRange(lostReplies, 0, kills * Throttle);
 
         // The ledger: no record the emulator did not bill, none twice, the same tokens as the emulator's
@@ -148,9 +149,9 @@ public sealed class CrashResumeTests
         int missingFromLedger = billed.Count - ledger.Count;
         Assert.InRange(missingFromLedger, 0, lostReplies);
 
-        _output.WriteLine($"rows={Rows} throttle={Throttle} kills={kills} runs={kills + 1} seconds={watch.Elapsed.TotalSeconds:0.0}");
+        _output.WriteLine($"rows={rowCount} throttle={Throttle} kills={kills} runs={kills + 1} seconds={watch.Elapsed.TotalSeconds:0.0}");
         _output.WriteLine($"output rows={done.Count} (distinct {done.Distinct().Count()}), checkpointed rows re-sent={resentCheckpointed}");
-        _output.WriteLine($"emulator billed={billed.Count}: {Rows} recorded replies + {lostReplies} replies cut off by a kill before the checkpoint append (sent again on resume)");
+        _output.WriteLine($"emulator billed={billed.Count}: {rowCount} recorded replies + {lostReplies} replies cut off by a kill before the checkpoint append (sent again on resume)");
         _output.WriteLine($"ledger records={ledger.Count} (all billed, token counts equal); billed but not in the ledger={missingFromLedger} (killed between the reply and the ledger append); ledger problems={reader.Problems.Sum(p => p.Count)}");
     }
 }
