@@ -107,3 +107,43 @@ Describe 'Get-ClaudeUsage' -Skip:$missing {
         }
     }
 }
+
+Describe 'Get-ClaudeUsage on a damaged ledger' -Skip:$missing {
+    BeforeEach {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $script:Session = Start-ClaudeTestSession
+        Invoke-ClaudePrompt 'damaged ledger one' | Out-Null
+        Invoke-ClaudePrompt 'damaged ledger two' | Out-Null
+        $script:LedgerFile = (Get-ChildItem (Join-Path (Get-TestClaudeHome) 'ledger') -Filter 'usage-*.jsonl').FullName
+        $script:Lines = [System.IO.File]::ReadAllLines($script:LedgerFile)
+    }
+
+    AfterEach { Stop-ClaudeTestSession $script:Session }
+
+    It 'a record cut by a crash next to a duplicate request id is skipped with a warning naming the file and line' {
+        # Another process repeated line 1's request id, was cut mid-record, and later appends went on.
+        $torn = $script:Lines[0].Substring(0, $script:Lines[0].Length - 15)
+        [System.IO.File]::AppendAllText($script:LedgerFile, "$torn`n$($script:Lines[0])`n")
+        $s = Get-ClaudeUsage -Summary -WarningVariable warn -WarningAction SilentlyContinue
+        $s.Requests | Should -Be 2
+        $warn.Count | Should -Be 1
+        "$($warn[0])" | Should -BeLike "*$($script:LedgerFile)*line 3*"
+    }
+
+    It 'a damaged line with an escaped request id is skipped, not fatal' {
+        $escaped = '{"time":"' + (Get-Date).ToUniversalTime().ToString('o') + '","requestId":"req_\u0061","model":7}'
+        [System.IO.File]::AppendAllText($script:LedgerFile, "$escaped`n$($script:Lines[1])`n")
+        $s = Get-ClaudeUsage -Summary -WarningVariable warn -WarningAction SilentlyContinue
+        $s.Requests | Should -Be 2
+        "$($warn[0])" | Should -BeLike '*line 3*'
+    }
+
+    It 'totals past what a number can hold are a named error that says so' {
+        $huge = $script:Lines[0] -replace '"costUsd":[0-9.eE+-]+', '"costUsd":70000000000000000000000000000' -replace '"requestId":"[^"]+"', '"requestId":"req_huge_1"'
+        $huge2 = $huge -replace 'req_huge_1', 'req_huge_2'
+        [System.IO.File]::AppendAllText($script:LedgerFile, "$huge`n$huge2`n")
+        $err = { Get-ClaudeUsage -Summary -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.UsageTotalOutOfRange,*'
+        $err.Exception.Message | Should -BeLike '*cannot be represented*'
+    }
+}

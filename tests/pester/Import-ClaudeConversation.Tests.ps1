@@ -63,3 +63,38 @@ Describe 'Import-ClaudeConversation' -Skip:$missing {
         { Import-ClaudeConversation -Path '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 }
+
+Describe 'Import-ClaudeConversation path rules' -Skip:$missing {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $script:Session = Start-ClaudeTestSession
+        $script:Bracket = Join-Path $TestDrive 'chat [1].json'
+        $c = New-ClaudeConversation -System 'Brackets'
+        Export-ClaudeConversation -Path ($script:Bracket -replace '\[', '`[' -replace '\]', '`]') -Conversation $c
+    }
+
+    AfterAll { Stop-ClaudeTestSession $script:Session }
+
+    It 'writes and reads a name with [ ] (escaped -Path, -LiteralPath, piped file)' {
+        Test-Path -LiteralPath $script:Bracket | Should -BeTrue
+        (Import-ClaudeConversation -LiteralPath $script:Bracket).System | Should -Be 'Brackets'
+        (Get-Item -LiteralPath $script:Bracket | Import-ClaudeConversation).System | Should -Be 'Brackets'
+    }
+
+    It 'a pattern that matches nothing is ClaudePS.ConversationNotFound naming -LiteralPath' {
+        $err = $null
+        Import-ClaudeConversation -Path $script:Bracket -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.ConversationNotFound,*'
+        "$($err[0])" | Should -BeLike '*-LiteralPath*'
+    }
+
+    It 'a folder that cannot be written is a named export error with the path' {
+        $blocker = Join-Path $TestDrive 'not-a-folder'
+        Set-Content -LiteralPath $blocker -Value 'x'
+        $target = Join-Path $blocker 'chat.json'
+        $err = $null
+        Export-ClaudeConversation -Path $target -Conversation (New-ClaudeConversation) -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.ExportFailed,*'
+        "$($err[0])" | Should -BeLike "*$target*"
+    }
+}

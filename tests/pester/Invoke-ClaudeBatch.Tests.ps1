@@ -195,3 +195,52 @@ Describe 'Invoke-ClaudeBatch' -Skip:$missing {
         }
     }
 }
+
+Describe 'Invoke-ClaudeBatch -CheckpointPath under everyday accidents' -Skip:$missing {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $script:Session = Start-ClaudeTestSession
+        $script:Rows = 1..3 | ForEach-Object { [pscustomobject]@{ Id = "r$_"; Prompt = "accident row $_" } }
+        $script:Sent = { (Get-ClaudeUsage -Summary).Requests }
+    }
+
+    AfterAll { Stop-ClaudeTestSession $script:Session }
+
+    It 'the input CSV given as -CheckpointPath is refused and left byte for byte' {
+        $csv = Join-Path $TestDrive 'prompts.csv'
+        [System.IO.File]::WriteAllText($csv, "Id,Prompt`nr1,hello`nr2,no newline at the end")
+        $bytes = [System.IO.File]::ReadAllBytes($csv)
+        $before = & $script:Sent
+        $err = { Import-Csv $csv | Invoke-ClaudeBatch -CheckpointPath $csv } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.NotACheckpoint,*'
+        $err.Exception.Message | Should -BeLike "*$csv*"
+        [System.IO.File]::ReadAllBytes($csv) | Should -Be $bytes
+        & $script:Sent | Should -Be $before
+    }
+
+    It 'a checkpoint another run holds is ClaudePS.BatchCheckpointInUse, and nothing is sent' {
+        $ckpt = Join-Path $TestDrive 'busy.ckpt'
+        # Hold the lock as a running batch does (FileShare.None: flock on Linux and macOS).
+        $held = [System.IO.File]::Open("$ckpt.lock", 'OpenOrCreate', 'ReadWrite', 'None')
+        try {
+            $before = & $script:Sent
+            $err = { $script:Rows | Invoke-ClaudeBatch -CheckpointPath $ckpt } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BatchCheckpointInUse,*'
+            $err.Exception.Message | Should -BeLike "*$ckpt*"
+            & $script:Sent | Should -Be $before
+        } finally { $held.Dispose() }
+        # Released: the same command now runs, and a rerun replays every row.
+        @($script:Rows | Invoke-ClaudeBatch -CheckpointPath $ckpt).Count | Should -Be 3
+        $sent = & $script:Sent
+        @($script:Rows | Invoke-ClaudeBatch -CheckpointPath $ckpt).Count | Should -Be 3
+        & $script:Sent | Should -Be $sent   # every row replayed from the checkpoint
+    }
+
+    It 'a folder as -CheckpointPath is a named error with the path and what to do' {
+        $folder = Join-Path $TestDrive 'a-folder'
+        New-Item -ItemType Directory $folder | Out-Null
+        $err = { $script:Rows | Invoke-ClaudeBatch -CheckpointPath $folder } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BatchCheckpointUnavailable,*'
+        $err.Exception.Message | Should -BeLike "*$folder*folder*"
+    }
+}

@@ -263,3 +263,57 @@ Describe 'Invoke-ClaudePrompt errors' {
         } finally { Disconnect-Claude -Name dead }
     }
 }
+
+Describe 'Invoke-ClaudePrompt -Attachment follows PowerShell path rules' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $script:Session = Start-ClaudeTestSession
+        # A PNG is recognised by its first bytes; the rest is filler.
+        $png = [byte[]](0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A) + [byte[]]::new(64)
+        $script:Pics = Join-Path $TestDrive 'pics'
+        New-Item -ItemType Directory $script:Pics | Out-Null
+        foreach ($name in 'pic [1].png', 'a.png', 'b.png') { [System.IO.File]::WriteAllBytes((Join-Path $script:Pics $name), $png) }
+        $script:Sent = { (Get-ClaudeUsage -Summary).Requests }
+    }
+
+    AfterAll { Stop-ClaudeTestSession $script:Session }
+
+    It 'a name with [ ] given to -Attachment is an error naming -LiteralAttachment, and nothing is sent' {
+        $before = & $script:Sent
+        $err = $null
+        $r = Invoke-ClaudePrompt 'describe' -Attachment (Join-Path $script:Pics 'pic [1].png') -ErrorVariable err -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.AttachmentNotFound,*'
+        "$($err[0])" | Should -BeLike '*-LiteralAttachment*'
+        "$($err[0])" | Should -BeLike '*Nothing was sent*'
+        & $script:Sent | Should -Be $before
+    }
+
+    It '-LiteralAttachment and the backtick-escaped form attach a name with [ ]' {
+        $before = & $script:Sent
+        (Invoke-ClaudePrompt 'describe' -LiteralAttachment (Join-Path $script:Pics 'pic [1].png')).Text | Should -Not -BeNullOrEmpty
+        (Invoke-ClaudePrompt 'describe' -Attachment (Join-Path $script:Pics 'pic `[1`].png')).Text | Should -Not -BeNullOrEmpty
+        & $script:Sent | Should -Be ($before + 2)
+    }
+
+    It 'a wildcard expands to every match, and one that matches nothing is an error before sending' {
+        $one = (Measure-ClaudeToken 'describe' -Attachment (Join-Path $script:Pics 'a.png')).InputTokens
+        $all = (Measure-ClaudeToken 'describe' -Attachment (Join-Path $script:Pics '?.png')).InputTokens
+        $all | Should -BeGreaterThan $one
+        $before = & $script:Sent
+        $err = $null
+        Invoke-ClaudePrompt 'describe' -Attachment (Join-Path $script:Pics 'none*.png') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.AttachmentNotFound,*'
+        "$($err[0])" | Should -BeLike '*matches no file*'
+        & $script:Sent | Should -Be $before
+    }
+
+    It 'a missing file is an error and Measure-ClaudeToken applies the same rules' {
+        $err = $null
+        Invoke-ClaudePrompt 'describe' -Attachment (Join-Path $script:Pics 'missing.png') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        "$($err[0])" | Should -BeLike '*does not exist*'
+        Measure-ClaudeToken 'describe' -Attachment (Join-Path $script:Pics 'pic [1].png') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.AttachmentNotFound,*'
+        (Measure-ClaudeToken 'describe' -LiteralAttachment (Join-Path $script:Pics 'pic [1].png')).InputTokens | Should -BeGreaterThan 0
+    }
+}

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudePS.Emulator.Auth;
@@ -31,8 +32,9 @@ public static class AuthRoutes
     {
         var auth = state.Auth;
         state.BearerValidator ??= token => CheckBearer(token, auth, state.Options);
-        app.MapPost(TokenPath, (Func<HttpContext, Task<IResult>>)(context => OAuthTokenAsync(context, auth)));
-        app.MapPost(AnthropicTokenPath, (Func<HttpContext, Task<IResult>>)(context => FederationTokenAsync(context, auth)));
+        long limit = state.Options.MaxRequestBodyBytes;
+        app.MapPost(TokenPath, (Func<HttpContext, Task<IResult>>)(context => WithApiErrors(context, () => OAuthTokenAsync(context, auth, limit))));
+        app.MapPost(AnthropicTokenPath, (Func<HttpContext, Task<IResult>>)(context => WithApiErrors(context, () => FederationTokenAsync(context, auth, limit))));
         app.MapGet(ManagedIdentityPath, (HttpContext context) => ManagedIdentity(context, auth));
         app.MapPost(VertexPrefix + "{project}/locations/{region}/publishers/anthropic/models/{modelAction}",
             (HttpContext context, string project, string region, string modelAction) => VertexAsync(context, modelAction, app.Services));
@@ -62,12 +64,36 @@ public static class AuthRoutes
         }
     }
 
-    private static async Task<IResult> OAuthTokenAsync(HttpContext context, AuthEmulatorState auth)
+    /// <summary>A body over the size limit (or a body the server cannot read) gets the same 413/400 error
+    /// body as /v1/messages, never an empty 500; token errors keep the OAuth shape.</summary>
+    private static async Task<IResult> WithApiErrors(HttpContext context, Func<Task<IResult>> handler)
+    {
+        try
+        {
+            return await handler().ConfigureAwait(false);
+        }
+        catch (EmulatorApiException error)
+        {
+            if (!context.Response.HasStarted) await ApiErrorResponses.WriteAsync(context, error).ConfigureAwait(false);
+            return Results.Empty;
+        }
+        catch (BadHttpRequestException error)
+        {
+            if (!context.Response.HasStarted)
+                await ApiErrorResponses.WriteAsync(context, new EmulatorApiException(400, ErrorTypes.InvalidRequest, error.Message)).ConfigureAwait(false);
+            return Results.Empty;
+        }
+    }
+
+    private static async Task<IResult> OAuthTokenAsync(HttpContext context, AuthEmulatorState auth, long limit)
     {
         auth.CountRequest();
         SetDate(context, auth);
         if (!context.Request.HasFormContentType) return Error(400, "invalid_request", "The body must be application/x-www-form-urlencoded.");
-        var form = await context.Request.ReadFormAsync().ConfigureAwait(false);
+        // Read under the API's body limit, then parse: the framework's form reader has its own limits
+        // and answers an empty 500 past them.
+        var body = await RequestBody.ReadAsync(context, limit).ConfigureAwait(false);
+        var form = new FormCollection(QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body)));
         string grant = form["grant_type"].ToString();
         string endpoint = $"{context.Request.Scheme}://{context.Request.Host}{TokenPath}";
         if (grant == "client_credentials") return ClientCredentials(form, endpoint, auth);
@@ -123,7 +149,7 @@ public static class AuthRoutes
         return null;
     }
 
-    private static async Task<IResult> FederationTokenAsync(HttpContext context, AuthEmulatorState auth)
+    private static async Task<IResult> FederationTokenAsync(HttpContext context, AuthEmulatorState auth, long limit)
     {
         auth.CountRequest();
         SetDate(context, auth);
@@ -132,7 +158,7 @@ public static class AuthRoutes
         JsonNode? body;
         try
         {
-            body = await JsonNode.ParseAsync(context.Request.Body).ConfigureAwait(false);
+            body = JsonNode.Parse(await RequestBody.ReadAsync(context, limit).ConfigureAwait(false));
         }
         catch (JsonException)
         {

@@ -4,13 +4,23 @@ using Microsoft.AspNetCore.Http;
 
 namespace ClaudePS.Emulator;
 
-/// <summary>Reads a JSON request body with the real API's size limit (413 request_too_large over it).</summary>
+/// <summary>Reads a request body with the real API's size limit (413 request_too_large over it): the
+/// Messages API's JSON bodies and the token endpoints' JSON and form bodies alike.</summary>
 public static class RequestBody
 {
     /// <summary>Bodies this far over the limit are not drained (the connection is dropped instead).</summary>
     private const long DrainCeiling = 512L * 1024 * 1024;
 
     public static async Task<JsonDocument> ReadJsonAsync(HttpContext context, long limitBytes)
+    {
+        var bytes = await ReadAsync(context, limitBytes).ConfigureAwait(false);
+        if (bytes.Length == 0)
+            throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "Request body is empty; send a JSON object.");
+        return Parse(bytes);
+    }
+
+    /// <summary>The whole body (empty when there is none); 413 over <paramref name="limitBytes"/>.</summary>
+    public static async Task<byte[]> ReadAsync(HttpContext context, long limitBytes)
     {
         var request = context.Request;
         bool tooLarge = request.ContentLength > limitBytes;
@@ -44,9 +54,7 @@ public static class RequestBody
                 throw new EmulatorApiException(413, ErrorTypes.RequestTooLarge,
                     $"Request exceeds the maximum allowed number of bytes ({limitBytes}). Send a smaller request.");
             }
-            if (used == 0)
-                throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "Request body is empty; send a JSON object.");
-            return Parse(buffer.AsSpan(0, used).ToArray());
+            return buffer.AsSpan(0, used).ToArray();
         }
         finally
         {
@@ -54,7 +62,7 @@ public static class RequestBody
         }
     }
 
-    /// <summary>The document keeps <paramref name="json"/>, so it gets its own copy, not the pooled buffer.</summary>
+    /// <summary>The document keeps <paramref name="json"/>: it is a copy, not the pooled buffer.</summary>
     private static JsonDocument Parse(byte[] json)
     {
         try

@@ -4,26 +4,36 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using ClaudePS.Engine.Storage;
 
 namespace ClaudePS.Engine.Batching;
 
 /// <summary>
-/// The -CheckpointPath file: one JSON line per finished (succeeded) row, appended and flushed to disk
-/// as the row completes. A rerun skips rows it holds and replays their results. Failed rows are not
-/// recorded, so a rerun tries them again. It holds row ids, a hash of each row's request, the reply
-/// text and usage: never prompts, credentials or headers.
+/// The -CheckpointPath file: a header line saying what the file is, then one JSON line per finished
+/// (succeeded) row, appended and flushed to disk as the row completes. A rerun skips rows it holds and
+/// replays their results. Failed rows are not recorded, so a rerun tries them again. It holds row ids,
+/// a hash of each row's request, the reply text and usage: never prompts, credentials or headers.
 ///
-/// Crash safety: each record is one write of a whole line followed by a flush to disk. A kill at any
-/// moment leaves at most one torn last line; loading ignores it (and reports it), and the next append
-/// is written where the torn one began. The file is opened for writing by one process at a time.
+/// Ownership: one run at a time holds an exclusive lock on "&lt;checkpoint&gt;.lock" (FileShare.None: a
+/// share-mode lock on Windows, flock on Linux and macOS). The OS drops it when the process ends, so a
+/// killed run never blocks its resume; the lock file itself stays (deleting it would let two runs lock
+/// two different files).
+///
+/// Safety: a non-empty file whose first line is not the header (nor a record of a checkpoint written
+/// before headers existed) is refused and never touched, so a mistyped -CheckpointPath cannot damage
+/// user data. Crash safety: each record is one write of a whole line followed by a flush to disk. A kill
+/// at any moment leaves at most one torn last line; loading cuts it off (and reports it), and its row is
+/// sent again.
 /// </summary>
 internal sealed class BatchCheckpoint : IDisposable
 {
     private const int FormatVersion = 1;
+    /// <summary>The first line of every checkpoint this module creates.</summary>
+    internal static readonly byte[] Header = Encoding.UTF8.GetBytes("{\"format\":\"ClaudePS.BatchCheckpoint\",\"v\":1}\n");
     private readonly object _gate = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly FileStream _writer;
-    private readonly FileStream _reader;
+    private readonly FileStream _file;
+    private readonly FileStream _lock;
 
     private readonly struct Entry
     {
@@ -33,11 +43,11 @@ internal sealed class BatchCheckpoint : IDisposable
         public int Length { get; }
     }
 
-    private BatchCheckpoint(string path, FileStream writer, FileStream reader)
+    private BatchCheckpoint(string path, FileStream file, FileStream fileLock)
     {
         Path = path;
-        _writer = writer;
-        _reader = reader;
+        _file = file;
+        _lock = fileLock;
     }
 
     public string Path { get; }
@@ -46,42 +56,150 @@ internal sealed class BatchCheckpoint : IDisposable
     public int UnreadableLines { get; private set; }
     public bool TornTail { get; private set; }
 
+    /// <summary>The lock file that marks <paramref name="checkpoint"/> as owned by a running batch.</summary>
+    public static string LockPathFor(string checkpoint) => checkpoint + ".lock";
+
     public static BatchCheckpoint Open(string path)
     {
         string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw Unavailable(new UnauthorizedAccessException(), "Opening the checkpoint", full, "Give -CheckpointPath a file name, e.g. .\\batch.ckpt.");
+        // Refuse a file that is not a checkpoint before creating anything beside it.
+        if (File.Exists(full)) CheckIsCheckpoint(full);
         var dir = System.IO.Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        FileStream writer;
+        FileStream? fileLock = null, file = null;
         try
         {
-            writer = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            fileLock = TakeLock(full);
+            file = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 4096, FileOptions.None);
+            var checkpoint = new BatchCheckpoint(full, file, fileLock);
+            checkpoint.Load();
+            return checkpoint;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (FileErrors.IsFileSystemFailure(ex))
+        {
+            file?.Dispose();
+            fileLock?.Dispose();
+            throw Unavailable(ex, "Opening the checkpoint", full,
+                "Make the file and its folder writable, or give -CheckpointPath a path you can write to.");
+        }
+        catch
+        {
+            file?.Dispose();
+            fileLock?.Dispose();
+            throw;
+        }
+    }
+
+    private static ClaudeException Unavailable(Exception ex, string action, string path, string nextStep) =>
+        FileErrors.Wrap("ClaudePS.BatchCheckpointUnavailable", ex, action, path, nextStep, writing: true);
+
+    private static FileStream TakeLock(string checkpoint)
+    {
+        string lockPath = LockPathFor(checkpoint);
+        try
+        {
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException) && File.Exists(lockPath))
         {
             throw new ClaudeException(new ClaudeError("ClaudePS.BatchCheckpointInUse", ClaudeErrorCategory.ResourceBusy,
-                $"The checkpoint '{full}' could not be opened for writing: {ex.Message} Another batch may be using it; wait for it or pick another -CheckpointPath."), ex);
+                $"The checkpoint '{checkpoint}' is in use by another running batch (it holds '{lockPath}'). Nothing was sent. " +
+                "Wait for that run to finish (or stop it), then run this command again to resume; or give this run another -CheckpointPath.")
+                { Target = checkpoint }, ex);
         }
-        var reader = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096, FileOptions.RandomAccess);
-        var checkpoint = new BatchCheckpoint(full, writer, reader);
-        checkpoint.Load();
-        return checkpoint;
+    }
+
+    /// <summary>Throws ClaudePS.NotACheckpoint unless <paramref name="path"/> is empty, starts with the
+    /// header (or a torn piece of it), or starts with a record of a checkpoint written before headers.</summary>
+    private static void CheckIsCheckpoint(string path)
+    {
+        byte[] first;
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            first = ReadFirstLine(fs);
+        }
+        catch (Exception ex) when (FileErrors.IsFileSystemFailure(ex))
+        {
+            throw FileErrors.Wrap("ClaudePS.BatchCheckpointUnavailable", ex, "Reading the checkpoint", path,
+                "Make the file readable, or give -CheckpointPath a path you can read and write.", writing: false);
+        }
+        if (Classify(first) == Kind.Foreign) throw NotACheckpoint(path);
+    }
+
+    private static ClaudeException NotACheckpoint(string path) =>
+        new(new ClaudeError("ClaudePS.NotACheckpoint", ClaudeErrorCategory.InvalidData,
+            $"-CheckpointPath: '{path}' is not a ClaudePS batch checkpoint (its first line is not a checkpoint header), so it was left unchanged and nothing was sent. " +
+            "Check the path (it may be your input file); give -CheckpointPath a new file name, or the path of a checkpoint an earlier Invoke-ClaudeBatch run wrote.")
+            { Target = path });
+
+    private enum Kind { Empty, TornHeader, Current, Legacy, Foreign }
+
+    /// <summary>What a file is, from its first line (read up to the first newline, at most 64 KB).</summary>
+    private static Kind Classify(byte[] first)
+    {
+        if (first.Length == 0) return Kind.Empty;
+        var header = Header.AsSpan();
+        if (first.AsSpan().SequenceEqual(header)) return Kind.Current;
+        // A kill while the header was being written leaves a prefix of it and nothing else.
+        if (first.Length < header.Length && first[first.Length - 1] != (byte)'\n' && header.StartsWith(first)) return Kind.TornHeader;
+        try
+        {
+            using var doc = JsonDocument.Parse(first);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object &&
+                root.TryGetProperty("v", out var v) && v.ValueKind == JsonValueKind.Number &&
+                root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String &&
+                root.TryGetProperty("hash", out var hash) && hash.ValueKind == JsonValueKind.String)
+                return Kind.Legacy;
+        }
+        catch (JsonException) { }
+        return Kind.Foreign;
+    }
+
+    private static byte[] ReadFirstLine(Stream s)
+    {
+        var line = new MemoryStream();
+        int b;
+        while (line.Length < 64 * 1024 && (b = s.ReadByte()) >= 0)
+        {
+            line.WriteByte((byte)b);
+            if (b == '\n') break;
+        }
+        return line.ToArray();
     }
 
     private void Load()
     {
-        _writer.Position = 0;
+        _file.Position = 0;
+        // Checked again under the lock: the file may have changed since the check in Open.
+        var kind = Classify(ReadFirstLine(_file));
+        switch (kind)
+        {
+            case Kind.Foreign:
+                throw NotACheckpoint(Path);
+            case Kind.Empty:
+            case Kind.TornHeader:
+                _file.SetLength(0);
+                _file.Write(Header, 0, Header.Length);
+                _file.Flush(flushToDisk: true);
+                return;
+        }
+        _file.Position = 0;
         long offset = 0;
         var line = new MemoryStream();
         var buffer = new byte[64 * 1024];
         int n;
-        while ((n = _writer.Read(buffer, 0, buffer.Length)) > 0)
+        while ((n = _file.Read(buffer, 0, buffer.Length)) > 0)
         {
             int start = 0;
             for (int i = 0; i < n; i++)
             {
                 if (buffer[i] != (byte)'\n') continue;
                 line.Write(buffer, start, i - start);
-                AddLine(line.GetBuffer(), (int)line.Length, offset, complete: true);
+                if (!(offset == 0 && kind == Kind.Current)) AddLine(line.GetBuffer(), (int)line.Length, offset);
                 offset += line.Length + 1;
                 line.SetLength(0);
                 start = i + 1;
@@ -94,13 +212,13 @@ internal sealed class BatchCheckpoint : IDisposable
             // record off so the file is whole again; its row is simply sent again.
             TornTail = true;
             UnreadableLines++;
-            _writer.SetLength(offset);
-            _writer.Flush(flushToDisk: true);
+            _file.SetLength(offset);
+            _file.Flush(flushToDisk: true);
         }
-        _writer.Position = _writer.Length;
+        _file.Position = _file.Length;
     }
 
-    private void AddLine(byte[] bytes, int length, long offset, bool complete)
+    private void AddLine(byte[] bytes, int length, long offset)
     {
         if (length == 0) return;
         try
@@ -108,14 +226,19 @@ internal sealed class BatchCheckpoint : IDisposable
             var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, 0, length));
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
-            if (!root.TryGetProperty("id", out var id) || !root.TryGetProperty("hash", out var hash)) { UnreadableLines++; return; }
-            _entries[id.GetString() ?? ""] = new Entry(hash.GetString() ?? "", offset, length);
+            if (root.ValueKind != JsonValueKind.Object ||
+                !root.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String ||
+                !root.TryGetProperty("hash", out var hash) || hash.ValueKind != JsonValueKind.String)
+            {
+                UnreadableLines++;
+                return;
+            }
+            _entries[id.GetString()!] = new Entry(hash.GetString()!, offset, length);
         }
         catch (JsonException)
         {
             // A torn line in the middle can only come from an older crash followed by appends; skip it.
             UnreadableLines++;
-            if (!complete) TornTail = true;
         }
     }
 
@@ -138,11 +261,11 @@ internal sealed class BatchCheckpoint : IDisposable
         {
             var e = _entries[rowId];
             bytes = new byte[e.Length];
-            _reader.Position = e.Offset;
+            _file.Position = e.Offset;
             int read = 0;
             while (read < bytes.Length)
             {
-                int n = _reader.Read(bytes, read, bytes.Length - read);
+                int n = _file.Read(bytes, read, bytes.Length - read);
                 if (n == 0) break;
                 read += n;
             }
@@ -164,7 +287,7 @@ internal sealed class BatchCheckpoint : IDisposable
                 InputTokens = Long(r, "in"), OutputTokens = Long(r, "out"), CacheWriteTokens = Long(r, "cw"),
                 CacheWrite1hTokens = Long(r, "cw1h"), CacheReadTokens = Long(r, "cr"),
             },
-            CostUsd = r.TryGetProperty("cost", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDecimal() : null,
+            CostUsd = r.TryGetProperty("cost", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetDecimal(out var cost) ? cost : null,
             FromCheckpoint = true,
         };
     }
@@ -198,10 +321,10 @@ internal sealed class BatchCheckpoint : IDisposable
         buffer.WriteByte((byte)'\n');
         lock (_gate)
         {
-            long offset = _writer.Length;
-            _writer.Position = offset;
-            _writer.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-            _writer.Flush(flushToDisk: true);
+            long offset = _file.Length;
+            _file.Position = offset;
+            _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            _file.Flush(flushToDisk: true);
             _entries[result.RowId] = new Entry(contentHash, offset, (int)buffer.Length - 1);
         }
     }
@@ -210,14 +333,14 @@ internal sealed class BatchCheckpoint : IDisposable
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static long Long(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
 
     public void Dispose()
     {
         lock (_gate)
         {
-            _writer.Dispose();
-            _reader.Dispose();
+            _file.Dispose();
+            _lock.Dispose();
         }
     }
 }

@@ -36,11 +36,29 @@ public static class Attachments
     /// before any is encoded, so one bad file fails fast and names itself.</summary>
     public static List<ClaudeContentBlock> Load(IReadOnlyList<string> paths, IClaudeOutputSink? progress = null)
     {
+        string? current = null;
+        try
+        {
+            return LoadCore(paths, progress, ref current);
+        }
+        catch (Exception ex) when (Storage.FileErrors.IsFileSystemFailure(ex) && current is not null)
+        {
+            throw Storage.FileErrors.Wrap("ClaudePS.AttachmentUnreadable", ex, "-Attachment: reading", current,
+                "Check that the file is readable (not locked by another program), then send the prompt again. Nothing was sent.", writing: false);
+        }
+    }
+
+    private static List<ClaudeContentBlock> LoadCore(IReadOnlyList<string> paths, IClaudeOutputSink? progress, ref string? current)
+    {
         var files = new List<(string Path, string MediaType, long Length)>(paths.Count);
         long total = 0;
         foreach (var path in paths)
         {
+            current = path;
             var info = new FileInfo(path);
+            if (Directory.Exists(path))
+                throw Error("ClaudePS.AttachmentNotFound", ClaudeErrorCategory.InvalidArgument,
+                    $"-Attachment: '{path}' is a folder, not a file. Name the files, e.g. '{Path.Combine(path, "*.png")}'.", path);
             if (!info.Exists)
                 throw Error("ClaudePS.AttachmentNotFound", ClaudeErrorCategory.ObjectNotFound,
                     $"-Attachment: the file '{path}' does not exist. Give the path of an existing file.", path);
@@ -70,6 +88,7 @@ public static class Attachments
         bool showProgress = progress is not null && all >= ProgressThresholdBytes;
         foreach (var (path, mediaType, length) in files)
         {
+            current = path;
             if (showProgress)
                 progress!.WriteProgress(new ProgressInfo(ProgressActivityId, "Reading attachments", $"{Path.GetFileName(path)} ({Megabytes(length)})")
                 { PercentComplete = (int)(100 * done / Math.Max(1, all)) });

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using ClaudePS.Engine.Storage;
 
 namespace ClaudePS.Engine.Prompting;
 
@@ -179,9 +180,17 @@ public static class Conversations
     {
         // Write beside the target, then swap in: a crash mid-write never leaves a half file.
         var temp = path + ".tmp";
-        File.WriteAllText(temp, ToJson(conversation), new UTF8Encoding(false));
-        if (File.Exists(path)) File.Replace(temp, path, destinationBackupFileName: null);
-        else File.Move(temp, path);
+        try
+        {
+            File.WriteAllText(temp, ToJson(conversation), new UTF8Encoding(false));
+            if (File.Exists(path)) File.Replace(temp, path, destinationBackupFileName: null);
+            else File.Move(temp, path);
+        }
+        catch (Exception ex) when (FileErrors.IsFileSystemFailure(ex))
+        {
+            throw FileErrors.Wrap("ClaudePS.ExportFailed", ex, "Writing the conversation to", path,
+                "Choose a path in a folder you can write to (or use -Force for a read-only file).", writing: true);
+        }
     }
 
     public static ClaudeConversation Load(string path)
@@ -189,7 +198,14 @@ public static class Conversations
         if (!File.Exists(path))
             throw new ClaudeException(new ClaudeError("ClaudePS.ConversationNotFound", ClaudeErrorCategory.ObjectNotFound,
                 $"The conversation file '{path}' does not exist. Export-ClaudeConversation writes one.") { Target = path });
-        return FromJson(File.ReadAllText(path, Encoding.UTF8), path);
+        string json;
+        try { json = File.ReadAllText(path, Encoding.UTF8); }
+        catch (Exception ex) when (FileErrors.IsFileSystemFailure(ex))
+        {
+            throw FileErrors.Wrap("ClaudePS.ImportFailed", ex, "Reading the conversation file", path,
+                "Check the path and that you may read the file.", writing: false);
+        }
+        return FromJson(json, path);
     }
 
     private static void WriteOptional(Utf8JsonWriter w, string name, string? value)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Threading;
 
 namespace ClaudePS.Engine.Redaction;
 
@@ -51,6 +52,7 @@ public sealed class Redactor
     private static readonly ConditionalWeakTable<RedactionOptions, Redactor> Cache = new();
 
     private readonly Recognizer[] _recognizers;
+    private int _timeouts;
     private readonly AllowList _allow;
 
     public Redactor(RedactionOptions options)
@@ -73,6 +75,9 @@ public sealed class Redactor
     }
 
     public RedactionOptions Options { get; }
+
+    /// <summary>How many pattern matches have timed out in this redactor (each costs <see cref="RedactionOptions.MatchTimeout"/>).</summary>
+    public int Timeouts => Volatile.Read(ref _timeouts);
 
     /// <summary>False when this redactor never changes text (profile None, no custom patterns).</summary>
     public bool IsActive => _recognizers.Length > 0;
@@ -144,11 +149,15 @@ public sealed class Redactor
 
     internal readonly struct ScanResult
     {
-        public ScanResult(List<OriginalFinding> findings, int commit)
+        public ScanResult(List<OriginalFinding> findings, int commit, bool timedOut)
         {
             Findings = findings;
             Commit = commit;
+            TimedOut = timedOut;
         }
+
+        /// <summary>A pattern timed out: everything from where it stopped to the end is an Unscanned finding.</summary>
+        public bool TimedOut { get; }
 
         /// <summary>Findings in original coordinates, sorted, not overlapping, all ending at or before Commit.</summary>
         public List<OriginalFinding> Findings { get; }
@@ -189,6 +198,7 @@ public sealed class Redactor
         var raw = final ? null : new List<(int Start, int End)>();
 
         var candidates = new List<int>();
+        bool timedOut = false;
         foreach (var r in _recognizers)
         {
             var regex = r.Regex;
@@ -219,6 +229,8 @@ public sealed class Redactor
                 {
                     // Fail closed: what could not be scanned is not shown.
                     found.Add(new Finding(pos, n, UnscannedType, int.MaxValue));
+                    timedOut = true;
+                    Interlocked.Increment(ref _timeouts);
                     break;
                 }
                 if (!m.Success) break;
@@ -235,7 +247,9 @@ public sealed class Redactor
             }
         }
 
-        if (!final)
+        // After a timeout the rest is redacted unscanned, so nothing later text brings can change this
+        // window: commit it all (a stream then stops scanning instead of paying the timeout per delta).
+        if (!final && !timedOut)
         {
             commit = Math.Min(commit, GrowthStart(s, from, n));
             // Never cut through a raw match: the scan that resumes at the commit point must see what a
@@ -259,15 +273,22 @@ public sealed class Redactor
         found.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : b.End.CompareTo(a.End));
         var kept = new List<OriginalFinding>();
         int lastEnd = -1;
-        foreach (var f in found)
+        foreach (var found1 in found)
         {
-            if (f.Start < lastEnd || f.End > commit) continue;
+            var f = found1;
+            if (f.Start < lastEnd)
+            {
+                // Unscanned text stays hidden even where a finding before it overlaps its start.
+                if (f.Type != UnscannedType || f.End <= lastEnd) continue;
+                f = new Finding(lastEnd, f.End, f.Type, f.Priority, f.Last4);
+            }
+            if (f.End > commit) continue;
             kept.Add(new OriginalFinding(shadow.ToOriginal(f.Start), shadow.ToOriginalEnd(f.End), f.Type, f.Last4));
             lastEnd = f.End;
         }
         int originalCommit = commit >= n ? window.Length : shadow.ToOriginal(commit);
         if (!final && originalCommit > startAt && originalCommit < window.Length && char.IsHighSurrogate(window[originalCommit - 1])) originalCommit--;
-        return new ScanResult(kept, originalCommit);
+        return new ScanResult(kept, originalCommit, timedOut);
     }
 
     /// <summary>Where the trailing fragment that could still grow into a match begins (n when none).</summary>

@@ -20,6 +20,9 @@ public sealed class StreamingRedactor
     private string _tail = "";
     private readonly Dictionary<string, int> _counts = new(StringComparer.OrdinalIgnoreCase);
     private bool _completed;
+    // A custom pattern timed out: the rest of the reply is redacted unscanned, once, and later pieces
+    // are dropped without scanning, so one bad pattern costs one timeout per reply, not one per delta.
+    private bool _failedClosed;
 
     internal StreamingRedactor(Redactor redactor) => _redactor = redactor;
 
@@ -33,7 +36,7 @@ public sealed class StreamingRedactor
     public string Write(string? delta)
     {
         if (_completed) throw new InvalidOperationException("The stream was already completed.");
-        if (string.IsNullOrEmpty(delta)) return "";
+        if (string.IsNullOrEmpty(delta) || _failedClosed) return "";
         _pending.Append(delta);
         if (!_redactor.IsActive) return ReleaseAll();
         return Process(final: false);
@@ -44,7 +47,7 @@ public sealed class StreamingRedactor
     {
         if (_completed) return "";
         _completed = true;
-        if (_pending.Length == 0) return "";
+        if (_pending.Length == 0 || _failedClosed) return "";
         if (!_redactor.IsActive) return ReleaseAll();
         return Process(final: true);
     }
@@ -60,6 +63,7 @@ public sealed class StreamingRedactor
         string committed = window.Substring(0, scan.Commit);
         _tail = committed.Length > TailKeep ? committed.Substring(committed.Length - TailKeep) : committed;
         _pending.Remove(0, commit);
+        if (scan.TimedOut) { _failedClosed = true; _pending.Clear(); }
         return sb.ToString();
     }
 

@@ -211,8 +211,16 @@ public sealed class ClaudeMetrics
 
     /// <summary>Writes the exposition to <paramref name="path"/> atomically (temp file in the same folder, then rename),
     /// as node_exporter's textfile collector requires.</summary>
-    /// <summary>Replaces <paramref name="path"/> in one step; its folder must exist (a missing one is a DirectoryNotFoundException).</summary>
-    public void WriteTextFile(string path) => AtomicFile.Write(path, new UTF8Encoding(false).GetBytes(ToPrometheusText()), createFolder: false);
+    /// <remarks>The folder must exist: like Out-File, a path the user named never gets a new folder.</remarks>
+    public void WriteTextFile(string path)
+    {
+        try { AtomicFile.Write(path, new UTF8Encoding(false).GetBytes(ToPrometheusText()), createFolder: false); }
+        catch (Exception ex) when (Storage.FileErrors.IsFileSystemFailure(ex))
+        {
+            throw Storage.FileErrors.Wrap("ClaudePS.MetricsWriteFailed", ex, "Writing the metrics to", path,
+                "Check that the folder exists and is writable, or give another -Path.", writing: true);
+        }
+    }
 
     internal static string FormatNumber(double value)
     {

@@ -10,15 +10,32 @@ namespace ClaudePS.Engine.Usage;
 /// <summary>Lines of a ledger file that could not be read (a torn record from a crash, or damage).</summary>
 public sealed class LedgerProblem
 {
+    /// <summary>How many line numbers a warning lists.</summary>
+    public const int ListedLines = 10;
+    private readonly List<long> _lines = new();
+
     public string File { get; init; } = "";
     public long FirstLine { get; init; }
     public int Count { get; set; }
+    /// <summary>The first <see cref="ListedLines"/> unreadable line numbers (1-based).</summary>
+    public IReadOnlyList<long> Lines => _lines;
     /// <summary>True when the only problem is an unfinished last line (a crash mid-write, or a write in progress).</summary>
     public bool OnlyUnfinishedLastLine { get; set; }
 
-    public override string ToString() => OnlyUnfinishedLastLine
-        ? $"The usage ledger '{File}' ends with an unfinished record (line {FirstLine}): a write was cut short by a crash or is still in progress. It was skipped."
-        : $"The usage ledger '{File}' has {Count} unreadable line(s), the first at line {FirstLine}. They were skipped; the other records count.";
+    internal void Add(long line)
+    {
+        Count++;
+        if (_lines.Count < ListedLines) _lines.Add(line);
+    }
+
+    public override string ToString()
+    {
+        if (OnlyUnfinishedLastLine)
+            return $"The usage ledger '{File}' ends with an unfinished record (line {FirstLine}): a write was cut short by a crash or is still in progress. It was skipped.";
+        string lines = string.Join(", ", _lines) + (Count > _lines.Count ? $" and {Count - _lines.Count} more" : "");
+        return $"The usage ledger '{File}' has {Count} unreadable line(s) ({(Count == 1 ? "line" : "lines")} {lines}). They were skipped; the other records count. " +
+               "Those lines are damaged (a crash or an edit); remove or repair them to stop this warning.";
+    }
 }
 
 /// <summary>
@@ -78,19 +95,17 @@ public sealed class LedgerReader
         if (IsBlank(line)) return;
         if (idsOnly)
         {
-            if (!unfinished && lineNumber <= _scanUpToLine && IsCandidate(line) && Parse(line) is { } candidate)
+            if (!unfinished && lineNumber <= _scanUpToLine && IsCandidate(line))
             {
+                // The dedupe pass parses lines the first pass already parsed (and reported when damaged): skip them.
+                var candidate = TryParse(line);
+                if (candidate is null) { Report(file, lineNumber, unfinished: false); return; }
                 CurrentLine = lineNumber;
                 ((Action<LedgerRecord>)onRecord)(candidate);
             }
             return;
         }
-        LedgerRecord? record = null;
-        if (!unfinished)
-        {
-            try { record = Parse(line); }
-            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException) { record = null; }
-        }
+        LedgerRecord? record = unfinished ? null : TryParse(line);
         if (!unfinished) LastCompleteLine = lineNumber;
         if (record is null)
         {
@@ -100,6 +115,13 @@ public sealed class LedgerReader
         CurrentLine = lineNumber;
         LastCompleteLine = lineNumber;
         ((Action<LedgerRecord>)onRecord)(record);
+    }
+
+    /// <summary>The record on <paramref name="line"/>, or null when the line is damaged or not a record.</summary>
+    private LedgerRecord? TryParse(ReadOnlySpan<byte> line)
+    {
+        try { return Parse(line); }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or OverflowException or ArgumentException) { return null; }
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> line)
@@ -112,11 +134,13 @@ public sealed class LedgerReader
     {
         if (_problems.TryGetValue(file, out var p))
         {
-            p.Count++;
             p.OnlyUnfinishedLastLine = false;
+            p.Add(lineNumber);
             return;
         }
-        _problems[file] = new LedgerProblem { File = file, FirstLine = lineNumber, Count = 1, OnlyUnfinishedLastLine = unfinished };
+        var problem = new LedgerProblem { File = file, FirstLine = lineNumber, OnlyUnfinishedLastLine = unfinished };
+        problem.Add(lineNumber);
+        _problems[file] = problem;
     }
 
     /// <summary>Parses one line; null when it is JSON but not a ledger record.</summary>

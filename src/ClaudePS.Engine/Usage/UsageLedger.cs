@@ -46,25 +46,39 @@ public sealed class UsageLedger
         lock (_processLock)
         {
             if (record.RequestId is { } id && _written.Contains(id)) return false;
-            Directory.CreateDirectory(Paths.LedgerFolder);
-            using (AcquireFileLock())
-            using (var fs = new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.None))
+            try
             {
-                long length = fs.Length;
-                if (length > 0)
-                {
-                    // A crash mid-write leaves a line without its '\n': start on a fresh line so the
-                    // torn fragment stays alone (readers skip it) and this record stays whole.
-                    fs.Position = length - 1;
-                    if (fs.ReadByte() != '\n') line = Prepend((byte)'\n', line);
-                }
-                fs.Position = length;
-                fs.Write(line, 0, line.Length);
-                fs.Flush(FlushToDisk);
+                Write(file, ref line);
+            }
+            catch (Exception ex) when (Storage.FileErrors.IsFileSystemFailure(ex))
+            {
+                throw Storage.FileErrors.Wrap("ClaudePS.LedgerWriteFailed", ex, "Writing the usage ledger", file,
+                    "Make the ledger folder writable, or set CLAUDEPS_HOME to a folder you can write to (Connect-Claude -NoLedger keeps no ledger).", writing: true);
             }
             if (record.RequestId is { } written) Remember(written);
         }
         return true;
+    }
+
+    /// <summary>Appends <paramref name="line"/> under the cross-process lock (one write, then a flush).</summary>
+    private void Write(string file, ref byte[] line)
+    {
+        Directory.CreateDirectory(Paths.LedgerFolder);
+        using (AcquireFileLock())
+        using (var fs = new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.None))
+        {
+            long length = fs.Length;
+            if (length > 0)
+            {
+                // A crash mid-write leaves a line without its '\n': start on a fresh line so the
+                // torn fragment stays alone (readers skip it) and this record stays whole.
+                fs.Position = length - 1;
+                if (fs.ReadByte() != '\n') line = Prepend((byte)'\n', line);
+            }
+            fs.Position = length;
+            fs.Write(line, 0, line.Length);
+            fs.Flush(FlushToDisk);
+        }
     }
 
     private void Remember(string id)

@@ -67,9 +67,22 @@ public sealed class UsageQuery
 
         public void Add(LedgerRecord r)
         {
-            Requests++;
-            Input += r.InputTokens; Output += r.OutputTokens; Write5m += r.CacheWrite5mTokens; Write1h += r.CacheWrite1hTokens; Read += r.CacheReadTokens;
-            if (r.CostUsd is { } c) { Cost += c; AnyPriced = true; } else Unpriced++;
+            // Checked: a damaged or absurd record must not wrap a total around silently.
+            try
+            {
+                checked
+                {
+                    Requests++;
+                    Input += r.InputTokens; Output += r.OutputTokens; Write5m += r.CacheWrite5mTokens; Write1h += r.CacheWrite1hTokens; Read += r.CacheReadTokens;
+                }
+                if (r.CostUsd is { } c) { Cost += c; AnyPriced = true; } else Unpriced++;
+            }
+            catch (OverflowException ex)
+            {
+                throw new ClaudeException(new ClaudeError("ClaudePS.UsageTotalOutOfRange", ClaudeErrorCategory.InvalidResult,
+                    $"A usage total cannot be represented: adding the record of {r.Time:u} (request id '{r.RequestId}') goes past the largest number a total can hold. " +
+                    "The ledger likely holds a damaged record with an absurd token count or cost: find and repair that line, or narrow -Since/-Until to leave it out."), ex);
+            }
         }
     }
 
@@ -100,6 +113,19 @@ public sealed class UsageQuery
     }
 
     public UsageQueryResult Run(UsageQueryOptions options)
+    {
+        try
+        {
+            return RunCore(options);
+        }
+        catch (Exception ex) when (Storage.FileErrors.IsFileSystemFailure(ex))
+        {
+            throw Storage.FileErrors.Wrap("ClaudePS.LedgerReadFailed", ex, "Reading the usage ledger in", _ledger.Paths.LedgerFolder,
+                "Check that you may read that folder and its files, or set CLAUDEPS_HOME to the folder that holds your ledger.", writing: false);
+        }
+    }
+
+    private UsageQueryResult RunCore(UsageQueryOptions options)
     {
         var files = _ledger.FilesFor(options.Since, options.Until);
         var reader = new LedgerReader();

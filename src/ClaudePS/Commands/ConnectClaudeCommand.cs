@@ -375,18 +375,18 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
             case CertificateSet: o.ClientId = ClientId; o.Certificate = Certificate; break;
             case CertificateFileSet:
                 o.ClientId = ClientId;
-                o.CertificatePath = GetUnresolvedProviderPathFromPSPath(CertificatePath);
+                o.CertificatePath = PSPaths.ResolveOne(this, CertificatePath!, "-CertificatePath");
                 o.CertificatePassword = CertificatePassword is null ? null : SecureStrings.ToPlain(CertificatePassword);
                 break;
             case ManagedIdentitySet when !Identity.IsPresent:
                 throw new ClaudeException(new ClaudeError("ClaudePS.AmbiguousCredential", ClaudeErrorCategory.InvalidArgument,
                     "-TokenScope alone does not say how to authenticate. Add -Identity for a managed identity, or -ClientId with a secret or certificate."));
             case ManagedIdentitySet: o.ManagedIdentity = true; o.IdentityClientId = IdentityClientId; o.IdentityEndpoint = IdentityEndpoint; break;
-            case ServiceAccountSet: o.ServiceAccountKeyPath = GetUnresolvedProviderPathFromPSPath(ServiceAccountKeyPath); break;
+            case ServiceAccountSet: o.ServiceAccountKeyPath = PSPaths.ResolveOne(this, ServiceAccountKeyPath!, "-ServiceAccountKeyPath"); break;
             case IdentityTokenFileSet:
             case IdentityTokenVariableSet:
                 o.ClientId = ClientId;
-                o.IdentityTokenPath = IdentityTokenPath is null ? null : GetUnresolvedProviderPathFromPSPath(IdentityTokenPath);
+                o.IdentityTokenPath = IdentityTokenPath is null ? null : PSPaths.ResolveOne(this, IdentityTokenPath, "-IdentityTokenPath");
                 o.IdentityTokenVariable = IdentityTokenVariable;
                 o.FederationRuleId = FederationRuleId;
                 o.OrganizationId = OrganizationId;

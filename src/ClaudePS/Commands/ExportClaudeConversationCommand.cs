@@ -34,7 +34,13 @@ public sealed class ExportClaudeConversationCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        string target;
+        try { target = PSPaths.ResolveOne(this, Path, "-Path"); }
+        catch (ClaudeException ex)
+        {
+            WriteError(ErrorRecords.From(ex.Error));
+            return;
+        }
         if (!ShouldProcess(target, $"Export conversation {Conversation!.Id} ({Conversation.Messages.Count} messages)")) return;
         try
         {
@@ -49,10 +55,15 @@ public sealed class ExportClaudeConversationCommand : PSCmdlet
             Conversations.Save(Conversation, target);
             if (PassThru) WriteObject(new FileInfo(target));
         }
+        catch (ClaudeException ex)
+        {
+            WriteError(ErrorRecords.From(ex.Error));
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // The -NoClobber / -Force checks touch the file before the engine does.
             WriteError(ErrorRecords.From(new ClaudeError("ClaudePS.ExportFailed", ClaudeErrorCategory.WriteError,
-                $"Cannot write the conversation to '{target}': {ex.Message}") { Target = target, Cause = ex }));
+                $"Cannot write the conversation to '{target}': {ex.Message} Choose a path in a folder you can write to.") { Target = target, Cause = ex }));
         }
     }
 }

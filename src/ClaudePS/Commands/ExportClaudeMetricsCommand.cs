@@ -24,11 +24,21 @@ public sealed class ExportClaudeMetricsCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        var full = GetUnresolvedProviderPathFromPSPath(Path!);
+        string full;
+        try { full = Hosting.PSPaths.ResolveOne(this, Path!, "-Path"); }
+        catch (ClaudeException ex)
+        {
+            ThrowTerminatingError(Hosting.ErrorRecords.From(ex.Error));
+            return;
+        }
         if (!ShouldProcess(full, "Write Prometheus metrics")) return;
         try
         {
             ClaudeMetrics.Shared.WriteTextFile(full);
+        }
+        catch (ClaudeException ex)
+        {
+            ThrowTerminatingError(Hosting.ErrorRecords.From(ex.Error));
         }
         catch (System.Exception ex) when (ex is IOException or System.UnauthorizedAccessException)
         {

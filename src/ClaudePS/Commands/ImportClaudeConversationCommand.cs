@@ -8,19 +8,39 @@ namespace ClaudePS.Commands;
 
 /// <summary>Reads conversations saved by Export-ClaudeConversation, ready to continue with
 /// Invoke-ClaudePrompt -Conversation.</summary>
-[Cmdlet(VerbsData.Import, "ClaudeConversation")]
+[Cmdlet(VerbsData.Import, "ClaudeConversation", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ClaudeConversation))]
 public sealed class ImportClaudeConversationCommand : PSCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
+    /// <summary>Files by literal path: [ ] * ? in names are not wildcards (piped files bind here by FullName).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("FullName", "PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
     protected override void ProcessRecord()
     {
-        foreach (var file in PSValues.ResolvePaths(this, Path))
+        System.Collections.Generic.List<string> files;
+        try
+        {
+            files = ParameterSetName == LiteralPathSet
+                ? PSPaths.ResolveLiteral(this, LiteralPath)
+                : PSPaths.ResolveFiles(this, Path, "-Path", "-LiteralPath", "ClaudePS.ConversationNotFound");
+        }
+        catch (ClaudeException ex)
+        {
+            WriteError(ErrorRecords.From(ex.Error));
+            return;
+        }
+        foreach (var file in files)
         {
             try
             {
@@ -29,11 +49,6 @@ public sealed class ImportClaudeConversationCommand : PSCmdlet
             catch (ClaudeException ex)
             {
                 WriteError(ErrorRecords.From(ex.Error));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                WriteError(ErrorRecords.From(new ClaudeError("ClaudePS.ImportFailed", ClaudeErrorCategory.ReadError,
-                    $"Cannot read the conversation file '{file}': {ex.Message}") { Target = file, Cause = ex }));
             }
         }
     }

@@ -113,6 +113,9 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
         Engine.Redaction.RedactionOptions redaction;
         try { redaction = Engine.Redaction.RedactionOptions.FromParameters(Redact, RedactPattern, RedactAllow); }
         catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        string? checkpoint;
+        try { checkpoint = CheckpointPath is null ? null : PSPaths.ResolveOne(this, CheckpointPath, "-CheckpointPath"); }
+        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
         var options = new BatchOptions
         {
             Redaction = redaction,
@@ -124,7 +127,7 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
             ThrottleLimit = ThrottleLimit,
             AsCompleted = AsCompleted,
             ReorderBufferSize = ReorderBufferSize,
-            CheckpointPath = CheckpointPath is null ? null : GetUnresolvedProviderPathFromPSPath(CheckpointPath),
+            CheckpointPath = checkpoint,
             UseBatchApi = UseBatchApi,
             NoWait = NoWait,
             PollInterval = TimeSpan.FromSeconds(PollIntervalSec),

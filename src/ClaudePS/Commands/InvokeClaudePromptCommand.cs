@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Collections;
 using System.Management.Automation;
@@ -67,8 +68,14 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
     /// <summary>Images (png, jpeg, gif, webp) and PDFs to send with the prompt.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Attachments")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Attachment { get; set; }
+
+    /// <summary>Attachments by literal path: [ ] * ? in names are not wildcards.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralAttachment { get; set; }
 
     /// <summary>Continues this conversation (New-ClaudeConversation); the turn and reply are appended to it.</summary>
     [Parameter]
@@ -201,6 +208,17 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         }
     }
 
+    /// <summary>-Attachment patterns (each must match a file) then -LiteralAttachment paths; a prompt is
+    /// never sent without an attachment the user named.</summary>
+    internal static List<string> ResolveAttachments(PSCmdlet cmdlet, string[]? patterns, string[]? literal)
+    {
+        var files = patterns is { Length: > 0 }
+            ? PSPaths.ResolveFiles(cmdlet, patterns, "-Attachment", "-LiteralAttachment", "ClaudePS.AttachmentNotFound", "Nothing was sent.")
+            : new List<string>();
+        if (literal is { Length: > 0 }) files.AddRange(PSPaths.ResolveLiteral(cmdlet, literal));
+        return files;
+    }
+
     /// <summary>Binds the prompt-feature parameters onto <paramref name="options"/>; false after writing a
     /// per-record error (a bad schema or attachment fails this prompt, not the pipeline).</summary>
     private bool ApplyPromptFeatures(PromptOptions options)
@@ -220,13 +238,13 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
                 _ => throw new ClaudeException(new ClaudeError("ClaudePS.InvalidSchema", ClaudeErrorCategory.InvalidArgument,
                     "-JsonSchema takes JSON text or a hashtable; it was a " + JsonSchema.GetType().Name + ".")),
             };
+            options.Attachments = ResolveAttachments(this, Attachment, LiteralAttachment);
         }
         catch (ClaudeException ex)
         {
             WriteError(ErrorRecords.From(ex.Error.WithTarget(options.Input ?? options.Prompt)));
             return false;
         }
-        if (Attachment is { Length: > 0 }) options.Attachments = PSValues.ResolvePaths(this, Attachment);
         options.Conversation = Conversation;
         options.CacheSystemPrompt = CacheSystemPrompt;
         options.CacheTtl = CacheTtl;

@@ -33,8 +33,14 @@ public sealed class MeasureClaudeTokenCommand : ClaudeAsyncCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Attachments")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Attachment { get; set; }
+
+    /// <summary>Attachments by literal path: [ ] * ? in names are not wildcards.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralAttachment { get; set; }
 
     /// <summary>Counts the prompt as the next turn of this conversation (history included).</summary>
     [Parameter]
@@ -48,20 +54,27 @@ public sealed class MeasureClaudeTokenCommand : ClaudeAsyncCmdlet
     protected override void ProcessRecord()
     {
         string? prompt = Prompt ?? (InputObject?.BaseObject as string);
-        if (prompt is null && Attachment is not { Length: > 0 })
+        if (prompt is null && Attachment is not { Length: > 0 } && LiteralAttachment is not { Length: > 0 })
         {
             WriteError(ErrorRecords.From(new ClaudeError("ClaudePS.NoPrompt", ClaudeErrorCategory.InvalidArgument,
                 "prompt: no prompt was given. Pass -Prompt, pipe strings, or pipe objects with a Prompt or Text property.") { Target = InputObject }));
             return;
         }
         var connection = ResolveConnection(Connection);
+        System.Collections.Generic.List<string> attachments;
+        try { attachments = InvokeClaudePromptCommand.ResolveAttachments(this, Attachment, LiteralAttachment); }
+        catch (ClaudeException ex)
+        {
+            WriteError(ErrorRecords.From(ex.Error.WithTarget(InputObject)));
+            return;
+        }
 
         var options = new PromptOptions
         {
             Prompt = prompt ?? "",
             System = System,
             Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.Options.DefaultModel ?? ConnectionDefaults.Model),
-            Attachments = Attachment is { Length: > 0 } ? PSValues.ResolvePaths(this, Attachment) : Array.Empty<string>(),
+            Attachments = attachments,
             Conversation = Conversation,
             AutoCacheBreakpoints = false,
             Input = InputObject?.BaseObject is string ? prompt : InputObject,

@@ -38,25 +38,4 @@ internal static class PSValues
             default: return value;
         }
     }
-
-    /// <summary>Provider paths for -Attachment style parameters: wildcards expand; a path that does not
-    /// exist passes through resolved, so the engine reports it by name.</summary>
-    public static List<string> ResolvePaths(PSCmdlet cmdlet, IEnumerable<string> paths)
-    {
-        var resolved = new List<string>();
-        foreach (var path in paths)
-        {
-            if (WildcardPattern.ContainsWildcardCharacters(path))
-            {
-                try
-                {
-                    resolved.AddRange(cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _));
-                    continue;
-                }
-                catch (ItemNotFoundException) { }
-            }
-            resolved.Add(cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
-        }
-        return resolved;
-    }
 }

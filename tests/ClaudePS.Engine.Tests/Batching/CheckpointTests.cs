@@ -16,7 +16,7 @@ public sealed class CheckpointTests
         using var connection = BatchTest.Connect(handler);
         var rows = BatchTest.Rows(5).Append(BatchTest.Row(("Id", "bad"), ("Prompt", "FAIL now"))).ToList();
         await BatchRunner.RunAsync(connection, new BatchOptions { CheckpointPath = path }, rows, new CollectingSink(), CancellationToken.None).WaitAsync(Limit);
-        Assert.Equal(5, File.ReadAllLines(path).Length);
+        Assert.Equal(6, File.ReadAllLines(path).Length); // the header and 5 records
         Assert.DoesNotContain("sk-ant", File.ReadAllText(path));
         Assert.DoesNotContain("\"p1\"", File.ReadAllText(path)); // prompts are hashed, not stored
 

@@ -11,27 +11,9 @@ public sealed class KillAndResumeTests
     private const int Rows = 60;
     private const int Throttle = 4;
 
-    private static string WorkerDll()
-    {
-        // tests/ClaudePS.Engine.Tests/bin/<Configuration>/net10.0/ -> tests/ClaudePS.TestWorker/bin/<Configuration>/net10.0/
-        var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string tfm = dir.Name, configuration = dir.Parent!.Name;
-        var testsRoot = dir.Parent!.Parent!.Parent!.Parent!.FullName;
-        return Path.Combine(testsRoot, "ClaudePS.TestWorker", "bin", configuration, tfm, "ClaudePS.TestWorker.dll");
-    }
+    private static string WorkerDll() => Worker.Dll();
 
-    private static Process Start(Uri emulator, string checkpoint)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { WorkerDll(), "batch-run", "--base-uri", emulator.ToString(), "--checkpoint", checkpoint, "--rows", Rows.ToString(), "--throttle", Throttle.ToString() })
-            psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
+    private static Process Start(Uri emulator, string checkpoint) => Worker.StartBatch(emulator, checkpoint, Rows, Throttle);
 
     private static int CountLines(string path)
     {
@@ -47,7 +29,7 @@ public sealed class KillAndResumeTests
         var ids = new List<string>();
         foreach (var line in File.ReadAllLines(path))
         {
-            try { using var doc = JsonDocument.Parse(line); ids.Add(doc.RootElement.GetProperty("id").GetString()!); }
+            try { using var doc = JsonDocument.Parse(line); if (doc.RootElement.TryGetProperty("id", out var id)) ids.Add(id.GetString()!); }
             catch (JsonException) { /* a torn last line: tolerated by design */ }
         }
         return ids;
@@ -80,7 +62,7 @@ public sealed class KillAndResumeTests
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
             _ = first.StandardOutput.ReadToEndAsync(); // keep the pipe drained
-            while (DateTime.UtcNow < deadline && CountLines(checkpoint) < 8 && !first.HasExited)
+            while (DateTime.UtcNow < deadline && CountLines(checkpoint) < 9 && !first.HasExited) // the header and 8 records
                 await Task.Delay(10);
             if (first.HasExited) Assert.Fail("the worker finished before it could be killed: " + await first.StandardError.ReadToEndAsync());
             first.Kill(entireProcessTree: true);
