@@ -62,7 +62,7 @@ public sealed class ClaudeTool
     /// <summary>The name the model calls (letters, digits, _ and -; at most 64).</summary>
     public string Name { get; init; } = "";
     public string Description { get; init; } = "";
-    /// <summary>The command that runs: a cmdlet or function name, or "&lt;script block&gt;".</summary>
+    /// <summary>The command that runs: a cmdlet or function name (a script block is shown by the tool's name).</summary>
     public string CommandName { get; init; } = "";
     /// <summary>The parameter set the tool uses (the command's default when not chosen).</summary>
     public string? ParameterSetName { get; init; }
@@ -82,6 +82,17 @@ public sealed class ClaudeTool
     public IReadOnlyDictionary<string, object?> GetPinnedArguments() => _pinned;
 
     public override string ToString() => Name;
+}
+
+/// <summary>When a tool call asks the user first (Invoke-ClaudePrompt -ToolConfirm).</summary>
+public enum ClaudeToolConfirmPolicy
+{
+    /// <summary>Commands that change state ask; read-only verbs (Get, Test, Measure...) do not.</summary>
+    StateChanging,
+    /// <summary>Every call asks.</summary>
+    Always,
+    /// <summary>No call asks (ShouldProcess still applies: -WhatIf and -Confirm work).</summary>
+    Never,
 }
 
 /// <summary>What happened to one tool call.</summary>

@@ -195,14 +195,3 @@ public static class ToolVerbs
         return dash > 0 && ReadOnlyVerbs.Contains(commandName.Substring(0, dash));
     }
 }
-
-/// <summary>When a tool call asks the user first (Invoke-ClaudePrompt -ToolConfirm).</summary>
-public enum ToolConfirmPolicy
-{
-    /// <summary>Commands that change state ask; read-only verbs (Get, Test, Measure...) do not.</summary>
-    StateChanging,
-    /// <summary>Every call asks.</summary>
-    Always,
-    /// <summary>No call asks (ShouldProcess still applies: -WhatIf and -Confirm work).</summary>
-    Never,
-}

@@ -145,7 +145,8 @@ public static class ToolInput
             if (pair.Value is bool b && IsSwitchLike(tool, pair.Key)) { if (!b) line.Append(":$false"); continue; }
             line.Append(' ').Append(Literal(pair.Value));
         }
-        foreach (var name in tool.PinnedParameters) line.Append(" -").Append(name).Append(" <pinned>");
+        foreach (var p in tool.Parameters)
+            if (p.Hidden == ClaudeToolHiddenReason.Pinned) line.Append(" -").Append(p.Name).Append(" <pinned>");
         return line.ToString();
     }
 

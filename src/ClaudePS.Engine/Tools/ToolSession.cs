@@ -44,7 +44,7 @@ public sealed class ToolLoopOptions
     public IToolHost? Host { get; set; }
     /// <summary>How many rounds of tool calls run before the loop stops (-MaxToolTurns).</summary>
     public int MaxToolTurns { get; set; } = DefaultMaxToolTurns;
-    public ToolConfirmPolicy Confirm { get; set; } = ToolConfirmPolicy.StateChanging;
+    public ClaudeToolConfirmPolicy Confirm { get; set; } = ClaudeToolConfirmPolicy.StateChanging;
     /// <summary>Characters of one tool result sent to the model; longer output is cut and says so.</summary>
     public int MaxOutputChars { get; set; } = DefaultMaxOutputChars;
     /// <summary>Redact tool output with the prompt's redaction before the model sees it (default on).</summary>
@@ -109,8 +109,8 @@ public sealed class ToolSession
             CommandLine = commandLine,
             NeedsConfirmation = _options.Confirm switch
             {
-                ToolConfirmPolicy.Always => true,
-                ToolConfirmPolicy.Never => false,
+                ClaudeToolConfirmPolicy.Always => true,
+                ClaudeToolConfirmPolicy.Never => false,
                 _ => !tool.ReadOnly,
             },
         };

@@ -159,11 +159,11 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     }
 
     [Theory]
-    [InlineData(ToolConfirmPolicy.StateChanging, "Get-Disk", false)]
-    [InlineData(ToolConfirmPolicy.StateChanging, "Stop-Disk", true)]
-    [InlineData(ToolConfirmPolicy.Always, "Get-Disk", true)]
-    [InlineData(ToolConfirmPolicy.Never, "Stop-Disk", false)]
-    public async Task The_confirmation_policy_decides_which_calls_ask(ToolConfirmPolicy policy, string tool, bool asks)
+    [InlineData(ClaudeToolConfirmPolicy.StateChanging, "Get-Disk", false)]
+    [InlineData(ClaudeToolConfirmPolicy.StateChanging, "Stop-Disk", true)]
+    [InlineData(ClaudeToolConfirmPolicy.Always, "Get-Disk", true)]
+    [InlineData(ClaudeToolConfirmPolicy.Never, "Stop-Disk", false)]
+    public async Task The_confirmation_policy_decides_which_calls_ask(ClaudeToolConfirmPolicy policy, string tool, bool asks)
     {
         var host = new FakeHost(r => Ran("ok"));
         await Run("Use the disk tool.", host, new[] { Tool(tool) }, o => o.Confirm = policy);
