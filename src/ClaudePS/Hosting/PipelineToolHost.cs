@@ -18,16 +18,18 @@ namespace ClaudePS.Hosting;
 internal sealed class PipelineToolHost : IToolHost
 {
     // Runs the command with its arguments splatted; errors are kept apart from output and all of it is text.
-    private static readonly ScriptBlock Runner = ScriptBlock.Create(@"param($__claudeCommand, $__claudeArguments)
+    private const string RunnerText = @"param($__claudeCommand, $__claudeArguments)
 $__claudeOutput = [System.Collections.Generic.List[object]]::new()
 $__claudeErrors = [System.Collections.Generic.List[string]]::new()
 & $__claudeCommand @__claudeArguments 2>&1 | ForEach-Object {
     if ($_ -is [System.Management.Automation.ErrorRecord]) { $__claudeErrors.Add($_.ToString()) } else { $__claudeOutput.Add($_) }
 }
-[pscustomobject]@{ Text = ($__claudeOutput | Out-String -Width 160).Trim(); Errors = $__claudeErrors.ToArray() }");
+[pscustomobject]@{ Text = ($__claudeOutput | Out-String -Width 160).Trim(); Errors = $__claudeErrors.ToArray() }";
 
     private readonly PSCmdlet _cmdlet;
     private readonly PipelinePump _pump;
+    // One per command invocation: a script block is not shared between runspaces (ForEach-Object -Parallel).
+    private readonly ScriptBlock _runner = ScriptBlock.Create(RunnerText);
     private bool _yesToAll, _noToAll;
 
     public PipelineToolHost(PSCmdlet cmdlet, PipelinePump pump)
@@ -73,7 +75,7 @@ $__claudeErrors = [System.Collections.Generic.List[string]]::new()
         foreach (var pair in request.Tool.GetPinnedArguments()) arguments[pair.Key] = pair.Value;
         try
         {
-            var result = _cmdlet.InvokeCommand.InvokeScript(true, Runner, null, request.Tool.Command, arguments);
+            var result = _cmdlet.InvokeCommand.InvokeScript(true, _runner, null, request.Tool.Command, arguments);
             var outcome = result.Count > 0 ? result[result.Count - 1] : null;
             string text = outcome?.Properties["Text"]?.Value as string ?? "";
             var errors = (outcome?.Properties["Errors"]?.Value as object[] ?? Array.Empty<object>()).Select(e => e?.ToString() ?? "").ToArray();
