@@ -131,6 +131,22 @@ public sealed class ToolUseTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Tool_blocks_in_a_request_without_tools_are_a_400()
+    {
+        var first = await Post(Body(User("Read the disk report")));
+        var id = (string?)ToolUses(first)[0]["id"];
+        var body = Body(User("Read the disk report"), first.DeepClone(), new JsonObject
+        {
+            ["role"] = "user",
+            ["content"] = new JsonArray(new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = id, ["content"] = "ok" }),
+        });
+        body.Remove("tools");
+        var (response, json) = await _emulator.PostAsync("v1/messages", body.ToJsonString());
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Requests which include `tool_use` or `tool_result` blocks must define tools.", (string?)json!["error"]!["message"]);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Tools_add_the_tool_use_system_prompt_to_the_input_tokens()
     {
         var withTools = Body(User("Hello there"));

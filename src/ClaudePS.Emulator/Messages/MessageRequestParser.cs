@@ -98,6 +98,8 @@ internal static class MessageRequestParser
         if (schema is { } s1) segments.Add(new PromptSegment("schema:" + s1.GetRawText(), TokenCounter.Count(s1.GetRawText()), null));
         ParseSystem(root, segments);
         var (lastUser, lastPrompt, toolResults) = ParseMessages(root, segments);
+        if (tools.Count == 0 && HasToolBlocks(root))
+            throw Invalid("Requests which include `tool_use` or `tool_result` blocks must define tools.");
 
         // Top-level cache_control caches everything up to the last block.
         if (root.TryGetProperty("cache_control", out var topCache) && topCache.ValueKind != JsonValueKind.Null)
@@ -440,6 +442,10 @@ internal static class MessageRequestParser
                 throw Invalid($"{path}.source.type: Input should be 'base64', 'url' or 'file'");
         }
     }
+
+    private static bool HasToolBlocks(JsonElement root) =>
+        root.GetProperty("messages").EnumerateArray().Any(m => m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.Array &&
+            c.EnumerateArray().Any(b => b.ValueKind == JsonValueKind.Object && b.TryGetProperty("type", out var t) && t.GetString() is "tool_use" or "tool_result"));
 
     private static string? CacheTtl(JsonElement block, string path) =>
         block.ValueKind == JsonValueKind.Object && block.TryGetProperty("cache_control", out var cc) && cc.ValueKind != JsonValueKind.Null

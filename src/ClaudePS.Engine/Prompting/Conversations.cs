@@ -85,6 +85,24 @@ public static class Conversations
         }
     }
 
+    /// <summary>
+    /// Rewrites tool_use and tool_result blocks as text, in place. The API refuses a request whose messages
+    /// hold tool blocks but that defines no tools; a conversation continued without -Tool still carries
+    /// what was called and what came back, as text the model can read.
+    /// </summary>
+    public static void FlattenToolBlocks(List<ClaudeMessage> messages)
+    {
+        foreach (var m in messages)
+            for (int i = 0; i < m.Content.Count; i++)
+            {
+                var b = m.Content[i];
+                if (b.Type == "tool_use")
+                    m.Content[i] = ClaudeContentBlock.FromText($"[Called the tool {b.ToolName} with {b.InputJson ?? "{}"}]");
+                else if (b.Type == "tool_result")
+                    m.Content[i] = ClaudeContentBlock.FromText($"[Tool result{(b.IsError ? " (error)" : "")}: {(string.IsNullOrEmpty(b.Text) ? "(empty)" : b.Text)}]");
+            }
+    }
+
     /// <summary>The conversation as versioned JSON text.</summary>
     public static string ToJson(ClaudeConversation c)
     {

@@ -35,6 +35,7 @@ public static class PromptFeatures
                 history[history.Count - 1].Content.AddRange(turn.Content);
                 request.Messages.Clear();
             }
+            if (options.Tools is not { Tools.Count: > 0 }) Conversations.FlattenToolBlocks(history);
             request.Messages.InsertRange(0, history);
         }
         if (options.ThinkingBudget is not null && options.AdaptiveThinking)

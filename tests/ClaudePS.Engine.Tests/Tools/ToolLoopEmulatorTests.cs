@@ -207,6 +207,33 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     }
 
     [Fact]
+    public async Task A_conversation_with_tool_turns_continues_without_tools_and_keeps_its_tool_blocks()
+    {
+        var conversation = Conversations.Create(null, null);
+        await Run("Check the disk report.", new FakeHost(r => Ran("42 GB free")), new[] { Tool("Get-DiskReport") }, conversation: conversation);
+        // The API refuses tool blocks in a request without tools: they go as text, and stay blocks in the conversation.
+        var next = await new PromptRunner(Connection).RunAsync(new PromptOptions { Prompt = "Summarise that.", Conversation = conversation }, new RecordingSink(), default);
+        Assert.Equal("end_turn", next.StopReason);
+        Assert.Equal(6, conversation.Messages.Count);
+        Assert.Contains(conversation.Messages[1].Content, b => b.Type == "tool_use");
+        Assert.Equal("tool_result", conversation.Messages[2].Content.Single().Type);
+    }
+
+    [Fact]
+    public void Flattening_writes_tool_calls_and_results_as_text()
+    {
+        var messages = new List<ClaudeMessage>
+        {
+            new() { Role = "assistant", Content = { new ClaudeContentBlock { Type = "tool_use", ToolUseId = "t1", ToolName = "Get-X", InputJson = "{\"a\":1}" } } },
+            new() { Role = "user", Content = { new ClaudeContentBlock { Type = "tool_result", ToolUseId = "t1", Text = "boom", IsError = true } } },
+        };
+        Conversations.FlattenToolBlocks(messages);
+        Assert.Equal("[Called the tool Get-X with {\"a\":1}]", messages[0].Content[0].Text);
+        Assert.Equal("[Tool result (error): boom]", messages[1].Content[0].Text);
+        Assert.All(messages, m => Assert.Equal("text", m.Content[0].Type));
+    }
+
+    [Fact]
     public async Task Streaming_shows_tool_activity_between_the_texts()
     {
         var sink = new RecordingSink();
