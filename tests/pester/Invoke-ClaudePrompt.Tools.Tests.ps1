@@ -286,6 +286,29 @@ Describe 'Invoke-ClaudePrompt -Tool' {
         }
     }
 
+    Context 'stopping' {
+        It 'Ctrl+C (a pipeline stop) ends a prompt while its tool is running' {
+            $started = [System.Threading.ManualResetEventSlim]::new($false)
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript({
+                param($Manifest, $BaseUri, $Started)
+                Import-Module $Manifest
+                Connect-Claude -ApiKey (ConvertTo-SecureString 'sk-ant-pester-0123456789' -AsPlainText -Force) -BaseUri $BaseUri
+                function Get-SlowReport { $Started.Set(); Start-Sleep -Seconds 120; 'finished' }
+                Invoke-ClaudePrompt 'Read the slow report' -Tool (Get-Command Get-SlowReport)
+            }).AddArgument((Get-ModuleManifestPath)).AddArgument($script:Session.Emulator.BaseUri).AddArgument($started)
+            $async = $ps.BeginInvoke()
+            try {
+                $started.Wait([TimeSpan]::FromSeconds(60)) | Should -BeTrue
+                $ps.Stop() # what Ctrl+C does; returns once the pipeline, tool included, has stopped
+                $async.IsCompleted | Should -BeTrue
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            } finally {
+                $ps.Dispose()
+            }
+        }
+    }
+
     Context 'conversations' {
         It 'keeps the tool turns, continues after them and survives export and import' {
             $chat = New-ClaudeConversation
