@@ -72,14 +72,17 @@ internal static class ToolPlanner
 
     private static bool Names(string prompt, string toolName)
     {
-        if (prompt.Contains(toolName, StringComparison.OrdinalIgnoreCase)) return true;
+        if (StartsWord(prompt, toolName)) return true;
         int cut = toolName.IndexOfAny(new[] { '-', '_' });
         string noun = cut >= 0 ? toolName[(cut + 1)..] : "";
         if (noun.Length < 3) return false;
-        // "DiskReport" is also named as "disk report" or "disk_report".
+        // "DiskReport" is also named as "disk report" or "disk_report"; a word must start there ("update" does not name Get-Date).
         string spaced = Regex.Replace(noun, "(?<=[a-z0-9])(?=[A-Z])|[-_]", " ");
-        return prompt.Contains(noun, StringComparison.OrdinalIgnoreCase) || prompt.Contains(spaced, StringComparison.OrdinalIgnoreCase);
+        return StartsWord(prompt, noun) || StartsWord(prompt, spaced);
     }
+
+    private static bool StartsWord(string text, string phrase) =>
+        Regex.IsMatch(text, @"(?<![A-Za-z0-9])" + Regex.Escape(phrase), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static JsonObject Input(JsonElement schema, string prompt, IReadOnlyList<string> words)
     {
