@@ -85,7 +85,7 @@ public sealed class ClaudePSScriptedUI : PSHostUserInterface
 
     # Runs a tool prompt in a runspace whose host answers confirmations with $Answer; returns the response, the prompts and the side effects.
     function Invoke-WithScriptedHost {
-        param([int] $Answer, [string] $Prompt, [switch] $Confirm)
+        param([int] $Answer, [string] $Prompt, [switch] $Confirm, [string] $ConfirmPreference = 'High')
         $hostUi = [ClaudePSScriptedHost]::new($Answer)
         $runspace = [runspacefactory]::CreateRunspace($hostUi)
         $runspace.Open()
@@ -93,7 +93,8 @@ public sealed class ClaudePSScriptedUI : PSHostUserInterface
             $ps = [powershell]::Create()
             $ps.Runspace = $runspace
             $null = $ps.AddScript({
-                param($Manifest, $BaseUri, $Prompt, $Confirm)
+                param($Manifest, $BaseUri, $Prompt, $Confirm, $Preference)
+                $ConfirmPreference = $Preference
                 Import-Module $Manifest
                 Connect-Claude -ApiKey (ConvertTo-SecureString 'sk-ant-pester-0123456789' -AsPlainText -Force) -BaseUri $BaseUri
                 $effects = [System.Collections.Generic.List[string]]::new()
@@ -101,7 +102,7 @@ public sealed class ClaudePSScriptedUI : PSHostUserInterface
                 $confirmArgs = if ($Confirm) { @{ Confirm = $true } } else { @{} }
                 $r = Invoke-ClaudePrompt $Prompt -Tool (Get-Command Restart-AppPool) @confirmArgs
                 [pscustomobject]@{ Response = $r; Effects = @($effects) }
-            }).AddArgument((Get-ModuleManifestPath)).AddArgument($script:Session.Emulator.BaseUri).AddArgument($Prompt).AddArgument([bool]$Confirm)
+            }).AddArgument((Get-ModuleManifestPath)).AddArgument($script:Session.Emulator.BaseUri).AddArgument($Prompt).AddArgument([bool]$Confirm).AddArgument($ConfirmPreference)
             $out = $ps.Invoke()
             if ($ps.HadErrors) { throw ($ps.Streams.Error | Out-String) }
             [pscustomobject]@{ Response = $out[0].Response; Effects = $out[0].Effects; Prompts = @($hostUi.Scripted.Prompts) }
@@ -236,7 +237,7 @@ Describe 'Invoke-ClaudePrompt -Tool' {
         It 'a state-changing function asks for confirmation and runs when the user says yes' {
             $result = Invoke-WithScriptedHost -Answer 0 -Prompt 'Restart the app pool'
             $result.Prompts.Count | Should -Be 1
-            $result.Prompts[0] | Should -Match 'Restart-AppPool'
+            $result.Prompts[0] | Should -Match 'Restart-AppPool can change the system'   # the policy's question
             $result.Effects | Should -Be @('restarted default')
             $result.Response.ToolCalls[0].Status | Should -Be 'Ran'
             $result.Response.ToolCalls[0].Confirmed | Should -BeTrue
@@ -252,7 +253,16 @@ Describe 'Invoke-ClaudePrompt -Tool' {
         It '-Confirm asks once per call, through ShouldProcess with the command line' {
             $result = Invoke-WithScriptedHost -Answer 0 -Prompt 'Restart the app pool' -Confirm
             $result.Prompts.Count | Should -Be 1
-            $result.Prompts[0] | Should -Match 'Restart-AppPool'
+            $result.Prompts[0] | Should -Match 'Claude asks to run "Restart-AppPool"'   # ShouldProcess's, with the command line
+            $result.Prompts[0] | Should -Not -Match 'can change the system'
+            $result.Response.ToolCalls[0].Confirmed | Should -BeTrue
+        }
+
+        It 'asks once when $ConfirmPreference already makes ShouldProcess ask' {
+            $result = Invoke-WithScriptedHost -Answer 0 -Prompt 'Restart the app pool' -ConfirmPreference Medium
+            $result.Prompts.Count | Should -Be 1
+            $result.Prompts[0] | Should -Not -Match 'can change the system'
+            $result.Effects | Should -Be @('restarted default')
             $result.Response.ToolCalls[0].Confirmed | Should -BeTrue
         }
 

@@ -52,10 +52,11 @@ $__claudeErrors = [System.Collections.Generic.List[string]]::new()
                 return reason == ShouldProcessReason.WhatIf
                     ? new ToolRunResult { Status = ClaudeToolCallStatus.WhatIf }
                     : Refused("The user declined this call at the confirmation prompt.");
-            // -Confirm has already asked in ShouldProcess; -Confirm:$false says not to ask. The policy asks otherwise.
+            // ShouldProcess has already asked under -Confirm (or a $ConfirmPreference of Medium or lower);
+            // -Confirm:$false says not to ask. The policy asks otherwise.
             var confirmSwitch = ConfirmSwitch();
-            confirmed = confirmSwitch == true;
-            if (request.NeedsConfirmation && confirmSwitch is null)
+            confirmed = confirmSwitch == true || (confirmSwitch is null && PreferenceAsks());
+            if (request.NeedsConfirmation && confirmSwitch is null && !confirmed)
             {
                 string kind = request.Tool.ReadOnly ? "" : $"{request.Tool.CommandName} can change the system. ";
                 if (!_cmdlet.ShouldContinue($"{kind}Claude asks to run:\n{request.CommandLine}\nRun it?", "Confirm tool call", ref _yesToAll, ref _noToAll))
@@ -92,6 +93,11 @@ $__claudeErrors = [System.Collections.Generic.List[string]]::new()
     /// <summary>-Confirm as given: true, false (-Confirm:$false), or null when not given.</summary>
     private bool? ConfirmSwitch() =>
         _cmdlet.MyInvocation.BoundParameters.TryGetValue("Confirm", out var value) && value is SwitchParameter s ? s.IsPresent : null;
+
+    /// <summary>True when $ConfirmPreference makes ShouldProcess ask for this cmdlet (its ConfirmImpact is Medium).</summary>
+    private bool PreferenceAsks() =>
+        LanguagePrimitives.TryConvertTo<ConfirmImpact>(_cmdlet.GetVariableValue("ConfirmPreference"), out var preference) &&
+        preference != ConfirmImpact.None && preference <= ConfirmImpact.Medium;
 
     private static ToolRunResult Refused(string why) => new() { Status = ClaudeToolCallStatus.Refused, Error = why };
 }
