@@ -289,6 +289,10 @@ Describe 'Invoke-ClaudePrompt -Tool' {
             (Invoke-ClaudePrompt 'Check the disk report' -Tool Get-DiskReport -ToolConfirm Always).ToolCalls[0].Status | Should -Be 'Refused'
         }
 
+        It 'two tools with one name are a terminating error before anything is sent' {
+            { Invoke-ClaudePrompt 'Check the disk report' -Tool Get-DiskReport, (Get-Command Get-DiskReport) -ErrorAction Stop } | Should -Throw -ErrorId 'ClaudePS.InvalidTool*'
+        }
+
         It 'a credential parameter never appears in the schema sent' {
             $tool = New-ClaudeTool Get-Connection -ToolParameter @{ Credential = [pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force)) }
             ($tool.InputSchema | ConvertFrom-Json -AsHashtable).properties.Keys | Should -Be @('ComputerName')

@@ -71,14 +71,22 @@ public sealed class ToolSession
         if (options.Host is null) throw new ArgumentException("A tool loop needs a host that runs the commands.", nameof(options));
         if (options.MaxToolTurns < 1) throw Invalid($"-MaxToolTurns must be at least 1; it was {options.MaxToolTurns}.");
         if (options.MaxOutputChars < 100) throw Invalid($"-MaxToolOutputLength must be at least 100 characters; it was {options.MaxOutputChars}.");
-        foreach (var tool in options.Tools)
-            if (!_byName.ContainsKey(tool.Name)) _byName.Add(tool.Name, tool);
-            else throw Invalid($"Two tools are named '{tool.Name}'. Give one of them another name with New-ClaudeTool -Name.");
+        CheckNames(options.Tools);
+        foreach (var tool in options.Tools) _byName.Add(tool.Name, tool);
         var redactor = Redactor.For(redaction);
         _redactor = options.RedactOutput && redactor.IsActive ? redactor : null;
     }
 
     public int MaxToolTurns => _options.MaxToolTurns;
+
+    /// <summary>Tool names must be unique in a request (the model calls them by name).</summary>
+    public static void CheckNames(IEnumerable<ClaudeTool> tools)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tool in tools)
+            if (!seen.Add(tool.Name))
+                throw Invalid($"Two tools are named '{tool.Name}'. Give one of them another name with New-ClaudeTool -Name.");
+    }
 
     /// <summary>The tools[] entries of the request.</summary>
     public IEnumerable<string> Definitions()

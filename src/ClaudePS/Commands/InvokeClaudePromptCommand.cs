@@ -155,7 +155,11 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         {
             _redaction = RedactionOptions.FromParameters(Redact, RedactPattern, RedactAllow);
             // Read once per pipeline, on this thread: the commands' metadata and help come from this runspace.
-            if (Tool is { Length: > 0 }) _tools = Tool.Select((t, i) => ToolMetadata.Read(this, t, index: i)).ToArray();
+            if (Tool is { Length: > 0 })
+            {
+                _tools = Tool.Select((t, i) => ToolMetadata.Read(this, t, index: i)).ToArray();
+                ToolSession.CheckNames(_tools);
+            }
         }
         catch (ClaudeException ex) { ThrowTerminating(ex); }
     }

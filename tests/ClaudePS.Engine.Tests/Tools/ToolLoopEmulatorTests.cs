@@ -125,6 +125,14 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     }
 
     [Fact]
+    public async Task Two_tools_with_one_name_are_refused_before_sending()
+    {
+        var ex = await Assert.ThrowsAsync<ClaudeException>(() => Run("disk report", new FakeHost(r => Ran("")), new[] { Tool("Get-DiskReport"), Tool("Get-DiskReport") }));
+        Assert.Contains("Two tools are named 'Get-DiskReport'", ex.Error.Message);
+        Assert.Empty(Server.State.Accounting.Records);
+    }
+
+    [Fact]
     public async Task Tool_output_is_redacted_before_the_model_sees_it_unless_opted_out()
     {
         var host = new FakeHost(r => Ran("config: key=" + Key));
