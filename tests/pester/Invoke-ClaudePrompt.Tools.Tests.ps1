@@ -272,6 +272,8 @@ Describe 'Invoke-ClaudePrompt -Tool' {
             $r.ToolCalls[0].Error | Should -Match 'non-interactive'
             $script:SideEffects | Should -BeNullOrEmpty
             $r.Text | Should -Match 'Restart-AppPool failed: .*non-interactive'
+            # -Confirm on a read-only tool: ShouldProcess cannot ask here either, so the call is refused.
+            (Invoke-ClaudePrompt 'Check the disk report' -Tool Get-DiskReport -Confirm).ToolCalls[0].Status | Should -Be 'Refused'
         }
 
         It '-WhatIf runs nothing and the model is told it was a dry run' {
