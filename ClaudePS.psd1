@@ -26,6 +26,7 @@
         'Invoke-ClaudePrompt'
         'Measure-ClaudeToken'
         'New-ClaudeConversation'
+        'New-ClaudeTool'
         'Receive-ClaudeBatchResult'
         'Set-ClaudePrice'
         'Stop-ClaudeBatch'

@@ -54,6 +54,8 @@ public sealed class ClaudeContentBlock
     /// block whose text was redacted: the signature vouches for the original text, so the API would reject
     /// the changed block, and a conversation leaves such a block out of its history.</summary>
     public string? Signature { get; set; }
+    /// <summary>True on a tool_result block that reports a failure (the API's is_error).</summary>
+    public bool IsError { get; set; }
     /// <summary>Cache breakpoint TTL ("5m" or "1h"), or null for none.</summary>
     public string? CacheTtl { get; set; }
 

@@ -13,7 +13,8 @@ public sealed class ClaudeResponse
     /// <summary>The API's stop_reason, kept verbatim (unknown values included).</summary>
     public string? StopReason { get; init; }
     public string? StopSequence { get; init; }
-    public ClaudeUsage Usage { get; init; } = ClaudeUsage.Empty;
+    public ClaudeUsage Usage { get => _usage; init => _usage = value; }
+    private ClaudeUsage _usage = ClaudeUsage.Empty;
     /// <summary>Cost in USD; null when the model's price is unknown (never guessed as zero).</summary>
     public decimal? CostUsd { get; private set; }
     public string? MessageId { get; init; }
@@ -47,6 +48,15 @@ public sealed class ClaudeResponse
     public IReadOnlyList<ClaudeContentBlock> Content { get => _content; init => _content = value; }
     private IReadOnlyList<ClaudeContentBlock> _content = Array.Empty<ClaudeContentBlock>();
 
+    /// <summary>Every tool call of the tool loop (-Tool), in order; empty without tools.</summary>
+    public IReadOnlyList<ClaudeToolCall> ToolCalls { get => _toolCalls; init => _toolCalls = value; }
+    private IReadOnlyList<ClaudeToolCall> _toolCalls = Array.Empty<ClaudeToolCall>();
+    /// <summary>How many requests the tool loop made (1 without tools); <see cref="Usage"/> and
+    /// <see cref="CostUsd"/> are summed over all of them.</summary>
+    public int Turns { get; private set; } = 1;
+    /// <summary>How the tool loop ended: null without tools, Completed, or MaxToolTurnsReached.</summary>
+    public string? ToolLoopStatus { get; private set; }
+
     /// <summary>The reply's JSON as the API sent it (only with -Raw).</summary>
     public string? RawJson { get; set; }
 
@@ -79,6 +89,18 @@ public sealed class ClaudeResponse
         copy._content = content;
         copy.RawJson = rawJson;
         copy._redactions = counts;
+        return copy;
+    }
+
+    /// <summary>The final reply of a tool loop, carrying its calls and the usage and cost summed over every turn.</summary>
+    public ClaudeResponse WithToolLoop(IReadOnlyList<ClaudeToolCall> calls, int turns, string status, ClaudeUsage totalUsage, decimal? totalCost)
+    {
+        var copy = (ClaudeResponse)MemberwiseClone();
+        copy._toolCalls = calls;
+        copy.Turns = turns;
+        copy.ToolLoopStatus = status;
+        copy._usage = totalUsage;
+        copy.CostUsd = totalCost;
         return copy;
     }
 

@@ -12,6 +12,9 @@ internal sealed record PromptSegment(string Key, int Tokens, string? BreakpointT
 
 internal sealed record ToolSpec(string Name, JsonElement? InputSchema);
 
+/// <summary>A tool_result of the last user message, with the name of the tool_use it answers.</summary>
+internal sealed record ToolResultSpec(string ToolName, string Text, bool IsError);
+
 /// <summary>A validated Messages (or count_tokens) request, reduced to what the simulation needs.</summary>
 internal sealed class MessageRequestSpec
 {
@@ -25,8 +28,15 @@ internal sealed class MessageRequestSpec
     public IReadOnlyList<ToolSpec> Tools { get; init; } = Array.Empty<ToolSpec>();
     /// <summary>The tool the model must call (tool_choice tool / any), or null.</summary>
     public ToolSpec? ForcedTool { get; init; }
+    /// <summary>tool_choice none: tools are described but never called.</summary>
+    public bool ToolChoiceNone { get; init; }
     public required IReadOnlyList<PromptSegment> Segments { get; init; }
+    /// <summary>The last user message's text, tool_result content included (seeds the reply).</summary>
     public required string LastUserText { get; init; }
+    /// <summary>Only the text blocks the user wrote in the last user message (what a tool decision reads).</summary>
+    public string LastUserPrompt { get; init; } = "";
+    /// <summary>The tool_result blocks of the last user message.</summary>
+    public IReadOnlyList<ToolResultSpec> ToolResults { get; init; } = Array.Empty<ToolResultSpec>();
     public int InputTokens => Segments.Sum(s => s.Tokens);
 }
 
@@ -39,6 +49,9 @@ internal static class MessageRequestParser
     private const int BaseOverheadTokens = 5;
     private const int MessageOverheadTokens = 3;
     private const int MaxBreakpoints = 4;
+    // The tool-use system prompt the API adds when tools are present (Claude 4 family figures).
+    internal const int ToolSystemTokensAuto = 346;
+    internal const int ToolSystemTokensForced = 313;
 
     public static MessageRequestSpec Parse(JsonElement root, bool countTokensOnly)
     {
@@ -78,9 +91,15 @@ internal static class MessageRequestParser
         var segments = new List<PromptSegment> { new("base", BaseOverheadTokens, null) };
         var tools = ParseTools(root, segments);
         var forced = ParseToolChoice(root, tools);
+        bool choiceNone = root.TryGetProperty("tool_choice", out var tc) && tc.ValueKind == JsonValueKind.Object &&
+                          tc.TryGetProperty("type", out var tct) && tct.ValueKind == JsonValueKind.String && tct.GetString() == "none";
+        if (tools.Count > 0)
+            segments.Add(new PromptSegment("toolsystem:" + (forced is null ? "auto" : "forced"), forced is null ? ToolSystemTokensAuto : ToolSystemTokensForced, null));
         if (schema is { } s1) segments.Add(new PromptSegment("schema:" + s1.GetRawText(), TokenCounter.Count(s1.GetRawText()), null));
         ParseSystem(root, segments);
-        string lastUser = ParseMessages(root, segments);
+        var (lastUser, lastPrompt, toolResults) = ParseMessages(root, segments);
+        if (tools.Count == 0 && HasToolBlocks(root))
+            throw Invalid("Requests which include `tool_use` or `tool_result` blocks must define tools.");
 
         // Top-level cache_control caches everything up to the last block.
         if (root.TryGetProperty("cache_control", out var topCache) && topCache.ValueKind != JsonValueKind.Null)
@@ -104,8 +123,11 @@ internal static class MessageRequestParser
             OutputSchema = schema,
             Tools = tools,
             ForcedTool = forced,
+            ToolChoiceNone = choiceNone,
             Segments = segments,
             LastUserText = lastUser,
+            LastUserPrompt = lastPrompt,
+            ToolResults = toolResults,
         };
     }
 
@@ -244,9 +266,14 @@ internal static class MessageRequestParser
         }
     }
 
-    /// <summary>Adds one segment per message block; returns the text of the last user message.</summary>
-    private static string ParseMessages(JsonElement root, List<PromptSegment> segments)
+    /// <summary>Adds one segment per message block; returns the last user message's text (all of it, and
+    /// only the written text) and its tool results. Like the API, every tool_use must be answered by a
+    /// tool_result in the next message, and every tool_result must answer a tool_use of the previous one.</summary>
+    private static (string, string, List<ToolResultSpec>) ParseMessages(JsonElement root, List<PromptSegment> segments)
     {
+        var pendingUses = new Dictionary<string, string>(StringComparer.Ordinal); // id -> name, from the previous assistant message
+        var lastPrompt = new StringBuilder();
+        var lastResults = new List<ToolResultSpec>();
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind == JsonValueKind.Null) throw Invalid("messages: Field required");
         if (messages.ValueKind != JsonValueKind.Array) throw Invalid("messages: Input should be a valid list");
         if (messages.GetArrayLength() == 0) throw Invalid("messages: at least one message is required");
@@ -293,9 +320,57 @@ internal static class MessageRequestParser
                 segments[firstSegment] = first with { Tokens = first.Tokens + MessageOverheadTokens };
             }
             if (role == "user") lastUser = text.ToString();
+            CheckToolPairing(role, content, i, pendingUses, role == "user" ? lastPrompt : null, role == "user" ? lastResults : null);
             i++;
         }
-        return lastUser;
+        return (lastUser, lastPrompt.ToString(), lastResults);
+    }
+
+    /// <summary>Matches tool_result blocks to the previous message's tool_use blocks (400s as the API words
+    /// them), and for a user message collects its written text and results.</summary>
+    private static void CheckToolPairing(string role, JsonElement content, int index, Dictionary<string, string> pendingUses,
+        StringBuilder? prompt, List<ToolResultSpec>? results)
+    {
+        var blocks = content.ValueKind == JsonValueKind.Array ? content.EnumerateArray().ToList() : new List<JsonElement>();
+        if (prompt is not null)
+        {
+            prompt.Clear();
+            results!.Clear();
+            if (content.ValueKind == JsonValueKind.String) prompt.Append(content.GetString());
+        }
+        var answered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var block in blocks)
+        {
+            string? type = block.TryGetProperty("type", out var t) ? t.GetString() : null;
+            if (type == "text" && prompt is not null && block.TryGetProperty("text", out var tx) && tx.ValueKind == JsonValueKind.String)
+            {
+                if (prompt.Length > 0) prompt.Append('\n');
+                prompt.Append(tx.GetString());
+            }
+            if (type != "tool_result") continue;
+            string id = block.TryGetProperty("tool_use_id", out var idEl) && idEl.ValueKind == JsonValueKind.String ? idEl.GetString()! : "";
+            if (role != "user" || !pendingUses.TryGetValue(id, out var name))
+                throw Invalid($"messages.{index}.content: unexpected `tool_use_id` found in `tool_result` blocks: {id}. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.");
+            answered.Add(id);
+            string resultText = block.TryGetProperty("content", out var c)
+                ? c.ValueKind == JsonValueKind.String ? c.GetString()! : string.Concat(c.ValueKind == JsonValueKind.Array
+                    ? c.EnumerateArray().Select(x => x.TryGetProperty("text", out var xt) ? xt.GetString() : "") : Array.Empty<string?>())
+                : "";
+            bool isError = block.TryGetProperty("is_error", out var e) && e.ValueKind == JsonValueKind.True;
+            results?.Add(new ToolResultSpec(name, resultText, isError));
+        }
+        if (pendingUses.Count > 0)
+        {
+            var missing = pendingUses.Keys.Where(id => !answered.Contains(id)).ToList();
+            if (missing.Count > 0)
+                throw Invalid($"messages.{index}: `tool_use` ids were found without `tool_result` blocks immediately after: {string.Join(", ", missing)}. Each `tool_use` block must have a corresponding `tool_result` block in the next message.");
+        }
+        pendingUses.Clear();
+        if (role == "assistant")
+            foreach (var block in blocks)
+                if (block.TryGetProperty("type", out var t) && t.GetString() == "tool_use" &&
+                    block.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                    pendingUses[id.GetString()!] = block.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
     }
 
     private static int BlockTokens(JsonElement block, string type, string path, StringBuilder text)
@@ -367,6 +442,10 @@ internal static class MessageRequestParser
                 throw Invalid($"{path}.source.type: Input should be 'base64', 'url' or 'file'");
         }
     }
+
+    private static bool HasToolBlocks(JsonElement root) =>
+        root.GetProperty("messages").EnumerateArray().Any(m => m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.Array &&
+            c.EnumerateArray().Any(b => b.ValueKind == JsonValueKind.Object && b.TryGetProperty("type", out var t) && t.GetString() is "tool_use" or "tool_result"));
 
     private static string? CacheTtl(JsonElement block, string path) =>
         block.ValueKind == JsonValueKind.Object && block.TryGetProperty("cache_control", out var cc) && cc.ValueKind != JsonValueKind.Null

@@ -139,9 +139,23 @@ public sealed class MessageSimulator
             return new ReplyPlan(blocks, "tool_use", null, output + tokens);
         }
 
+        var toolCalls = ToolPlanner.Choose(spec, words);
+        if (toolCalls.Count > 0)
+        {
+            // A short lead-in, then one tool_use per call, as the models do.
+            string lead = "I'll check that with " + string.Join(" and ", toolCalls.Select(c => c.Name)) + ".";
+            int tokens = TokenCounter.Count(lead) + toolCalls.Sum(c => TokenCounter.Count(c.Name) + TokenCounter.Count(c.InputJson));
+            if (tokens > budget) return new ReplyPlan(blocks, "max_tokens", null, output + budget);
+            blocks.Add(new PlannedText(lead));
+            foreach (var (name, inputJson) in toolCalls) blocks.Add(new PlannedToolUse(RequestIds.New("toolu_"), name, inputJson));
+            return new ReplyPlan(blocks, "tool_use", null, output + tokens);
+        }
+
         string text = spec.OutputSchema is { } outputSchema
             ? (SchemaFaker.Generate(outputSchema, words)?.ToJsonString(WireJson.Options) ?? "null")
-            : ReplyComposer.Text(words, seed, replyTokens ?? _state.Options.ReplyTokens);
+            : spec.ToolResults.Count > 0 && spec.LastUserPrompt.Trim().Length == 0
+                ? ToolPlanner.Answer(spec.ToolResults)
+                : ReplyComposer.Text(words, seed, replyTokens ?? _state.Options.ReplyTokens);
 
         // The earliest stop sequence ends the reply, unless max_tokens ends it first.
         int stopAt = -1;

@@ -374,16 +374,16 @@ public sealed class BatchRunner : IDisposable
         }
     }
 
-    /// <summary>Waits for <paramref name="task"/> on the caller's thread, writing output while it waits.</summary>
+    /// <summary>Waits for <paramref name="task"/> on the caller's thread, writing output as it arrives
+    /// (the pump wakes on each write and on the task's end; nothing polls).</summary>
     private void WaitDraining(Task task, IClaudeOutputSink target)
     {
-        var handle = ((IAsyncResult)task).AsyncWaitHandle;
-        while (!task.IsCompleted)
+        try { _pump.DrainUntil(task, target); }
+        catch
         {
-            Drain(target);
-            handle.WaitOne(50);
+            _cts.Cancel(); // the consumer stopped, as in Drain
+            throw;
         }
-        Drain(target);
         task.GetAwaiter().GetResult();
     }
 

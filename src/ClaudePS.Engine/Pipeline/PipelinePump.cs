@@ -6,9 +6,13 @@ using System.Threading.Tasks;
 namespace ClaudePS.Engine.Pipeline;
 
 /// <summary>
-/// Marshals output from engine work running on any thread onto the one thread that may call a
-/// cmdlet's Write* methods. Engine code writes to the pump (it is an <see cref="IClaudeOutputSink"/>);
-/// the cmdlet thread drains it into the real sink, in the order the writes happened.
+/// The two-way pipe between engine work running on any thread and the one thread that may call a
+/// cmdlet's Write* methods and its runspace. Engine code writes to the pump (it is an
+/// <see cref="IClaudeOutputSink"/>) and asks the pipeline thread to do something and awaits the answer
+/// (<see cref="InvokeAsync{T}"/>: ShouldProcess, running a command, a host prompt); the cmdlet thread
+/// drains both into the real sink, in the order they were queued. Every cmdlet uses this one protocol:
+/// a prompt drains until its work ends (<see cref="Run"/>), a batch drains between records and while it
+/// waits (<see cref="DrainAvailable"/>, <see cref="DrainUntil"/>); nothing polls.
 /// </summary>
 public sealed class PipelinePump : IClaudeOutputSink, IDisposable
 {
@@ -22,12 +26,38 @@ public sealed class PipelinePump : IClaudeOutputSink, IDisposable
     public void WriteProgress(ProgressInfo progress) => Post(s => s.WriteProgress(progress));
     public void WriteHostText(string text) => Post(s => s.WriteHostText(text));
 
-    private void Post(Action<IClaudeOutputSink> write)
+    /// <summary>
+    /// Runs <paramref name="action"/> on the pipeline thread at its next drain and completes with its
+    /// result (or its exception). Canceled by <paramref name="cancellationToken"/> if the pipeline thread
+    /// never gets to it (the work was stopped), so an awaiting caller never hangs.
+    /// </summary>
+    public Task<T> InvokeAsync<T>(Func<T> action, CancellationToken cancellationToken)
+    {
+        if (action is null) throw new ArgumentNullException(nameof(action));
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (cancellationToken.IsCancellationRequested) { answer.TrySetCanceled(cancellationToken); return answer.Task; }
+        var registration = cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
+        bool queued = Post(_ =>
+        {
+            registration.Dispose();
+            if (answer.Task.IsCompleted) return; // canceled while queued: do not act on a stale request
+            try { answer.TrySetResult(action()); }
+            catch (Exception ex) { answer.TrySetException(ex); }
+        });
+        if (!queued)
+        {
+            registration.Dispose();
+            answer.TrySetException(new InvalidOperationException("The command has finished; nothing runs on its pipeline thread any more."));
+        }
+        return answer.Task;
+    }
+
+    private bool Post(Action<IClaudeOutputSink> write)
     {
         // InvalidOperationException covers ObjectDisposedException too: the pump is finished, the
         // cmdlet has gone, and output has nowhere to go.
-        try { _queue.Add(write); }
-        catch (InvalidOperationException) { }
+        try { _queue.Add(write); return true; }
+        catch (InvalidOperationException) { return false; }
     }
 
     /// <summary>Writes whatever is queued now, without waiting (for use between ProcessRecord calls).</summary>
@@ -67,7 +97,7 @@ public sealed class PipelinePump : IClaudeOutputSink, IDisposable
     /// the target throws (the pipeline was stopped downstream), the work is canceled, awaited, and the
     /// target's exception is rethrown.
     /// </summary>
-    public static void Run(IClaudeOutputSink target, Func<IClaudeOutputSink, CancellationToken, Task> work, CancellationToken cancellationToken)
+    public static void Run(IClaudeOutputSink target, Func<PipelinePump, CancellationToken, Task> work, CancellationToken cancellationToken)
     {
         using var pump = new PipelinePump();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -26,32 +26,47 @@ public static class Conversations
     /// thinking block, which lost its signature, is left out; redacted_thinking blocks are kept as they
     /// came, type and data), and the usage.
     /// Cache breakpoints are not kept: each turn places its own.</summary>
-    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response)
+    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response) =>
+        Append(conversation, userTurn, Array.Empty<ClaudeMessage>(), response, replyInTurns: false);
+
+    /// <summary>Records a turn with a tool loop: the user message, the loop's assistant tool_use and user
+    /// tool_result messages, and the final reply (unless it is already the last of <paramref name="toolTurns"/>).
+    /// A turn that follows a loop stopped at its limit joins the stored tool results, as on the wire.</summary>
+    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, IReadOnlyList<ClaudeMessage> toolTurns, ClaudeResponse response, bool replyInTurns)
     {
         var sent = new ClaudeMessage { Role = "user" };
         foreach (var b in userTurn.Content) sent.Content.Add(WithoutCache(b));
-        var reply = new ClaudeMessage { Role = "assistant" };
-        foreach (var b in response.Content)
-        {
-            // A thinking block without a signature had its text redacted (see ResponseRedaction): the API
-            // would reject it, and earlier turns are accepted without their thinking, so it stays out.
-            if (b.Type == "thinking" && b.Signature is null) continue;
-            reply.Content.Add(WithoutCache(b));
-        }
-        if (reply.Content.Count == 0) reply.Content.Add(ClaudeContentBlock.FromText(response.Text));
         lock (conversation)
         {
-            conversation.Messages.Add(sent);
-            conversation.Messages.Add(reply);
+            var last = conversation.Messages.Count > 0 ? conversation.Messages[conversation.Messages.Count - 1] : null;
+            if (last is { Role: "user" }) last.Content.AddRange(sent.Content);
+            else conversation.Messages.Add(sent);
+            foreach (var m in toolTurns) conversation.Messages.Add(m);
+            if (!replyInTurns) conversation.Messages.Add(Reply(response));
             conversation.TotalUsage = conversation.TotalUsage.Add(response.Usage);
             if (string.IsNullOrEmpty(conversation.Model) && !string.IsNullOrEmpty(response.Model)) conversation.Model = response.Model;
         }
     }
 
+    /// <summary>The assistant message a conversation keeps for a (redacted) reply: thinking blocks with
+    /// their signatures, text and tool use; a thinking block that lost its signature to redaction is left
+    /// out (the API would reject it); redacted_thinking blocks are kept as they came.</summary>
+    public static ClaudeMessage Reply(ClaudeResponse response)
+    {
+        var reply = new ClaudeMessage { Role = "assistant" };
+        foreach (var b in response.Content)
+        {
+            if (b.Type == "thinking" && b.Signature is null) continue;
+            reply.Content.Add(WithoutCache(b));
+        }
+        if (reply.Content.Count == 0) reply.Content.Add(ClaudeContentBlock.FromText(response.Text));
+        return reply;
+    }
+
     private static ClaudeContentBlock WithoutCache(ClaudeContentBlock b) => b.CacheTtl is null ? b : new ClaudeContentBlock
     {
         Type = b.Type, Text = b.Text, MediaType = b.MediaType, Data = b.Data, ToolUseId = b.ToolUseId,
-        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature,
+        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature, IsError = b.IsError,
     };
 
     /// <summary>Copies of the conversation's messages to send ahead of a new turn (so placing a cache
@@ -69,6 +84,24 @@ public static class Conversations
             }
             return list;
         }
+    }
+
+    /// <summary>
+    /// Rewrites tool_use and tool_result blocks as text, in place. The API refuses a request whose messages
+    /// hold tool blocks but that defines no tools; a conversation continued without -Tool still carries
+    /// what was called and what came back, as text the model can read.
+    /// </summary>
+    public static void FlattenToolBlocks(List<ClaudeMessage> messages)
+    {
+        foreach (var m in messages)
+            for (int i = 0; i < m.Content.Count; i++)
+            {
+                var b = m.Content[i];
+                if (b.Type == "tool_use")
+                    m.Content[i] = ClaudeContentBlock.FromText($"[Called the tool {b.ToolName} with {b.InputJson ?? "{}"}]");
+                else if (b.Type == "tool_result")
+                    m.Content[i] = ClaudeContentBlock.FromText($"[Tool result{(b.IsError ? " (error)" : "")}: {(string.IsNullOrEmpty(b.Text) ? "(empty)" : b.Text)}]");
+            }
     }
 
     /// <summary>The conversation as versioned JSON text.</summary>
@@ -109,6 +142,7 @@ public static class Conversations
                     WriteOptional(w, "toolName", b.ToolName);
                     WriteOptional(w, "inputJson", b.InputJson);
                     WriteOptional(w, "signature", b.Signature);
+                    if (b.IsError) w.WriteBoolean("isError", true);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -164,6 +198,7 @@ public static class Conversations
                                 {
                                     Type = Str(b, "type") ?? "text", Text = Str(b, "text"), MediaType = Str(b, "mediaType"), Data = Str(b, "data"),
                                     ToolUseId = Str(b, "toolUseId"), ToolName = Str(b, "toolName"), InputJson = Str(b, "inputJson"), Signature = Str(b, "signature"),
+                                    IsError = b.TryGetProperty("isError", out var isError) && isError.ValueKind == JsonValueKind.True,
                                 });
                         c.Messages.Add(message);
                     }

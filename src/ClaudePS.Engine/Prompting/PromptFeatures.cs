@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Engine.Prompting;
@@ -27,6 +28,14 @@ public static class PromptFeatures
             if (string.IsNullOrWhiteSpace(options.Model) && !string.IsNullOrWhiteSpace(conversation.Model)) request.Model = conversation.Model;
             request.System ??= conversation.System;
             var history = Conversations.History(conversation);
+            // A conversation whose tool loop stopped at its limit ends with the tool results (a user
+            // message): the new prompt joins that message, after the results, as the API wants.
+            if (history.Count > 0 && history[history.Count - 1].Role == "user")
+            {
+                history[history.Count - 1].Content.AddRange(turn.Content);
+                request.Messages.Clear();
+            }
+            if (options.Tools is not { Tools.Count: > 0 }) Conversations.FlattenToolBlocks(history);
             request.Messages.InsertRange(0, history);
         }
         if (options.ThinkingBudget is not null && options.AdaptiveThinking)
@@ -51,10 +60,12 @@ public static class PromptFeatures
     /// <summary>After a successful reply: records the turn in the conversation, then parses structured
     /// output into <see cref="ClaudeResponse.Data"/>. A reply that does not parse throws
     /// ClaudePS.InvalidStructuredOutput (the turn is still recorded: it happened and was billed).</summary>
-    public static ClaudeResponse Complete(PromptOptions options, MessageRequest request, ClaudeResponse response)
+    /// <param name="toolTurns">The tool loop's assistant and tool_result messages after <paramref name="userTurn"/>.</param>
+    /// <param name="replyInTurns">The reply is already the last of <paramref name="toolTurns"/> (a loop stopped at its limit).</param>
+    public static ClaudeResponse Complete(PromptOptions options, ClaudeMessage userTurn, IReadOnlyList<ClaudeMessage> toolTurns, ClaudeResponse response, bool replyInTurns)
     {
         if (options.Conversation is { } conversation)
-            Conversations.Append(conversation, request.Messages[request.Messages.Count - 1], response);
+            Conversations.Append(conversation, userTurn, toolTurns, response, replyInTurns);
         try
         {
             if (options.OutputType is { } type) response.Data = StructuredOutput.Parse(response, type);

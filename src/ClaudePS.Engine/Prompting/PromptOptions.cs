@@ -39,6 +39,8 @@ public sealed class PromptOptions
     public bool AdaptiveThinking { get; set; }
     /// <summary>What to redact from the reply (final text and live streamed text); Standard by default.</summary>
     public RedactionOptions Redaction { get; set; } = RedactionOptions.Standard;
+    /// <summary>PowerShell commands the model may call (-Tool), and how the loop runs; null for none.</summary>
+    public Tools.ToolLoopOptions? Tools { get; set; }
     /// <summary>Also redact the prompt and system text (with <see cref="Redaction"/>) before sending.</summary>
     public bool RedactInput { get; set; }
 }

@@ -1,9 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Redaction;
+using ClaudePS.Engine.Tools;
 using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Engine.Prompting;
@@ -15,7 +17,11 @@ public sealed class PromptRunner
 
     public PromptRunner(ClaudeConnection connection) => _connection = connection;
 
-    public MessageRequest BuildRequest(PromptOptions options, IClaudeOutputSink? progress = null)
+    public MessageRequest BuildRequest(PromptOptions options, IClaudeOutputSink? progress = null) => Build(options, progress, out _);
+
+    /// <param name="userTurn">This prompt's own user message (without history: after a tool loop that
+    /// stopped at its limit the request sends it joined to the stored tool results).</param>
+    private MessageRequest Build(PromptOptions options, IClaudeOutputSink? progress, out ClaudeMessage userTurn)
     {
         var redactor = Redactor.For(options.Redaction);
         bool redactInput = options.RedactInput && redactor.IsActive;
@@ -24,6 +30,7 @@ public sealed class PromptRunner
         request.System = redactInput && options.System is not null ? redactor.Redact(options.System).Text : options.System;
         request.Temperature = options.Temperature;
         request.StopSequences.AddRange(options.StopSequences);
+        userTurn = request.Messages[0];
         PromptFeatures.Apply(request, options, progress);
         return request;
     }
@@ -31,10 +38,96 @@ public sealed class PromptRunner
     public async Task<ClaudeResponse> RunAsync(PromptOptions options, IClaudeOutputSink sink, CancellationToken cancellationToken)
     {
         MessageRequest request;
-        try { request = BuildRequest(options, sink); }
+        ClaudeMessage userTurn;
+        ToolSession? tools;
+        try
+        {
+            request = Build(options, sink, out userTurn);
+            tools = options.Tools is { Tools.Count: > 0 } loop ? new ToolSession(loop, options.Redaction) : null;
+        }
         catch (ClaudeException ex) { throw new ClaudeException(ex.Error.WithTarget(options.Input ?? options.Prompt), ex.InnerException); }
-        var call = new CallOptions { Tags = options.Tags, Log = sink, KeepRawJson = options.Raw };
+        if (tools is not null)
+        {
+            request.ToolsJson.AddRange(tools.Definitions());
+            request.ToolChoiceJson = "{\"type\":\"auto\"}";
+        }
         var redactor = Redactor.For(options.Redaction);
+        var raw = await SendAsync(request, options, sink, redactor, cancellationToken).ConfigureAwait(false);
+        if (tools is null)
+        {
+            var response = Finish(raw, options, redactor, sink);
+            return PromptFeatures.Complete(options, userTurn, Array.Empty<ClaudeMessage>(), response, replyInTurns: false);
+        }
+        return await RunToolLoopAsync(request, userTurn, raw, tools, options, sink, redactor, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The tool loop: while the model stops for tool_use, run each call (through the host, on the pipeline
+    /// thread) and send the results back; after <see cref="ToolSession.MaxToolTurns"/> rounds the next
+    /// calls are not run and the loop ends with the status MaxToolTurnsReached. Each request is a call of
+    /// its own (ledger, budget, retries); the response carries the usage and cost summed over all of them.
+    /// </summary>
+    private async Task<ClaudeResponse> RunToolLoopAsync(MessageRequest request, ClaudeMessage userTurn, ClaudeResponse raw, ToolSession tools,
+        PromptOptions options, IClaudeOutputSink sink, Redactor redactor, CancellationToken cancellationToken)
+    {
+        var calls = new List<ClaudeToolCall>();
+        var kept = new List<ClaudeMessage>(); // the tool turns as the conversation keeps them (redacted)
+        var usage = raw.Usage;
+        decimal? cost = raw.CostUsd;
+        int turn = 0, requests = 1;
+        string status = "Completed";
+        while (raw.StopReason == "tool_use" && raw.ToolUses.Count > 0)
+        {
+            turn++;
+            var shown = ResponseRedaction.Apply(redactor, raw);
+            sink.WriteVerbose(PromptFeatures.Summary(shown));
+            kept.Add(Conversations.Reply(shown));
+            // The model gets its own turn back exactly as it came (tool ids, input, signed thinking).
+            var sent = new ClaudeMessage { Role = "assistant" };
+            sent.Content.AddRange(raw.Content);
+            var results = new ClaudeMessage { Role = "user" };
+            bool limit = turn > tools.MaxToolTurns;
+            foreach (var use in raw.ToolUses)
+            {
+                var (call, block) = limit ? tools.NotRun(use, turn) : await tools.RunAsync(use, turn, cancellationToken).ConfigureAwait(false);
+                calls.Add(call);
+                results.Content.Add(block);
+                string line = ToolSession.Describe(call);
+                sink.WriteVerbose(line);
+                if (options.Stream) sink.WriteHostText((turn == 1 && calls.Count == 1 ? "\n" : "") + line + "\n");
+            }
+            kept.Add(results);
+            if (limit)
+            {
+                status = "MaxToolTurnsReached";
+                sink.WriteWarning($"The tool loop stopped: the model asked for more tool calls after {tools.MaxToolTurns} tool turn(s) (-MaxToolTurns). Those calls were not run; .ToolCalls lists them as NotRun.");
+                break;
+            }
+            request.Messages.Add(sent);
+            request.Messages.Add(results);
+            raw = await SendAsync(request, options, sink, redactor, cancellationToken).ConfigureAwait(false);
+            requests++;
+            usage = usage.Add(raw.Usage);
+            cost = cost is { } c && raw.CostUsd is { } more ? c + more : null; // an unknown price is never guessed as zero
+        }
+        var response = Finish(raw, options, redactor, sink).WithToolLoop(calls, requests, status, usage, cost);
+        return PromptFeatures.Complete(options, userTurn, kept, response, replyInTurns: status != "Completed");
+    }
+
+    /// <summary>The reply as the user sees it: redacted, tied to its input, summarised in verbose.</summary>
+    private static ClaudeResponse Finish(ClaudeResponse raw, PromptOptions options, Redactor redactor, IClaudeOutputSink sink)
+    {
+        // Text, thinking, tool input, content blocks (what the conversation keeps) and -Raw JSON alike.
+        var response = ResponseRedaction.Apply(redactor, raw);
+        response.Input = options.Input;
+        sink.WriteVerbose(PromptFeatures.Summary(response));
+        return response;
+    }
+
+    /// <summary>Sends one request (streamed or not) and returns the reply unredacted; live text is redacted as it streams.</summary>
+    private async Task<ClaudeResponse> SendAsync(MessageRequest request, PromptOptions options, IClaudeOutputSink sink, Redactor redactor, CancellationToken cancellationToken)
+    {
+        var call = new CallOptions { Tags = options.Tags, Log = sink, KeepRawJson = options.Raw };
         // Live text goes through the stream-safe redactor: the host never shows a secret, and what it
         // shows equals the redacted final Text.
         var live = options.Stream && redactor.IsActive ? redactor.CreateStream() : null;
@@ -60,11 +153,6 @@ public sealed class PromptRunner
         }
         if (live is not null) { string rest = live.Complete(); if (rest.Length > 0) sink.WriteHostText(rest); }
         if (options.Stream) sink.WriteHostText("\n");
-        // Text, thinking, tool input, content blocks (what the conversation keeps) and -Raw JSON alike.
-        response = ResponseRedaction.Apply(redactor, response);
-        response.Input = options.Input;
-        sink.WriteVerbose(PromptFeatures.Summary(response));
-        response = PromptFeatures.Complete(options, request, response);
         return response;
     }
 }

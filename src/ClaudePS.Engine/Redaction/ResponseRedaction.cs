@@ -137,7 +137,7 @@ public static class ResponseRedaction
     private static ClaudeContentBlock Copy(ClaudeContentBlock b) => new()
     {
         Type = b.Type, Text = b.Text, MediaType = b.MediaType, Data = b.Data, ToolUseId = b.ToolUseId,
-        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature, CacheTtl = b.CacheTtl,
+        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature, CacheTtl = b.CacheTtl, IsError = b.IsError,
     };
 
     private static void Add(Dictionary<string, int> counts, IReadOnlyDictionary<string, int> more)

@@ -119,7 +119,7 @@ internal sealed class ResponseCache
     private static ClaudeContentBlock CopyBlock(ClaudeContentBlock b) => new()
     {
         Type = b.Type, Text = b.Text, MediaType = b.MediaType, Data = b.Data, ToolUseId = b.ToolUseId,
-        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature, CacheTtl = b.CacheTtl,
+        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature, CacheTtl = b.CacheTtl, IsError = b.IsError,
     };
 
     private void Remove(LinkedListNode<Entry> node)

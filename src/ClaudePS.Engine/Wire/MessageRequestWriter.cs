@@ -158,6 +158,7 @@ internal static class MessageRequestWriter
             case "tool_result":
                 w.WriteString("tool_use_id", b.ToolUseId);
                 w.WriteString("content", b.Text ?? "");
+                if (b.IsError) w.WriteBoolean("is_error", true);
                 break;
             case "thinking":
                 w.WriteString("thinking", b.Text ?? "");

@@ -1,10 +1,12 @@
 using System.Collections.Generic;
 using System;
 using System.Collections;
+using System.Linq;
 using System.Management.Automation;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Prompting;
 using ClaudePS.Engine.Redaction;
+using ClaudePS.Engine.Tools;
 using ClaudePS.Hosting;
 
 namespace ClaudePS.Commands;
@@ -125,13 +127,47 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
     [Parameter]
     public SwitchParameter RedactInput { get; set; }
 
+    /// <summary>Commands Claude may call: Get-Command output, command names, script blocks or New-ClaudeTool
+    /// output. They run here, in this session, after ShouldProcess and the -ToolConfirm policy.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[]? Tool { get; set; }
+
+    /// <summary>How many rounds of tool calls run before the loop stops with ToolLoopStatus MaxToolTurnsReached.</summary>
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int MaxToolTurns { get; set; } = ToolLoopOptions.DefaultMaxToolTurns;
+
+    /// <summary>Which tool calls ask first: StateChanging (default: verbs other than Get, Test, Measure...), Always, Never.</summary>
+    [Parameter]
+    public ClaudeToolConfirmPolicy ToolConfirm { get; set; } = ClaudeToolConfirmPolicy.StateChanging;
+
+    /// <summary>Characters of one tool's output sent to the model; longer output is cut and the model is told.</summary>
+    [Parameter]
+    [ValidateRange(100, 1_000_000)]
+    public int MaxToolOutputLength { get; set; } = ToolLoopOptions.DefaultMaxOutputChars;
+
+    /// <summary>Sends tool output to the model without redacting it (by default it goes through -Redact's profile).</summary>
+    [Parameter]
+    public SwitchParameter NoToolOutputRedaction { get; set; }
+
     private RedactionOptions? _redaction;
+    private ClaudeTool[]? _tools;
 
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         // Built once per pipeline, so custom patterns compile once and the redactor cache hits.
-        try { _redaction = RedactionOptions.FromParameters(Redact, RedactPattern, RedactAllow); }
+        try
+        {
+            _redaction = RedactionOptions.FromParameters(Redact, RedactPattern, RedactAllow);
+            // Read once per pipeline, on this thread: the commands' metadata and help come from this runspace.
+            if (Tool is { Length: > 0 })
+            {
+                _tools = Tool.Select((t, i) => ToolMetadata.Read(this, t, index: i)).ToArray();
+                ToolSession.CheckNames(_tools);
+            }
+        }
         catch (ClaudeException ex) { ThrowTerminating(ex); }
     }
 
@@ -162,8 +198,10 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
             RedactInput = RedactInput,
         };
         // -WhatIf over a piped CSV shows each prompt that would be sent (and billed) without sending it.
+        // With tools the prompt is sent and -WhatIf/-Confirm apply to each tool call instead: a dry run in
+        // which the model is told what would have run.
         if (!ApplyPromptFeatures(options) ||
-            !ShouldProcess(Describe(prompt, options), "Send prompt to " + (options.Model ?? Conversation?.Model ?? "the default model")))
+            (_tools is null && !ShouldProcess(Describe(prompt, options), "Send prompt to " + (options.Model ?? Conversation?.Model ?? "the default model"))))
         {
             Prompt = null;
             return;
@@ -171,6 +209,12 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         ClaudeResponse? typed = null;
         RunEngine(async (sink, ct) =>
         {
+            if (_tools is not null)
+                options.Tools = new ToolLoopOptions
+                {
+                    Tools = _tools, Host = new PipelineToolHost(this, sink), MaxToolTurns = MaxToolTurns, Confirm = ToolConfirm,
+                    MaxOutputChars = MaxToolOutputLength, RedactOutput = !NoToolOutputRedaction,
+                };
             try
             {
                 var response = await new PromptRunner(connection).RunAsync(options, sink, ct).ConfigureAwait(false);

@@ -8,16 +8,14 @@ namespace ClaudePS.Hosting;
 
 /// <summary>
 /// Base of every cmdlet that does engine work: runs it asynchronously through the pipeline pump so
-/// Write* happens on the pipeline thread, and cancels it on Ctrl+C (StopProcessing).
-/// Two shapes: <see cref="RunEngine"/> for work that finishes within one call (one prompt per record),
-/// and <see cref="StartEngine"/> / <see cref="DrainEngine"/> / <see cref="CompleteEngine"/> for work
-/// that spans the whole pipeline (a batch fed row by row, running requests concurrently).
+/// Write* (and anything the work asks of the runspace: ShouldProcess, running a command, a prompt)
+/// happens on the pipeline thread, and cancels it on Ctrl+C (StopProcessing). Work that spans the whole
+/// pipeline (a batch fed row by row) owns a pump of its own and drains it from ProcessRecord.
 /// </summary>
 public abstract class ClaudeAsyncCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private CmdletOutputSink? _sink;
-    private PipelineWork? _work;
 
     /// <summary>Canceled when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken StopToken => _stopping.Token;
@@ -25,38 +23,8 @@ public abstract class ClaudeAsyncCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Runs engine work to completion, draining its output here. A <see cref="ClaudeException"/>
     /// becomes a terminating error with its stable id; cancellation ends quietly.</summary>
-    private protected void RunEngine(Func<IClaudeOutputSink, CancellationToken, Task> work) =>
+    private protected void RunEngine(Func<PipelinePump, CancellationToken, Task> work) =>
         Guarded(() => PipelinePump.Run(Sink, work, StopToken));
-
-    /// <summary>Starts work that outlives this call (one per cmdlet invocation); its output is written by
-    /// <see cref="DrainEngine"/>, <see cref="DrainEngineUntil"/> and <see cref="CompleteEngine"/>.</summary>
-    private protected void StartEngine(Func<IClaudeOutputSink, CancellationToken, Task> work)
-    {
-        if (_work is not null) throw new InvalidOperationException("Engine work was already started for this command.");
-        _work = PipelineWork.Start(work, StopToken);
-    }
-
-    /// <summary>Whether <see cref="StartEngine"/> has run.</summary>
-    private protected bool EngineStarted => _work is not null;
-
-    /// <summary>Writes the started work's output so far (call at the start and end of ProcessRecord).</summary>
-    private protected void DrainEngine()
-    {
-        if (_work is { } work) Guarded(() => work.DrainAvailable(Sink));
-    }
-
-    /// <summary>Writes output as it arrives until <paramref name="signal"/> completes, e.g. while waiting for a
-    /// free slot before accepting the next record.</summary>
-    private protected void DrainEngineUntil(Task signal)
-    {
-        if (_work is { } work) Guarded(() => work.DrainUntil(signal, Sink));
-    }
-
-    /// <summary>Waits for the started work to finish, writing all its output (call in EndProcessing).</summary>
-    private protected void CompleteEngine()
-    {
-        if (_work is { } work) Guarded(() => work.Complete(Sink));
-    }
 
     private void Guarded(Action action)
     {
@@ -99,10 +67,6 @@ public abstract class ClaudeAsyncCmdlet : PSCmdlet, IDisposable
 
     public void Dispose()
     {
-        // A pipeline that stopped early leaves started work running: cancel it and wait, so no request
-        // outlives the command.
-        _work?.Dispose();
-        _work = null;
         _stopping.Dispose();
         GC.SuppressFinalize(this);
     }

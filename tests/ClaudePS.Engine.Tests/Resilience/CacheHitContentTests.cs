@@ -105,6 +105,7 @@ public sealed class CacheHitContentTests
             nameof(ClaudeResponse.Duration), nameof(ClaudeResponse.TimeToFirstToken), nameof(ClaudeResponse.Attempts),
             nameof(ClaudeResponse.FromCache), nameof(ClaudeResponse.CostUsd), // a hit is not billed
             nameof(ClaudeResponse.Data), nameof(ClaudeResponse.Input),       // set per call after the client returns
+            nameof(ClaudeResponse.ToolCalls), nameof(ClaudeResponse.Turns), nameof(ClaudeResponse.ToolLoopStatus), // the prompt's tool loop, set by the runner
         };
         var stored = Fresh();
         var hit = ResponseCache.AsHit(stored, TimeSpan.FromMilliseconds(3));
