@@ -20,7 +20,7 @@ public sealed class AccountingAndSimulatorTests
         Assert.Equal("messages", ok.Endpoint);
         Assert.Equal(ApiKeyAuthenticator.KeyIdFor(EmulatorHarness.Key), ok.ApiKeyId);
         Assert.DoesNotContain(EmulatorHarness.Key, ok.ToString());
-        Assert.Equal("claude-sonnet-4-5-20250929", ok.Model);
+        Assert.Equal(EmulatorHarness.Model, ok.Model);
         Assert.Equal(200, ok.StatusCode);
         Assert.False(ok.Streamed);
         Assert.Equal((int)message!["usage"]!["input_tokens"]!, ok.Usage!.InputTokens);

@@ -9,7 +9,8 @@ using Xunit;
 
 namespace ClaudePS.Emulator.Tests;
 
-/// <summary>The official Anthropic .NET SDK, unchanged, against the emulator: proof of wire compatibility.</summary>
+/// <summary>The official Anthropic .NET SDK (newest served), unchanged and with strict response validation, against
+/// the emulator: proof of wire compatibility.</summary>
 public sealed class SdkCompatibilityTests : IAsyncLifetime
 {
     private EmulatorHarness _emulator = null!;
@@ -40,6 +41,8 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
         BaseUrl = _emulator.Server.BaseUri.ToString().TrimEnd('/'),
         ApiKey = key,
         MaxRetries = 2,
+        // Strict: every reply must have every field the SDK's models mark required.
+        ResponseValidation = true,
         Timeout = TimeSpan.FromSeconds(30),
         HttpClient = new HttpClient(_injector, disposeHandler: false),
     });
@@ -119,10 +122,21 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
             pages++;
         }
 
-        Assert.Equal(ClaudePS.Engine.Wire.KnownModels.All.Select(m => m.Id), ids);
+        // Retired models are listed only on request, as the API does.
+        Assert.Equal(ClaudePS.Engine.Wire.KnownModels.All.Where(m => m.Lifecycle != "retired").Select(m => m.Id), ids);
         Assert.True(pages > 1);
         var model = await client.Models.Retrieve("claude-sonnet-4-5", new ModelRetrieveParams(), Bounded());
         Assert.Equal("claude-sonnet-4-5-20250929", model.ID);
+        Assert.Equal("deprecated", model.Lifecycle!.Raw());
+        Assert.Equal(new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero), model.RetiresAt);
+        Assert.False(model.Capabilities!.Thinking.Types.Adaptive.Supported);
+        Assert.True(model.Capabilities.Thinking.Types.Enabled.Supported);
+        var current = await client.Models.Retrieve("claude-sonnet-5-5", new ModelRetrieveParams(), Bounded());
+        Assert.Equal("active", current.Lifecycle!.Raw());
+        Assert.Null(current.RetiresAt);
+        Assert.True(current.Capabilities!.Effort.Xhigh!.Supported);
+        Assert.False(current.Capabilities.Thinking.Types.Enabled.Supported);
+        Assert.Equal(128_000, current.MaxTokens);
     }
 
     [Fact(Timeout = 60_000)]

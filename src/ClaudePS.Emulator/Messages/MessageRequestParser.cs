@@ -21,6 +21,10 @@ internal sealed class MessageRequestSpec
     public IReadOnlyList<string> StopSequences { get; init; } = Array.Empty<string>();
     public ThinkingMode Thinking { get; init; }
     public int ThinkingBudget { get; init; }
+    /// <summary>output_config.effort, or null for the model's default.</summary>
+    public string? Effort { get; init; }
+    /// <summary>The shortest prefix the model caches.</summary>
+    public int MinCacheableTokens { get; init; }
     public JsonElement? OutputSchema { get; init; }
     public IReadOnlyList<ToolSpec> Tools { get; init; } = Array.Empty<ToolSpec>();
     /// <summary>The tool the model must call (tool_choice tool / any), or null.</summary>
@@ -40,10 +44,13 @@ internal static class MessageRequestParser
     private const int MessageOverheadTokens = 3;
     private const int MaxBreakpoints = 4;
 
-    public static MessageRequestSpec Parse(JsonElement root, bool countTokensOnly)
+    /// <summary>Parses and validates a body sent with <paramref name="apiVersion"/> (the anthropic-version header; null for the newest).</summary>
+    public static MessageRequestSpec Parse(JsonElement root, bool countTokensOnly, string? apiVersion = null)
     {
-        string model = ParseModel(root);
-        int maxTokens = countTokensOnly ? 0 : ParseMaxTokens(root, model);
+        var known = ParseModel(root);
+        string model = known.Id;
+        int maxTokens = countTokensOnly ? 0 : ParseMaxTokens(root, known);
+        bool newApi = ApiVersions.IsCurrent(apiVersion);
 
         bool stream = false;
         if (!countTokensOnly && root.TryGetProperty("stream", out var streamEl) && streamEl.ValueKind != JsonValueKind.Null)
@@ -51,11 +58,7 @@ internal static class MessageRequestParser
             if (streamEl.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw Invalid("stream: Input should be a valid boolean");
             stream = streamEl.GetBoolean();
         }
-        CheckRange(root, "temperature", 0, 1);
-        CheckRange(root, "top_p", 0, 1);
-        if (root.TryGetProperty("top_k", out var topK) && topK.ValueKind != JsonValueKind.Null &&
-            (topK.ValueKind != JsonValueKind.Number || !topK.TryGetInt32(out int k) || k < 0))
-            throw Invalid("top_k: Input should be a non-negative integer");
+        CheckSampling(root, known, newApi);
 
         var stops = new List<string>();
         if (root.TryGetProperty("stop_sequences", out var stopsEl) && stopsEl.ValueKind != JsonValueKind.Null)
@@ -72,15 +75,18 @@ internal static class MessageRequestParser
             }
         }
 
-        var (thinking, budget) = ParseThinking(root, maxTokens, countTokensOnly);
+        var (thinking, budget) = ParseThinking(root, maxTokens, countTokensOnly, known);
         var schema = ParseOutputSchema(root);
+        string? effort = ParseEffort(root, known);
 
         var segments = new List<PromptSegment> { new("base", BaseOverheadTokens, null) };
         var tools = ParseTools(root, segments);
         var forced = ParseToolChoice(root, tools);
+        if (forced != null && thinking != ThinkingMode.None)
+            throw Invalid("Thinking may not be enabled when tool_choice forces tool use.");
         if (schema is { } s1) segments.Add(new PromptSegment("schema:" + s1.GetRawText(), TokenCounter.Count(s1.GetRawText()), null));
         ParseSystem(root, segments);
-        string lastUser = ParseMessages(root, segments);
+        string lastUser = ParseMessages(root, segments, newApi);
 
         // Top-level cache_control caches everything up to the last block.
         if (root.TryGetProperty("cache_control", out var topCache) && topCache.ValueKind != JsonValueKind.Null)
@@ -101,6 +107,8 @@ internal static class MessageRequestParser
             StopSequences = stops,
             Thinking = thinking,
             ThinkingBudget = budget,
+            Effort = effort,
+            MinCacheableTokens = known.MinCacheableTokens,
             OutputSchema = schema,
             Tools = tools,
             ForcedTool = forced,
@@ -109,22 +117,54 @@ internal static class MessageRequestParser
         };
     }
 
-    private static string ParseModel(JsonElement root)
+    private static KnownModel ParseModel(JsonElement root)
     {
         if (!root.TryGetProperty("model", out var modelEl) || modelEl.ValueKind == JsonValueKind.Null) throw Invalid("model: Field required");
         if (modelEl.ValueKind != JsonValueKind.String) throw Invalid("model: Input should be a valid string");
         string requested = modelEl.GetString()!;
         var known = KnownModels.Find(requested);
         if (known == null) throw new EmulatorApiException(404, ErrorTypes.NotFound, $"model: {requested}");
-        return known.Id;
+        // Requests to a retired model fail; a deprecated one (even past its retirement date) still answers.
+        if (known.Lifecycle == "retired") throw new EmulatorApiException(404, ErrorTypes.NotFound, $"model: {requested} has been retired");
+        return known;
     }
 
-    private static int ParseMaxTokens(JsonElement root, string model)
+    /// <summary>temperature / top_p / top_k: removed by API version 2026-10-21 (any value is an extra input);
+    /// under 2023-06-01, per model (Opus 4.7 and later reject them, Claude 4.1 and 4.5 take one of temperature and top_p).</summary>
+    private static void CheckSampling(JsonElement root, KnownModel model, bool newApi)
     {
+        var sent = new[] { "temperature", "top_p", "top_k" }.Where(n => root.TryGetProperty(n, out var v) && v.ValueKind != JsonValueKind.Null).ToList();
+        if (sent.Count == 0) return;
+        if (newApi) throw Invalid($"{sent[0]}: Extra inputs are not permitted");
+        CheckRange(root, "temperature", 0, 1);
+        CheckRange(root, "top_p", 0, 1);
+        if (root.TryGetProperty("top_k", out var topK) && topK.ValueKind != JsonValueKind.Null &&
+            (topK.ValueKind != JsonValueKind.Number || !topK.TryGetInt32(out int k) || k < 0))
+            throw Invalid("top_k: Input should be a non-negative integer");
+        if (model.Sampling == SamplingRule.None) throw Invalid($"`{sent[0]}` is deprecated for this model.");
+        if (model.Sampling == SamplingRule.OneOf && sent.Contains("temperature") && sent.Contains("top_p"))
+            throw Invalid("`temperature` and `top_p` cannot both be specified for this model. Please use only one.");
+    }
+
+    private static string? ParseEffort(JsonElement root, KnownModel model)
+    {
+        if (!root.TryGetProperty("output_config", out var config) || config.ValueKind != JsonValueKind.Object ||
+            !config.TryGetProperty("effort", out var el) || el.ValueKind == JsonValueKind.Null) return null;
+        string? effort = el.ValueKind == JsonValueKind.String ? el.GetString() : null;
+        if (effort is not ("low" or "medium" or "high" or "xhigh" or "max"))
+            throw Invalid("output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'");
+        if (model.EffortLevels.Count == 0) throw Invalid($"output_config.effort: effort is not supported by {model.Id}");
+        if (!model.EffortLevels.Contains(effort)) throw Invalid($"output_config.effort: '{effort}' is not supported by {model.Id}");
+        return effort;
+    }
+
+    private static int ParseMaxTokens(JsonElement root, KnownModel known)
+    {
+        string model = known.Id;
         if (!root.TryGetProperty("max_tokens", out var el) || el.ValueKind == JsonValueKind.Null) throw Invalid("max_tokens: Field required");
         if (el.ValueKind != JsonValueKind.Number || !el.TryGetInt64(out long value)) throw Invalid("max_tokens: Input should be a valid integer");
         if (value < 1) throw Invalid("max_tokens: Input should be greater than or equal to 1");
-        int limit = ModelCatalog.MaxOutputTokens(model);
+        int limit = known.MaxTokens;
         if (value > limit)
             throw Invalid($"max_tokens: {value} > {limit}, which is the maximum allowed number of output tokens for {model}");
         return (int)value;
@@ -139,7 +179,7 @@ internal static class MessageRequestParser
         if (v > max) throw Invalid($"{name}: Input should be less than or equal to {max}");
     }
 
-    private static (ThinkingMode, int) ParseThinking(JsonElement root, int maxTokens, bool countTokensOnly)
+    private static (ThinkingMode, int) ParseThinking(JsonElement root, int maxTokens, bool countTokensOnly, KnownModel model)
     {
         if (!root.TryGetProperty("thinking", out var el) || el.ValueKind == JsonValueKind.Null) return (ThinkingMode.None, 0);
         if (el.ValueKind != JsonValueKind.Object || !el.TryGetProperty("type", out var typeEl) || typeEl.ValueKind != JsonValueKind.String)
@@ -149,8 +189,11 @@ internal static class MessageRequestParser
             case "disabled":
                 return (ThinkingMode.None, 0);
             case "adaptive":
+                if (!model.ThinkingAdaptive) throw Invalid($"thinking.type: 'adaptive' is not supported for {model.Id}; use 'enabled' with budget_tokens");
                 return (ThinkingMode.Adaptive, countTokensOnly ? 0 : Math.Max(1, maxTokens / 2));
             case "enabled":
+                if (!model.ThinkingEnabled)
+                    throw Invalid("\"thinking.type.enabled\" is not supported for this model. Use \"thinking.type.adaptive\" and \"output_config.effort\" to control thinking behavior.");
                 if (!el.TryGetProperty("budget_tokens", out var b) || b.ValueKind != JsonValueKind.Number || !b.TryGetInt32(out int budget))
                     throw Invalid("thinking.enabled.budget_tokens: Field required");
                 if (budget < 1024) throw Invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
@@ -245,7 +288,7 @@ internal static class MessageRequestParser
     }
 
     /// <summary>Adds one segment per message block; returns the text of the last user message.</summary>
-    private static string ParseMessages(JsonElement root, List<PromptSegment> segments)
+    private static string ParseMessages(JsonElement root, List<PromptSegment> segments, bool newApi)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind == JsonValueKind.Null) throw Invalid("messages: Field required");
         if (messages.ValueKind != JsonValueKind.Array) throw Invalid("messages: Input should be a valid list");
@@ -278,7 +321,9 @@ internal static class MessageRequestParser
                     string path = $"messages.{i}.content.{j}";
                     if (block.ValueKind != JsonValueKind.Object || !block.TryGetProperty("type", out var typeEl) || typeEl.ValueKind != JsonValueKind.String)
                         throw Invalid($"{path}.type: Field required");
-                    int tokens = BlockTokens(block, typeEl.GetString()!, path, text);
+                    string blockType = typeEl.GetString()!;
+                    if (newApi) CheckContentRules(block, blockType, role, path);
+                    int tokens = BlockTokens(block, blockType, path, text);
                     segments.Add(new PromptSegment($"{role}:{CanonicalWithoutCacheControl(block)}", tokens, CacheTtl(block, path)));
                     j++;
                 }
@@ -296,6 +341,22 @@ internal static class MessageRequestParser
             i++;
         }
         return lastUser;
+    }
+
+    /// <summary>API version 2026-10-21: no document block in an assistant turn, no citations on a user text block
+    /// (directly or inside a search_result).</summary>
+    private static void CheckContentRules(JsonElement block, string type, string role, string path)
+    {
+        static bool Cites(JsonElement b) => b.TryGetProperty("citations", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() > 0;
+        if (role == "assistant" && type == "document")
+            throw Invalid($"{path}: document blocks are not allowed in assistant messages");
+        if (role != "user") return;
+        if (type == "text" && Cites(block))
+            throw Invalid($"{path}.citations: text blocks in user messages cannot carry citations");
+        if (type == "search_result" && block.TryGetProperty("content", out var inner) && inner.ValueKind == JsonValueKind.Array)
+            foreach (var b in inner.EnumerateArray())
+                if (b.ValueKind == JsonValueKind.Object && Cites(b))
+                    throw Invalid($"{path}.content.citations: text blocks in user messages cannot carry citations");
     }
 
     private static int BlockTokens(JsonElement block, string type, string path, StringBuilder text)

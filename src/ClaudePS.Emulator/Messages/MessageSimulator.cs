@@ -14,6 +14,8 @@ public sealed record SimulationSettings
     public bool UseCache { get; init; } = true;
     /// <summary>Fixed reply length in tokens; null uses the options' ReplyTokens, then the derived length.</summary>
     public int? ReplyTokens { get; init; }
+    /// <summary>The anthropic-version whose rules apply; null for the newest.</summary>
+    public string? ApiVersion { get; init; }
 }
 
 /// <summary>The outcome of simulating one Messages request body: a message or an API error.</summary>
@@ -91,7 +93,7 @@ public sealed class MessageSimulator
         {
             if (request.ValueKind != JsonValueKind.Object)
                 throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "Request body must be a JSON object.");
-            var spec = MessageRequestParser.Parse(request, countTokensOnly: false);
+            var spec = MessageRequestParser.Parse(request, countTokensOnly: false, settings.ApiVersion);
             var plan = Plan(spec, settings.ReplyTokens);
             var cache = settings.UseCache ? EvaluateCache(spec, settings.ApiKeyId, commit: true) : new CacheOutcome(0, 0, 0, spec.InputTokens);
             return Complete(spec, plan, cache, settings.ServiceTier);

@@ -18,7 +18,7 @@ public static class Conversations
     /// <summary>The version this build writes; it reads this and older ones.</summary>
     public const int FormatVersion = 1;
 
-    public static ClaudeConversation Create(string? system, string? model) => new() { System = system, Model = model };
+    public static ClaudeConversation Create(string? system, string? model, string? effort = null) => new() { System = system, Model = model, Effort = effort };
 
     /// <summary>Records a finished turn: the user message that was sent and the assistant's reply (thinking
     /// blocks with their signatures included, so a later turn with thinking on is accepted; a redacted
@@ -82,6 +82,7 @@ public static class Conversations
             w.WriteString("id", c.Id);
             WriteOptional(w, "model", c.Model);
             WriteOptional(w, "system", c.System);
+            WriteOptional(w, "effort", c.Effort);
             w.WriteString("createdAt", c.CreatedAt.ToString("o", CultureInfo.InvariantCulture));
             w.WriteStartObject("totalUsage");
             w.WriteNumber("inputTokens", c.TotalUsage.InputTokens);
@@ -141,6 +142,7 @@ public static class Conversations
                     Id = Str(root, "id") ?? new ClaudeConversation().Id,
                     Model = Str(root, "model"),
                     System = Str(root, "system"),
+                    Effort = Str(root, "effort"),
                 };
                 if (Str(root, "createdAt") is { } created)
                     c.CreatedAt = DateTimeOffset.Parse(created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);

@@ -33,6 +33,7 @@ public static class PromptFeatures
             throw MessageRequest.Invalid("thinking", "-ThinkingBudget and -AdaptiveThinking both turn thinking on; give only one.");
         request.ThinkingBudgetTokens = options.ThinkingBudget;
         request.AdaptiveThinking = options.AdaptiveThinking;
+        request.Effort = options.Effort ?? options.Conversation?.Effort;
         request.OutputSchemaJson = StructuredOutput.SchemaFor(options);
         PromptCaching.Apply(request, options, inConversation: options.Conversation is not null);
         Attachments.CheckRequestSize(request);

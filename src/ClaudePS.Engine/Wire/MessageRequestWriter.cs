@@ -102,14 +102,18 @@ internal static class MessageRequestWriter
             w.WriteString("type", "adaptive");
             w.WriteEndObject();
         }
-        if (r.OutputSchemaJson is not null)
+        if (r.OutputSchemaJson is not null || r.Effort is not null)
         {
             w.WriteStartObject("output_config");
-            w.WriteStartObject("format");
-            w.WriteString("type", "json_schema");
-            w.WritePropertyName("schema");
-            w.WriteRawValue(r.OutputSchemaJson);
-            w.WriteEndObject();
+            if (r.Effort is not null) w.WriteString("effort", r.Effort);
+            if (r.OutputSchemaJson is not null)
+            {
+                w.WriteStartObject("format");
+                w.WriteString("type", "json_schema");
+                w.WritePropertyName("schema");
+                w.WriteRawValue(r.OutputSchemaJson);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         if (r.CacheControlTtl is not null) WriteCacheControl(w, r.CacheControlTtl);

@@ -60,7 +60,7 @@ public sealed class MeasureClaudeTokenCommand : ClaudeAsyncCmdlet
         {
             Prompt = prompt ?? "",
             System = System,
-            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.Options.DefaultModel ?? ConnectionDefaults.Model),
+            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.Options.DefaultModel ?? Engine.Wire.KnownModels.DefaultModel),
             Attachments = Attachment is { Length: > 0 } ? PSValues.ResolvePaths(this, Attachment) : Array.Empty<string>(),
             Conversation = Conversation,
             AutoCacheBreakpoints = false,
