@@ -371,7 +371,7 @@ internal static class MessageRequestParser
                 text.Append(value);
                 return TokenCounter.Count(value);
             case "image":
-                return SourceTokens(block, path, perKiloByte: 1, floor: 85, ceiling: 1600, urlTokens: 1000);
+                return SourceTokens(block, path, perKiloByte: 1, floor: 85, ceiling: 1600, urlTokens: 1000, isImage: true);
             case "document":
                 if (block.TryGetProperty("source", out var src) && src.TryGetProperty("type", out var st) && st.GetString() == "text" &&
                     src.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String)
@@ -407,7 +407,7 @@ internal static class MessageRequestParser
     }
 
     /// <summary>Images and PDFs: a token estimate from the decoded size (base64) or a flat figure (url).</summary>
-    private static int SourceTokens(JsonElement block, string path, int perKiloByte, int floor, int ceiling, int urlTokens)
+    private static int SourceTokens(JsonElement block, string path, int perKiloByte, int floor, int ceiling, int urlTokens, bool isImage = false)
     {
         if (!block.TryGetProperty("source", out var source) || source.ValueKind != JsonValueKind.Object ||
             !source.TryGetProperty("type", out var type))
@@ -419,7 +419,11 @@ internal static class MessageRequestParser
                     throw Invalid($"{path}.source.media_type: Field required");
                 if (!source.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.String)
                     throw Invalid($"{path}.source.data: Field required");
-                long bytes = data.GetString()!.Length * 3L / 4;
+                string base64 = data.GetString()!;
+                // Images: tokens from the pixel size (the documented estimate); a header it cannot read falls back to the file size.
+                if (isImage && TryDecode(base64) is { } raw && ImageTokens.Dimensions(raw) is { Width: > 0, Height: > 0 } size)
+                    return ImageTokens.ForSize(size.Width, size.Height);
+                long bytes = base64.Length * 3L / 4;
                 return (int)Math.Clamp(floor + bytes * perKiloByte / 1024, floor, ceiling);
             case "url":
             case "file":
@@ -427,6 +431,12 @@ internal static class MessageRequestParser
             default:
                 throw Invalid($"{path}.source.type: Input should be 'base64', 'url' or 'file'");
         }
+    }
+
+    private static byte[]? TryDecode(string base64)
+    {
+        try { return Convert.FromBase64String(base64); }
+        catch (FormatException) { return null; }
     }
 
     private static string? CacheTtl(JsonElement block, string path) =>

@@ -143,7 +143,8 @@ public sealed class MessageSimulator
 
         string text = spec.OutputSchema is { } outputSchema
             ? (SchemaFaker.Generate(outputSchema, words)?.ToJsonString(WireJson.Options) ?? "null")
-            : ReplyComposer.Text(words, seed, replyTokens ?? _state.Options.ReplyTokens);
+            : ReplyComposer.Text(words, seed, replyTokens ?? _state.Options.ReplyTokens ??
+                (spec.Effort is null ? null : ReplyComposer.ForEffort(ReplyComposer.DefaultTokens(seed), spec.Effort)));
 
         // The earliest stop sequence ends the reply, unless max_tokens ends it first.
         int stopAt = -1;
