@@ -66,6 +66,9 @@ public sealed class ClaudeContentBlock
     /// <summary>True when the block carries a non-empty citations array.</summary>
     public bool HasCitations => CitationsJson is { Length: > 2 } c && c.Trim() != "[]";
 
+    /// <summary>A copy of every field (blocks are shared between a response and its conversation).</summary>
+    public ClaudeContentBlock Clone() => (ClaudeContentBlock)MemberwiseClone();
+
     public static ClaudeContentBlock FromText(string text) => new() { Type = "text", Text = text };
     public static ClaudeContentBlock FromBase64(string type, string mediaType, string data) => new() { Type = type, MediaType = mediaType, Data = data };
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -25,12 +26,12 @@ public static class Conversations
     /// thinking block, which lost its signature, is left out; redacted_thinking blocks are kept as they
     /// came, type and data), and the usage.
     /// Cache breakpoints are not kept: each turn places its own.</summary>
-    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response)
+    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response, IReadOnlyList<ClaudeContentBlock>? paused = null)
     {
         var sent = new ClaudeMessage { Role = "user" };
         foreach (var b in userTurn.Content) sent.Content.Add(WithoutCache(b));
         var reply = new ClaudeMessage { Role = "assistant" };
-        foreach (var b in response.Content)
+        foreach (var b in (paused ?? Array.Empty<ClaudeContentBlock>()).Concat(response.Content))
         {
             // A thinking block without a signature had its text redacted (see ResponseRedaction): the API
             // would reject it, and earlier turns are accepted without their thinking, so it stays out.
@@ -47,11 +48,13 @@ public static class Conversations
         }
     }
 
-    private static ClaudeContentBlock WithoutCache(ClaudeContentBlock b) => b.CacheTtl is null ? b : new ClaudeContentBlock
+    private static ClaudeContentBlock WithoutCache(ClaudeContentBlock b)
     {
-        Type = b.Type, Text = b.Text, MediaType = b.MediaType, Data = b.Data, ToolUseId = b.ToolUseId,
-        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature,
-    };
+        if (b.CacheTtl is null) return b;
+        var copy = b.Clone();
+        copy.CacheTtl = null;
+        return copy;
+    }
 
     /// <summary>Copies of the conversation's messages to send ahead of a new turn (so placing a cache
     /// breakpoint on the request never changes the stored conversation).</summary>
@@ -109,6 +112,8 @@ public static class Conversations
                     WriteOptional(w, "toolName", b.ToolName);
                     WriteOptional(w, "inputJson", b.InputJson);
                     WriteOptional(w, "signature", b.Signature);
+                    WriteOptional(w, "citationsJson", b.CitationsJson);
+                    WriteOptional(w, "rawJson", b.RawJson);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -165,6 +170,7 @@ public static class Conversations
                                 {
                                     Type = Str(b, "type") ?? "text", Text = Str(b, "text"), MediaType = Str(b, "mediaType"), Data = Str(b, "data"),
                                     ToolUseId = Str(b, "toolUseId"), ToolName = Str(b, "toolName"), InputJson = Str(b, "inputJson"), Signature = Str(b, "signature"),
+                                    CitationsJson = Str(b, "citationsJson"), RawJson = Str(b, "rawJson"),
                                 });
                         c.Messages.Add(message);
                     }

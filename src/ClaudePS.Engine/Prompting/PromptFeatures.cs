@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Engine.Prompting;
@@ -52,10 +53,19 @@ public static class PromptFeatures
     /// <summary>After a successful reply: records the turn in the conversation, then parses structured
     /// output into <see cref="ClaudeResponse.Data"/>. A reply that does not parse throws
     /// ClaudePS.InvalidStructuredOutput (the turn is still recorded: it happened and was billed).</summary>
-    public static ClaudeResponse Complete(PromptOptions options, MessageRequest request, ClaudeResponse response)
+    /// <param name="paused">Content of earlier replies of this turn that stopped with pause_turn (kept in the history).</param>
+    private static ClaudeMessage LastUserTurn(MessageRequest request)
     {
-        if (options.Conversation is { } conversation)
-            Conversations.Append(conversation, request.Messages[request.Messages.Count - 1], response);
+        for (int i = request.Messages.Count - 1; i >= 0; i--)
+            if (request.Messages[i].Role == "user") return request.Messages[i];
+        return request.Messages[request.Messages.Count - 1];
+    }
+
+    public static ClaudeResponse Complete(PromptOptions options, MessageRequest request, ClaudeResponse response, IReadOnlyList<ClaudeContentBlock>? paused = null)
+    {
+        // A refused turn stays out of the conversation (the docs: drop it and go on), so the next prompt is not refused for it.
+        if (options.Conversation is { } conversation && response.StopReason != "refusal")
+            Conversations.Append(conversation, LastUserTurn(request), response, paused);
         try
         {
             if (options.OutputType is { } type) response.Data = StructuredOutput.Parse(response, type);

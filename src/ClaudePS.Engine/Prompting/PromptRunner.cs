@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
@@ -44,11 +46,19 @@ public sealed class PromptRunner
             if (ready.Length > 0) sink.WriteHostText(ready);
         };
         ClaudeResponse response;
+        var paused = new List<ClaudeContentBlock>();
         try
         {
-            response = options.Stream
-                ? await _connection.Client.StreamMessageAsync(request, onText, call, cancellationToken).ConfigureAwait(false)
-                : await _connection.Client.CreateMessageAsync(request, call, cancellationToken).ConfigureAwait(false);
+            response = await SendAsync().ConfigureAwait(false);
+            // pause_turn: the API stopped a long server-tool turn; sending the paused content back as the
+            // assistant turn lets it continue (as the docs describe). Bounded, so a loop cannot run away.
+            for (int turn = 1; response.StopReason == "pause_turn" && turn <= MaxPauseContinuations; turn++)
+            {
+                sink.WriteVerbose($"The API paused a long turn (pause_turn); sending it back to continue ({turn} of at most {MaxPauseContinuations}).");
+                paused.AddRange(response.Content);
+                request.Messages.Add(new ClaudeMessage { Role = "assistant", Content = response.Content.Select(b => b.Clone()).ToList() });
+                response = await SendAsync().ConfigureAwait(false);
+            }
         }
         catch (ClaudeException ex)
         {
@@ -60,11 +70,21 @@ public sealed class PromptRunner
         }
         if (live is not null) { string rest = live.Complete(); if (rest.Length > 0) sink.WriteHostText(rest); }
         if (options.Stream) sink.WriteHostText("\n");
+        if (response.StopReason == "refusal")
+            sink.WriteWarning("Claude declined to answer this prompt (stop_reason refusal). " +
+                (options.Conversation is null ? "Rephrase the prompt and send it again." : "The turn was not added to the conversation, so it can go on with a rephrased prompt."));
         // Text, thinking, tool input, content blocks (what the conversation keeps) and -Raw JSON alike.
         response = ResponseRedaction.Apply(redactor, response);
         response.Input = options.Input;
         sink.WriteVerbose(PromptFeatures.Summary(response));
-        response = PromptFeatures.Complete(options, request, response);
+        response = PromptFeatures.Complete(options, request, response, paused);
         return response;
+
+        Task<ClaudeResponse> SendAsync() => options.Stream
+            ? _connection.Client.StreamMessageAsync(request, onText, call, cancellationToken)
+            : _connection.Client.CreateMessageAsync(request, call, cancellationToken);
     }
+
+    /// <summary>How many times a paused turn (stop_reason pause_turn) is sent back before the reply is returned as it is.</summary>
+    public const int MaxPauseContinuations = 5;
 }
