@@ -40,7 +40,7 @@ Describe 'Connect-Claude' {
             $seen = [System.Collections.Concurrent.ConcurrentQueue[hashtable]]::new()
             $job = Start-ThreadJob -ArgumentList $listener, $seen -ScriptBlock {
                 param($listener, $seen)
-                for ($i = 0; $i -lt 2; $i++) {
+                for ($i = 0; $i -lt 3; $i++) {
                     $ctx = $listener.GetContext()
                     $seen.Enqueue(@{ Version = $ctx.Request.Headers['anthropic-version']; Beta = $ctx.Request.Headers['anthropic-beta'] })
                     $json = '{"id":"msg_probe","type":"message","role":"assistant","model":"claude-sonnet-5-5","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}'
@@ -56,15 +56,17 @@ Describe 'Connect-Claude' {
                 $info.AnthropicVersion | Should -Be '2026-10-21'
                 $info.Betas | Should -Be @('feature-a-2026-01-01', 'feature-b-2026-02-02')
                 (Invoke-ClaudePrompt 'hi' -Connection probe).Text | Should -Be 'ok'
+                (Invoke-ClaudePrompt 'hi' -Connection probe -Beta 'feature-c-2026-03-03').Text | Should -Be 'ok'
                 Connect-Claude -ApiKey (New-TestKey) -BaseUri "http://127.0.0.1:$port" -Name pinned -AnthropicVersion 2023-06-01 -NoLedger -MaxRetries 0
                 (Invoke-ClaudePrompt 'hi' -Connection pinned).Text | Should -Be 'ok'
                 $null = $job | Wait-Job -Timeout 30
                 $all = $seen.ToArray()
-                $all.Count | Should -Be 2
+                $all.Count | Should -Be 3
                 $all[0].Version | Should -Be '2026-10-21'
                 $all[0].Beta | Should -Be 'feature-a-2026-01-01,feature-b-2026-02-02'
-                $all[1].Version | Should -Be '2023-06-01'
-                $all[1].Beta | Should -BeNullOrEmpty
+                $all[1].Beta | Should -Be 'feature-a-2026-01-01,feature-b-2026-02-02,feature-c-2026-03-03'
+                $all[2].Version | Should -Be '2023-06-01'
+                $all[2].Beta | Should -BeNullOrEmpty
             } finally {
                 $listener.Stop()
                 $job | Remove-Job -Force

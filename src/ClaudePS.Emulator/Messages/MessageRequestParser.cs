@@ -10,7 +10,7 @@ internal enum ThinkingMode { None, Enabled, Adaptive }
 /// the cache breakpoint (TTL) it carries, if any.</summary>
 internal sealed record PromptSegment(string Key, int Tokens, string? BreakpointTtl);
 
-internal sealed record ToolSpec(string Name, JsonElement? InputSchema);
+internal sealed record ToolSpec(string Name, JsonElement? InputSchema, string? ServerType = null);
 
 /// <summary>A validated Messages (or count_tokens) request, reduced to what the simulation needs.</summary>
 internal sealed class MessageRequestSpec
@@ -27,6 +27,8 @@ internal sealed class MessageRequestSpec
     public int MinCacheableTokens { get; init; }
     public JsonElement? OutputSchema { get; init; }
     public IReadOnlyList<ToolSpec> Tools { get; init; } = Array.Empty<ToolSpec>();
+    /// <summary>The request offers the web search server tool (tools[].type web_search_...).</summary>
+    public bool WebSearch => Tools.Any(t => t.ServerType?.StartsWith("web_search", StringComparison.Ordinal) == true);
     /// <summary>The tool the model must call (tool_choice tool / any), or null.</summary>
     public ToolSpec? ForcedTool { get; init; }
     public required IReadOnlyList<PromptSegment> Segments { get; init; }
@@ -234,7 +236,8 @@ internal static class MessageRequestParser
             if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("name", out var nameEl) || nameEl.ValueKind != JsonValueKind.String)
                 throw Invalid($"tools.{i}.name: Field required");
             JsonElement? schema = tool.TryGetProperty("input_schema", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : null;
-            tools.Add(new ToolSpec(nameEl.GetString()!, schema));
+            string? serverType = tool.TryGetProperty("type", out var tt) && tt.ValueKind == JsonValueKind.String && tt.GetString() != "custom" ? tt.GetString() : null;
+            tools.Add(new ToolSpec(nameEl.GetString()!, schema, serverType));
             string canonical = CanonicalWithoutCacheControl(tool);
             segments.Add(new PromptSegment("tool:" + canonical, TokenCounter.Count(canonical), CacheTtl(tool, $"tools.{i}")));
             i++;

@@ -55,7 +55,10 @@ public sealed class SimulatedReply
 internal abstract record PlannedBlock;
 internal sealed record PlannedThinking(string Thinking, string Signature) : PlannedBlock;
 internal sealed record PlannedRedactedThinking(string Data) : PlannedBlock;
-internal sealed record PlannedText(string Text) : PlannedBlock;
+internal sealed record PlannedText(string Text, JsonObject? Citation = null) : PlannedBlock;
+/// <summary>A server tool call (web search), and its result; the text after it cites the result.</summary>
+internal sealed record PlannedServerToolUse(string Id, string Name, string InputJson) : PlannedBlock;
+internal sealed record PlannedWebSearchResult(string ToolUseId, JsonArray Results) : PlannedBlock;
 internal sealed record PlannedToolUse(string Id, string Name, string InputJson) : PlannedBlock;
 
 /// <summary>The reply content decided before any cache or rate-limit effect (pure in the request).</summary>
@@ -111,6 +114,44 @@ public sealed class MessageSimulator
         _state.Cache.Evaluate(apiKeyId, spec.Model, spec.Segments, commit);
 
     internal ReplyPlan Plan(MessageRequestSpec spec, int? replyTokens)
+    {
+        var plan = PlanCore(spec, replyTokens);
+        return spec.WebSearch && spec.ForcedTool is null ? WithWebSearch(spec, plan) : plan;
+    }
+
+    /// <summary>With the web search server tool in the request, the reply searches first (server_tool_use, then
+    /// web_search_tool_result) and its text cites the first result, as the API's replies do.</summary>
+    private static ReplyPlan WithWebSearch(MessageRequestSpec spec, ReplyPlan plan)
+    {
+        var words = ReplyComposer.ContentWords(spec.LastUserText);
+        string query = words.Count == 0 ? "news" : string.Join(" ", words.Take(4));
+        string id = "srvtoolu_" + ReplyComposer.Signature(query)[..16].Replace('+', 'a').Replace('/', 'b');
+        string input = new JsonObject { ["query"] = query }.ToJsonString(WireJson.Options);
+        string url = "https://example.org/search/" + Uri.EscapeDataString(query.Replace(' ', '-'));
+        var results = new JsonArray(new JsonObject
+        {
+            ["type"] = "web_search_result", ["title"] = "About " + query, ["url"] = url,
+            ["encrypted_content"] = ReplyComposer.RedactedData("page about " + query), ["page_age"] = "December 1, 2026",
+        });
+        var blocks = plan.Blocks.ToList();
+        int at = blocks.FindIndex(b => b is PlannedText or PlannedToolUse);
+        if (at < 0) at = blocks.Count;
+        blocks.Insert(at, new PlannedServerToolUse(id, "web_search", input));
+        blocks.Insert(at + 1, new PlannedWebSearchResult(id, results));
+        int text = blocks.FindIndex(b => b is PlannedText);
+        if (text >= 0 && blocks[text] is PlannedText t)
+            blocks[text] = t with
+            {
+                Citation = new JsonObject
+                {
+                    ["type"] = "web_search_result_location", ["url"] = url, ["title"] = "About " + query,
+                    ["cited_text"] = t.Text.Length > 40 ? t.Text[..40] : t.Text, ["encrypted_index"] = ReplyComposer.RedactedData(url),
+                },
+            };
+        return plan with { Blocks = blocks, OutputTokens = plan.OutputTokens + TokenCounter.Count(input) };
+    }
+
+    private ReplyPlan PlanCore(MessageRequestSpec spec, int? replyTokens)
     {
         var words = ReplyComposer.ContentWords(spec.LastUserText);
         int seed = ReplyComposer.Seed(spec.Model, spec.Segments);

@@ -26,8 +26,11 @@ internal static class WireJson
     {
         PlannedThinking t => new JsonObject { ["type"] = "thinking", ["thinking"] = t.Thinking, ["signature"] = t.Signature },
         PlannedRedactedThinking r => new JsonObject { ["type"] = "redacted_thinking", ["data"] = r.Data },
+        PlannedText { Citation: { } c } t => new JsonObject { ["type"] = "text", ["text"] = t.Text, ["citations"] = new JsonArray(c.DeepClone()) },
         PlannedText t => new JsonObject { ["type"] = "text", ["text"] = t.Text },
         PlannedToolUse t => new JsonObject { ["type"] = "tool_use", ["id"] = t.Id, ["name"] = t.Name, ["input"] = JsonNode.Parse(t.InputJson) },
+        PlannedServerToolUse s => new JsonObject { ["type"] = "server_tool_use", ["id"] = s.Id, ["name"] = s.Name, ["input"] = JsonNode.Parse(s.InputJson) },
+        PlannedWebSearchResult w => new JsonObject { ["type"] = "web_search_tool_result", ["tool_use_id"] = w.ToolUseId, ["content"] = w.Results.DeepClone() },
         _ => throw new ArgumentOutOfRangeException(nameof(block)),
     };
 
@@ -39,6 +42,8 @@ internal static class WireJson
         PlannedRedactedThinking r => Block(r),
         PlannedText => new JsonObject { ["type"] = "text", ["text"] = "" },
         PlannedToolUse t => new JsonObject { ["type"] = "tool_use", ["id"] = t.Id, ["name"] = t.Name, ["input"] = new JsonObject() },
+        PlannedServerToolUse s => new JsonObject { ["type"] = "server_tool_use", ["id"] = s.Id, ["name"] = s.Name, ["input"] = new JsonObject() },
+        PlannedWebSearchResult w => Block(w),
         _ => throw new ArgumentOutOfRangeException(nameof(block)),
     };
 

@@ -39,6 +39,8 @@ public sealed class PromptOptions
     public bool AdaptiveThinking { get; set; }
     /// <summary>output_config.effort (low, medium, high, xhigh, max); null for the conversation's, then the connection's, then the model's default.</summary>
     public string? Effort { get; set; }
+    /// <summary>anthropic-beta values for this prompt, sent after the connection's.</summary>
+    public IReadOnlyList<string> Betas { get; set; } = Array.Empty<string>();
     /// <summary>What to redact from the reply (final text and live streamed text); Standard by default.</summary>
     public RedactionOptions Redaction { get; set; } = RedactionOptions.Standard;
     /// <summary>Also redact the prompt and system text (with <see cref="Redaction"/>) before sending.</summary>

@@ -26,6 +26,7 @@ public sealed class PromptRunner
         request.System = redactInput && options.System is not null ? redactor.Redact(options.System).Text : options.System;
         request.Temperature = options.Temperature;
         request.StopSequences.AddRange(options.StopSequences);
+        foreach (var beta in options.Betas) request.Betas.AddRange(beta.Split(','));
         PromptFeatures.Apply(request, options, progress);
         return request;
     }

@@ -102,6 +102,11 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
     [ValidateSet("low", "medium", "high", "xhigh", "max")]
     public string? Effort { get; set; }
 
+    /// <summary>anthropic-beta values for features behind a beta header, sent with this prompt after the connection's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Beta { get; set; }
+
     /// <summary>A connection name (Connect-Claude -Name); the default connection otherwise.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(ConnectionCompleter))]
@@ -240,6 +245,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         options.ThinkingBudget = ThinkingBudget;
         options.AdaptiveThinking = AdaptiveThinking;
         options.Effort = Effort;
+        options.Betas = Beta ?? Array.Empty<string>();
         // Thinking counts against max_tokens: when -MaxTokens was left at its default, make room for the budget.
         if (ThinkingBudget is { } budget && !MyInvocation.BoundParameters.ContainsKey(nameof(MaxTokens)) && options.MaxTokens <= budget)
             options.MaxTokens = budget + 1024 <= 128000 ? budget + 1024 : 128000;
