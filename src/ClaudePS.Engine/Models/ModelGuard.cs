@@ -25,8 +25,13 @@ public static class ModelGuard
         string version = connection.Options.Dialect is VertexDialect ? ApiVersion.Legacy : connection.Options.AnthropicVersion;
         var model = ModelCatalog.Describe(connection, request.Model);
         Check(request, version, model, KnownModels.Find(request.Model)?.Sampling);
-        if (model is { Lifecycle: "deprecated" or "retired" } && log is not null && Warned.GetValue(connection, _ => new()).TryAdd(model.Id, true))
+        if (log is null || model is null) return;
+        var warned = Warned.GetValue(connection, _ => new());
+        if (model.Lifecycle is "deprecated" or "retired" && warned.TryAdd(model.Id, true))
             log.WriteWarning(LifecycleWarning(model));
+        // Where both forms work (Claude 4.6), budget thinking is deprecated: adaptive is the form to move to.
+        if (request.ThinkingBudgetTokens is not null && model.Capabilities?.ThinkingTypes.Contains("adaptive") == true && warned.TryAdd("budget:" + model.Id, true))
+            log.WriteWarning($"-ThinkingBudget (thinking.budget_tokens) is deprecated on {model.Id}; use -AdaptiveThinking, with -Effort to set how hard it thinks.");
     }
 
     private static readonly ConditionalWeakTable<ClaudeConnection, ConcurrentDictionary<string, bool>> Warned = new();

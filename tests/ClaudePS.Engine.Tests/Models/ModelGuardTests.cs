@@ -151,6 +151,24 @@ public class ModelGuardTests
     }
 
     [Fact]
+    public async Task Budget_thinking_where_adaptive_is_available_is_sent_with_one_deprecation_warning()
+    {
+        var (c, api) = Connect();
+        using var scope = c;
+        var sink = new WarningSink();
+        for (int i = 0; i < 2; i++)
+        {
+            var request = Prompt("claude-sonnet-4-6");
+            request.ThinkingBudgetTokens = 2048;
+            await c.Client.CreateMessageAsync(request, new CallOptions { Log = sink });
+        }
+        Assert.Equal("enabled", LastBody(api).GetProperty("thinking").GetProperty("type").GetString());
+        var warning = Assert.Single(sink.Warnings);
+        Assert.Contains("-ThinkingBudget (thinking.budget_tokens) is deprecated on claude-sonnet-4-6", warning);
+        Assert.Contains("-AdaptiveThinking", warning);
+    }
+
+    [Fact]
     public void Version_rules_cover_documents_in_assistant_turns_and_citations_on_user_text()
     {
         var request = Prompt("claude-sonnet-4-6");
