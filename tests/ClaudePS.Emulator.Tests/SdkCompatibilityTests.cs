@@ -140,6 +140,30 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Web_search_blocks_citations_and_effort_pass_strict_validation_streamed_and_not()
+    {
+        var client = Client();
+        var parameters = Params("Find the harbour tide tables", 2000) with
+        {
+            Model = "claude-sonnet-5-5",
+            Tools = [new WebSearchTool20250305()],
+            OutputConfig = new OutputConfig { Effort = Effort.Low },
+        };
+        var message = await client.Messages.Create(parameters, Bounded());
+        Assert.Equal(3, message.Content.Count);
+        Assert.Equal("end_turn", message.StopReason!.Raw());
+
+        int starts = 0, citations = 0;
+        await foreach (var ev in client.Messages.CreateStreaming(parameters, Bounded()))
+        {
+            if (ev.TryPickContentBlockStart(out _)) starts++;
+            if (ev.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickCitations(out _)) citations++;
+        }
+        Assert.Equal(3, starts);
+        Assert.Equal(1, citations);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_scripted_429_is_retried_by_the_sdk_and_then_succeeds()
     {
         _injector.Headers["x-emulator-scenario"] = "sdk-429";
