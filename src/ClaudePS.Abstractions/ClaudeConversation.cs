@@ -9,6 +9,8 @@ public sealed class ClaudeConversation
     public string Id { get; set; } = "conv_" + Guid.NewGuid().ToString("N").Substring(0, 16);
     public string? Model { get; set; }
     public string? System { get; set; }
+    /// <summary>The effort level (low ... max) for every turn; Invoke-ClaudePrompt -Effort overrides it per turn.</summary>
+    public string? Effort { get; set; }
     public List<ClaudeMessage> Messages { get; set; } = new();
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     /// <summary>Usage summed over every turn.</summary>
@@ -58,6 +60,16 @@ public sealed class ClaudeContentBlock
     public bool IsError { get; set; }
     /// <summary>Cache breakpoint TTL ("5m" or "1h"), or null for none.</summary>
     public string? CacheTtl { get; set; }
+    /// <summary>The citations array of a text block (JSON), or null.</summary>
+    public string? CitationsJson { get; set; }
+    /// <summary>The whole block as the API sent it (JSON), for block types the module does not model
+    /// (server_tool_use, web_search_tool_result, compaction, ...): kept and sent back unchanged on later turns.</summary>
+    public string? RawJson { get; set; }
+    /// <summary>True when the block carries a non-empty citations array.</summary>
+    public bool HasCitations => CitationsJson is { Length: > 2 } c && c.Trim() != "[]";
+
+    /// <summary>A copy of every field (blocks are shared between a response and its conversation).</summary>
+    public ClaudeContentBlock Clone() => (ClaudeContentBlock)MemberwiseClone();
 
     public static ClaudeContentBlock FromText(string text) => new() { Type = "text", Text = text };
     public static ClaudeContentBlock FromBase64(string type, string mediaType, string data) => new() { Type = type, MediaType = mediaType, Data = data };

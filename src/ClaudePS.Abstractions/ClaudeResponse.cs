@@ -116,4 +116,7 @@ public sealed class ClaudeToolUse
     public string Name { get; init; } = "";
     /// <summary>The tool input as JSON text.</summary>
     public string InputJson { get; init; } = "{}";
+    /// <summary>True when the reply was cut off (max_tokens) inside the tool input: <see cref="InputJson"/> is what
+    /// could be recovered from the partial JSON (complete values only), as the SDKs recover it.</summary>
+    public bool InputIncomplete { get; init; }
 }

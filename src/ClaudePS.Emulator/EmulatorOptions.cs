@@ -51,8 +51,9 @@ public sealed class EmulatorOptions
     public double SlowTokensPerSecond { get; set; } = 20;
 
     // ---- caching / limits --------------------------------------------------------------------
-    /// <summary>Prefixes shorter than this are not cached (the real API uses 1024-4096 by model). --cache-min-tokens</summary>
-    public int CacheMinTokens { get; set; }
+    /// <summary>Prefixes shorter than this are not cached; null (the default) uses each model's minimum, as the
+    /// real API does (1,024 to 4,096 tokens). Tests lower it (0 caches any prefix). --cache-min-tokens</summary>
+    public int? CacheMinTokens { get; set; }
     /// <summary>Largest accepted Messages / count_tokens body. --max-body-mb</summary>
     public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
     /// <summary>Pad SSE data JSON with spaces before its closing brace, as real traffic sometimes does. --pad-sse</summary>

@@ -20,7 +20,7 @@ public sealed class AccountingAndSimulatorTests
         Assert.Equal("messages", ok.Endpoint);
         Assert.Equal(ApiKeyAuthenticator.KeyIdFor(EmulatorHarness.Key), ok.ApiKeyId);
         Assert.DoesNotContain(EmulatorHarness.Key, ok.ToString());
-        Assert.Equal("claude-sonnet-4-5-20250929", ok.Model);
+        Assert.Equal(EmulatorHarness.Model, ok.Model);
         Assert.Equal(200, ok.StatusCode);
         Assert.False(ok.Streamed);
         Assert.Equal((int)message!["usage"]!["input_tokens"]!, ok.Usage!.InputTokens);
@@ -124,7 +124,7 @@ public sealed class AccountingAndSimulatorTests
         Assert.Equal((250, 80.5, 20), (options.TimeToFirstTokenMs, options.TokensPerSecond, options.LatencyMs));
         Assert.Equal(0.2, options.FaultRate);
         Assert.Equal(new[] { "429", "reset", "stall:1" }, options.RandomFaultKinds);
-        Assert.Equal((42, 50, 1024, true), (options.Seed, options.FaultRetryAfterMs!.Value, options.CacheMinTokens, options.PadSseData));
+        Assert.Equal((42, 50, 1024, true), (options.Seed, options.FaultRetryAfterMs!.Value, options.CacheMinTokens!.Value, options.PadSseData));
         Assert.Throws<ArgumentException>(() => EmulatorOptions.FromArgs(new[] { "--rpm", "lots" }));
         Assert.Throws<ArgumentException>(() => EmulatorOptions.FromArgs(new[] { "--fault-kinds", "teapot" }));
     }

@@ -30,10 +30,26 @@ public sealed class CachingAndRateLimitTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task By_default_a_prefix_below_the_models_minimum_is_not_cached()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        // About 250 tokens: below every model's minimum, so nothing is written (and it is all plain input).
+        var small = Usage((await emulator.PostAsync("v1/messages", CachedBody("q1"))).Json!);
+        Assert.Equal((0, 0), (small.Create, small.Read));
+        // About 1,300 tokens: enough for Sonnet (1,024), not for Opus 4.6 (4,096).
+        string longer = string.Join(" ", Enumerable.Repeat(LongSystem, 5));
+        var sonnet = Usage((await emulator.PostAsync("v1/messages", CachedBody("q1", system: longer))).Json!);
+        Assert.True(sonnet.Create > 1024, $"wrote {sonnet.Create}");
+        string opusBody = CachedBody("q1", system: longer).Replace(EmulatorHarness.Model, "claude-opus-4-6");
+        var opus = Usage((await emulator.PostAsync("v1/messages", opusBody)).Json!);
+        Assert.Equal(0, opus.Create);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_cached_prefix_is_written_then_read_within_its_ttl_and_written_again_after()
     {
         var clock = new ManualClock();
-        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { Clock = clock });
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { Clock = clock, CacheMinTokens = 0 });
         var (_, counted) = await emulator.PostAsync("v1/messages/count_tokens", CachedBody("What are the opening hours?"));
         int total = (int)counted!["input_tokens"]!;
 
@@ -62,7 +78,7 @@ public sealed class CachingAndRateLimitTests
     public async Task One_hour_entries_report_1h_creation_and_outlive_five_minutes()
     {
         var clock = new ManualClock();
-        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { Clock = clock });
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { Clock = clock, CacheMinTokens = 0 });
         var first = Usage((await emulator.PostAsync("v1/messages", CachedBody("q1", ttl: "1h"))).Json!);
         Assert.Equal(first.Create, first.Create1h);
         Assert.Equal(0, first.Create5m);
@@ -73,7 +89,7 @@ public sealed class CachingAndRateLimitTests
     [Fact(Timeout = 30_000)]
     public async Task The_cache_is_per_api_key_and_per_prefix()
     {
-        await using var emulator = await EmulatorHarness.StartAsync();
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { CacheMinTokens = 0 });
         await emulator.PostAsync("v1/messages", CachedBody("q1"));
         var otherKey = Usage((await emulator.PostAsync("v1/messages", CachedBody("q1"), key: "sk-ant-other-key")).Json!);
         Assert.Equal(0, otherKey.Read);
@@ -85,7 +101,7 @@ public sealed class CachingAndRateLimitTests
     [Fact(Timeout = 30_000)]
     public async Task A_conversation_moving_its_breakpoint_reads_the_earlier_prefix()
     {
-        await using var emulator = await EmulatorHarness.StartAsync();
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { CacheMinTokens = 0 });
         JsonObject Turn(string text, bool cache) => new()
         {
             ["role"] = "user",
@@ -140,7 +156,7 @@ public sealed class CachingAndRateLimitTests
     public async Task Token_limits_bind_on_input_and_output_and_cache_reads_are_free()
     {
         var clock = new ManualClock();
-        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { Clock = clock, InputTokensPerMinute = 500, OutputTokensPerMinute = 1000 });
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions { Clock = clock, CacheMinTokens = 0, InputTokensPerMinute = 500, OutputTokensPerMinute = 1000 });
         var (first, message) = await emulator.PostAsync("v1/messages", CachedBody("q1"));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         var usage = Usage(message!);

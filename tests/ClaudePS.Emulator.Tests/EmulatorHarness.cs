@@ -17,7 +17,7 @@ public sealed class ManualClock : TimeProvider
 public sealed class EmulatorHarness : IAsyncDisposable
 {
     public const string Key = "sk-ant-test-key-0001";
-    public const string Model = "claude-sonnet-4-5";
+    public const string Model = "claude-sonnet-4-6";
 
     private EmulatorHarness(EmulatorServer server)
     {
@@ -46,7 +46,7 @@ public sealed class EmulatorHarness : IAsyncDisposable
         var request = new HttpRequestMessage(body == null ? HttpMethod.Get : HttpMethod.Post, path);
         if (body != null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         if (key != null) request.Headers.Add("x-api-key", key);
-        if (version) request.Headers.Add("anthropic-version", "2023-06-01");
+        if (version && headers?.ContainsKey("anthropic-version") != true) request.Headers.Add("anthropic-version", ApiVersions.Current);
         if (headers != null)
             foreach (var pair in headers) request.Headers.TryAddWithoutValidation(pair.Key, pair.Value);
         return request;

@@ -110,7 +110,19 @@ public sealed class HttpWireTests : IAsyncLifetime
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[]}""", 400, "messages: at least one message is required" },
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"system","content":"hi"}]}""", 400, "messages.0.role: Input should be 'user' or 'assistant'" },
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user"}]}""", 400, "messages.0.content: Field required" },
-        { """{"model":"claude-sonnet-4-5","max_tokens":10,"temperature":1.5,"messages":[{"role":"user","content":"hi"}]}""", 400, "temperature: Input should be less than or equal to 1" },
+        // API version 2026-10-21 (what the harness sends): sampling parameters are extra inputs, whatever their value.
+        { """{"model":"claude-sonnet-4-6","max_tokens":10,"temperature":1.0,"messages":[{"role":"user","content":"hi"}]}""", 400, "temperature: Extra inputs are not permitted" },
+        { """{"model":"claude-sonnet-4-6","max_tokens":10,"top_k":5,"messages":[{"role":"user","content":"hi"}]}""", 400, "top_k: Extra inputs are not permitted" },
+        { """{"model":"claude-sonnet-4-6","max_tokens":10,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"document","source":{"type":"text","media_type":"text/plain","data":"x"}}]},{"role":"user","content":"and?"}]}""", 400, "messages.1.content.0: document blocks are not allowed in assistant messages" },
+        { """{"model":"claude-sonnet-4-6","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":"hi","citations":[{"type":"char_location","cited_text":"h","document_index":0,"start_char_index":0,"end_char_index":1}]}]}]}""", 400, "messages.0.content.0.citations" },
+        // Per-model rules, whatever the version.
+        { """{"model":"claude-sonnet-5-5","max_tokens":4000,"thinking":{"type":"enabled","budget_tokens":2000},"messages":[{"role":"user","content":"hi"}]}""", 400, "\"thinking.type.enabled\" is not supported for this model" },
+        { """{"model":"claude-sonnet-4-5","max_tokens":4000,"thinking":{"type":"adaptive"},"messages":[{"role":"user","content":"hi"}]}""", 400, "thinking.type: 'adaptive' is not supported for claude-sonnet-4-5-20250929" },
+        { """{"model":"claude-sonnet-4-6","max_tokens":4000,"thinking":{"type":"adaptive"},"tools":[{"name":"t","input_schema":{"type":"object"}}],"tool_choice":{"type":"any"},"messages":[{"role":"user","content":"hi"}]}""", 400, "Thinking may not be enabled when tool_choice forces tool use." },
+        { """{"model":"claude-opus-4-6","max_tokens":100,"output_config":{"effort":"xhigh"},"messages":[{"role":"user","content":"hi"}]}""", 400, "output_config.effort: 'xhigh' is not supported by claude-opus-4-6" },
+        { """{"model":"claude-haiku-4-5","max_tokens":100,"output_config":{"effort":"low"},"messages":[{"role":"user","content":"hi"}]}""", 400, "output_config.effort: effort is not supported by claude-haiku-4-5-20251001" },
+        { """{"model":"claude-sonnet-4-6","max_tokens":100,"output_config":{"effort":"extreme"},"messages":[{"role":"user","content":"hi"}]}""", 400, "output_config.effort: Input should be" },
+        { """{"model":"claude-sonnet-4-0","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}""", 404, "model: claude-sonnet-4-0 has been retired" },
         { """{"model":"claude-sonnet-4-5","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":100},"messages":[{"role":"user","content":"hi"}]}""", 400, "thinking.enabled.budget_tokens" },
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral","ttl":"2h"}}],"messages":[{"role":"user","content":"hi"}]}""", 400, "system.0.cache_control.ttl" },
         { """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]""", 400, "not valid JSON" },
@@ -129,6 +141,25 @@ public sealed class HttpWireTests : IAsyncLifetime
         Assert.Equal(status == 404 ? "not_found_error" : "invalid_request_error", (string?)json!["error"]!["type"]);
         Assert.Contains(message, (string?)json["error"]!["message"]);
         Assert.Equal("false", response.Headers.GetValues("x-should-retry").Single());
+    }
+
+    public static TheoryData<string, int, string?> LegacyVersionBodies => new()
+    {
+        { """{"model":"claude-sonnet-4-6","max_tokens":10,"temperature":0.3,"messages":[{"role":"user","content":"hi"}]}""", 200, null },
+        { """{"model":"claude-sonnet-4-6","max_tokens":10,"temperature":1.5,"messages":[{"role":"user","content":"hi"}]}""", 400, "temperature: Input should be less than or equal to 1" },
+        { """{"model":"claude-opus-4-7","max_tokens":10,"temperature":0.3,"messages":[{"role":"user","content":"hi"}]}""", 400, "`temperature` is deprecated for this model." },
+        { """{"model":"claude-sonnet-4-5","max_tokens":10,"temperature":0.3,"top_p":0.9,"messages":[{"role":"user","content":"hi"}]}""", 400, "`temperature` and `top_p` cannot both be specified for this model" },
+        { """{"model":"claude-sonnet-4-6","max_tokens":10,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"document","source":{"type":"text","media_type":"text/plain","data":"x"}}]},{"role":"user","content":"and?"}]}""", 200, null },
+    };
+
+    /// <summary>anthropic-version 2023-06-01 keeps sampling parameters (with the per-model rules) and documents in assistant turns.</summary>
+    [Theory(Timeout = 30_000)]
+    [MemberData(nameof(LegacyVersionBodies))]
+    public async Task The_2023_version_keeps_its_rules(string body, int status, string? message)
+    {
+        var (response, json) = await _emulator.PostAsync("v1/messages", body, new Dictionary<string, string> { ["anthropic-version"] = "2023-06-01" });
+        Assert.Equal(status, (int)response.StatusCode);
+        if (message is not null) Assert.Contains(message, (string?)json!["error"]!["message"]);
     }
 
     [Fact(Timeout = 60_000)]

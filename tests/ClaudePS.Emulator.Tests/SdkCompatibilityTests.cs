@@ -9,7 +9,8 @@ using Xunit;
 
 namespace ClaudePS.Emulator.Tests;
 
-/// <summary>The official Anthropic .NET SDK, unchanged, against the emulator: proof of wire compatibility.</summary>
+/// <summary>The official Anthropic .NET SDK (newest served), unchanged and with strict response validation, against
+/// the emulator: proof of wire compatibility.</summary>
 public sealed class SdkCompatibilityTests : IAsyncLifetime
 {
     private EmulatorHarness _emulator = null!;
@@ -40,6 +41,8 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
         BaseUrl = _emulator.Server.BaseUri.ToString().TrimEnd('/'),
         ApiKey = key,
         MaxRetries = 2,
+        // Strict: every reply must have every field the SDK's models mark required.
+        ResponseValidation = true,
         Timeout = TimeSpan.FromSeconds(30),
         HttpClient = new HttpClient(_injector, disposeHandler: false),
     });
@@ -119,10 +122,45 @@ public sealed class SdkCompatibilityTests : IAsyncLifetime
             pages++;
         }
 
-        Assert.Equal(ClaudePS.Engine.Wire.KnownModels.All.Select(m => m.Id), ids);
+        // Retired models are listed only on request, as the API does.
+        Assert.Equal(ClaudePS.Engine.Wire.KnownModels.All.Where(m => m.Lifecycle != "retired").Select(m => m.Id), ids);
         Assert.True(pages > 1);
         var model = await client.Models.Retrieve("claude-sonnet-4-5", new ModelRetrieveParams(), Bounded());
         Assert.Equal("claude-sonnet-4-5-20250929", model.ID);
+        Assert.Equal("deprecated", model.Lifecycle!.Raw());
+        Assert.Equal(new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero), model.RetiresAt);
+        Assert.False(model.Capabilities!.Thinking.Types.Adaptive.Supported);
+        Assert.True(model.Capabilities.Thinking.Types.Enabled.Supported);
+        var current = await client.Models.Retrieve("claude-sonnet-5-5", new ModelRetrieveParams(), Bounded());
+        Assert.Equal("active", current.Lifecycle!.Raw());
+        Assert.Null(current.RetiresAt);
+        Assert.True(current.Capabilities!.Effort.Xhigh!.Supported);
+        Assert.False(current.Capabilities.Thinking.Types.Enabled.Supported);
+        Assert.Equal(128_000, current.MaxTokens);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Web_search_blocks_citations_and_effort_pass_strict_validation_streamed_and_not()
+    {
+        var client = Client();
+        var parameters = Params("Find the harbour tide tables", 2000) with
+        {
+            Model = "claude-sonnet-5-5",
+            Tools = [new WebSearchTool20250305()],
+            OutputConfig = new OutputConfig { Effort = Effort.Low },
+        };
+        var message = await client.Messages.Create(parameters, Bounded());
+        Assert.Equal(3, message.Content.Count);
+        Assert.Equal("end_turn", message.StopReason!.Raw());
+
+        int starts = 0, citations = 0;
+        await foreach (var ev in client.Messages.CreateStreaming(parameters, Bounded()))
+        {
+            if (ev.TryPickContentBlockStart(out _)) starts++;
+            if (ev.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickCitations(out _)) citations++;
+        }
+        Assert.Equal(3, starts);
+        Assert.Equal(1, citations);
     }
 
     [Fact(Timeout = 60_000)]

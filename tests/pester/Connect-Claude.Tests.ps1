@@ -32,6 +32,57 @@ Describe 'Connect-Claude' {
         }
     }
 
+    Context 'API version, betas and effort' {
+        It 'sends anthropic-version 2026-10-21 by default, the pinned one with -AnthropicVersion, and the -Beta values' {
+            # A one-off loopback server that records the headers it gets: the emulator does not echo them.
+            $port = Get-FreeLoopbackPort
+            $listener = [System.Net.HttpListener]::new()
+            $listener.Prefixes.Add("http://127.0.0.1:$port/")
+            $listener.Start()
+            $seen = [System.Collections.Concurrent.ConcurrentQueue[hashtable]]::new()
+            $job = Start-ThreadJob -ArgumentList $listener, $seen -ScriptBlock {
+                param($listener, $seen)
+                for ($i = 0; $i -lt 3; $i++) {
+                    $ctx = $listener.GetContext()
+                    $seen.Enqueue(@{ Version = $ctx.Request.Headers['anthropic-version']; Beta = $ctx.Request.Headers['anthropic-beta'] })
+                    $json = '{"id":"msg_probe","type":"message","role":"assistant","model":"claude-sonnet-5-5","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}'
+                    $body = [System.Text.Encoding]::UTF8.GetBytes($json)
+                    $ctx.Response.ContentType = 'application/json'
+                    $ctx.Response.AddHeader('request-id', 'req_probe')
+                    $ctx.Response.OutputStream.Write($body, 0, $body.Length)
+                    $ctx.Response.Close()
+                }
+            }
+            try {
+                $info = Connect-Claude -ApiKey (New-TestKey) -BaseUri "http://127.0.0.1:$port" -Name probe -Beta 'feature-a-2026-01-01,feature-b-2026-02-02' -NoLedger -MaxRetries 0 -PassThru
+                $info.AnthropicVersion | Should -Be '2026-10-21'
+                $info.Betas | Should -Be @('feature-a-2026-01-01', 'feature-b-2026-02-02')
+                (Invoke-ClaudePrompt 'hi' -Connection probe).Text | Should -Be 'ok'
+                (Invoke-ClaudePrompt 'hi' -Connection probe -Beta 'feature-c-2026-03-03').Text | Should -Be 'ok'
+                Connect-Claude -ApiKey (New-TestKey) -BaseUri "http://127.0.0.1:$port" -Name pinned -AnthropicVersion 2023-06-01 -NoLedger -MaxRetries 0
+                (Invoke-ClaudePrompt 'hi' -Connection pinned).Text | Should -Be 'ok'
+                $null = $job | Wait-Job -Timeout 30
+                $all = $seen.ToArray()
+                $all.Count | Should -Be 3
+                $all[0].Version | Should -Be '2026-10-21'
+                $all[0].Beta | Should -Be 'feature-a-2026-01-01,feature-b-2026-02-02'
+                $all[1].Beta | Should -Be 'feature-a-2026-01-01,feature-b-2026-02-02,feature-c-2026-03-03'
+                $all[2].Version | Should -Be '2023-06-01'
+                $all[2].Beta | Should -BeNullOrEmpty
+            } finally {
+                $listener.Stop()
+                $job | Remove-Job -Force
+            }
+        }
+
+        It '-AnthropicVersion must be a date and -Effort one of the levels' {
+            { Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -AnthropicVersion latest } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Effort extreme } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            $err = { Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -AnthropicVersion 1999-01-01 } | Should -Throw -PassThru
+            $err.Exception.Message | Should -Match 'AnthropicVersion'
+        }
+    }
+
     Context 'credentials' {
         It '-ApiKey connects and -PassThru shows the connection without the key' {
             $info = Connect-Claude -ApiKey (New-TestKey $script:Canary) -BaseUri $script:Emulator.BaseUri -PassThru

@@ -29,6 +29,32 @@ Describe 'Get-ClaudeModel' -Skip:$missing {
         ($all.Id | Select-Object -Unique).Count | Should -Be @($all).Count
     }
 
+    It 'shows what the models API returns: capabilities, limits and lifecycle' {
+        $m = Get-ClaudeModel 'claude-sonnet-5-5'
+        $m.Lifecycle | Should -Be 'active'
+        $m.MaxTokens | Should -Be 128000
+        $m.MaxInputTokens | Should -Be 1000000
+        $m.Capabilities | Should -BeOfType ([ClaudePS.ClaudeModelCapabilities])
+        $m.Capabilities.EffortLevels | Should -Be @('low', 'medium', 'high', 'xhigh', 'max')
+        $m.Capabilities.ThinkingTypes | Should -Contain 'adaptive'
+        $m.Capabilities.ThinkingTypes | Should -Not -Contain 'enabled'
+        $old = Get-ClaudeModel 'claude-sonnet-4-5'
+        $old.Lifecycle | Should -Be 'deprecated'
+        $old.RetiresAt.ToString('yyyy-MM-dd') | Should -Be '2026-11-30'
+        $old.Capabilities.ThinkingTypes | Should -Contain 'enabled'
+        $old.Capabilities.EffortLevels | Should -BeNullOrEmpty
+        # Retired models are not listed.
+        (Get-ClaudeModel).Id | Should -Not -Contain 'claude-sonnet-4-20250514'
+    }
+
+    It 'the table shows lifecycle, limits and capabilities at 80 columns' {
+        $text = Get-ClaudeModel 'claude-sonnet-5-5', 'claude-sonnet-4-5' | Format-Table | Out-String -Width 80
+        $text | Should -Match 'Lifecycle'
+        $text | Should -Match 'Capabilities'
+        $text | Should -Match 'claude-sonnet-5-5\s+active\s+1M\s+128K\s+thinking:adaptive'
+        $text | Should -Match 'until 2026-11-30'
+    }
+
     It 'gets one model by exact id or alias, by position' {
         (Get-ClaudeModel 'claude-haiku-4-5-20251001').Id | Should -Be 'claude-haiku-4-5-20251001'
         (Get-ClaudeModel -Id 'claude-haiku-4-5').Id | Should -BeLike 'claude-haiku-4-5*'

@@ -78,17 +78,44 @@ Describe 'Invoke-ClaudeBatch' -Skip:$missing {
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.BatchTemplateColumnMissing,*'
         }
 
-        It '-System, -Model, -MaxTokens and -Temperature apply to every row' {
-            $out = 'a', 'b' | Invoke-ClaudeBatch -System 'Be brief.' -Model claude-haiku-4-5 -MaxTokens 2 -Temperature 0
+        It '-System, -Model, -MaxTokens and -Effort apply to every row' {
+            $out = 'a', 'b' | Invoke-ClaudeBatch -System 'Be brief.' -Model claude-sonnet-4-6 -MaxTokens 2 -Effort low
             $out | ForEach-Object {
-                $_.Model | Should -BeLike 'claude-haiku-4-5*'
+                $_.Model | Should -BeLike 'claude-sonnet-4-6*'
                 $_.OutputTokens | Should -BeLessOrEqual 2
             }
+        }
+
+        It '-Effort reaches every row: low effort answers shorter than max' {
+            $low = 'Explain tides and harbours', 'Describe glaciers' | Invoke-ClaudeBatch -Model claude-sonnet-5-5 -Effort low
+            $max = 'Explain tides and harbours', 'Describe glaciers' | Invoke-ClaudeBatch -Model claude-sonnet-5-5 -Effort max
+            0..1 | ForEach-Object { $low[$_].OutputTokens | Should -BeLessThan $max[$_].OutputTokens }
+        }
+
+        It 'a CSV whose rows the model would all reject fails once, before any row is sent' {
+            $csv = Join-Path ([System.IO.Path]::GetTempPath()) ("claudeps-reject-" + [guid]::NewGuid().ToString('N') + '.csv')
+            1..200 | ForEach-Object { [pscustomobject]@{ Id = "r$_"; Prompt = "question $_" } } | Export-Csv $csv -NoTypeInformation
+            try {
+                function Sent { [double](Get-ClaudeMetrics -Name 'claudeps_requests_total' | Measure-Object Value -Sum).Sum }
+                $before = Sent
+                $err = { Import-Csv $csv | Invoke-ClaudeBatch -Model claude-sonnet-5-5 -Temperature 0.2 } | Should -Throw -PassThru
+                $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.UnsupportedParameter,*'
+                $err.Exception.Message | Should -Match '-Temperature'
+                $err.Exception.Message | Should -Match 'claude-sonnet-5-5'
+                # Per-row columns the model rejects end the run at the first such row, also with nothing sent.
+                $rows = 1..50 | ForEach-Object { [pscustomobject]@{ Prompt = "q $_"; Model = 'claude-sonnet-5-5'; Effort = 'max'; Temperature = '0.5' } }
+                $err2 = { $rows | Invoke-ClaudeBatch } | Should -Throw -PassThru
+                $err2.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.UnsupportedParameter,*'
+                Sent | Should -Be $before
+                $null = 'one that may go' | Invoke-ClaudeBatch -Model claude-sonnet-5-5
+                Sent | Should -BeGreaterThan $before   # the counter is live: the zero above is real
+            } finally { Remove-Item $csv -ErrorAction SilentlyContinue }
         }
 
         It 'validates -MaxTokens, -Temperature and -ThrottleLimit before sending' {
             { 'x' | Invoke-ClaudeBatch -MaxTokens 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
             { 'x' | Invoke-ClaudeBatch -Temperature 2 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { 'x' | Invoke-ClaudeBatch -Effort extreme } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
             { 'x' | Invoke-ClaudeBatch -ThrottleLimit 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         }
 
@@ -96,7 +123,11 @@ Describe 'Invoke-ClaudeBatch' -Skip:$missing {
             Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name other -DefaultModel claude-haiku-4-5
             try {
                 ('x' | Invoke-ClaudeBatch -Connection other).Model | Should -BeLike 'claude-haiku-4-5*'
-            } finally { Disconnect-Claude -Name other }
+            } finally {
+                # The newest connection is the default: restore the session's, or the later tests run unconnected.
+                Disconnect-Claude -Name other
+                Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+            }
         }
     }
 

@@ -102,9 +102,72 @@ Describe 'Invoke-ClaudePrompt' {
             $raw.usage.input_tokens | Should -BeGreaterThan 0
         }
 
-        It '-System, -Temperature and -Model are sent' {
-            $r = Invoke-ClaudePrompt -Prompt 'hi' -System 'Be brief.' -Temperature 0.2 -Model 'claude-haiku-4-5'
-            $r.Model | Should -BeLike 'claude-haiku-4-5*'
+        It '-System, -Temperature and -Model are sent on a connection pinned to API version 2023-06-01' {
+            Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name legacy -AnthropicVersion 2023-06-01
+            try {
+                (Get-ClaudeConnection -Name legacy).AnthropicVersion | Should -Be '2023-06-01'
+                # The emulator rejects temperature under 2026-10-21: a reply proves the pinned header went out.
+                $r = Invoke-ClaudePrompt -Prompt 'hi' -System 'Be brief.' -Temperature 0.2 -Model 'claude-haiku-4-5' -Connection legacy
+                $r.Model | Should -BeLike 'claude-haiku-4-5*'
+            } finally {
+                Disconnect-Claude -Name legacy
+                Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+            }
+        }
+
+        It 'on the default API version -Temperature fails before sending, naming the parameter, the model and the fix' {
+            (Get-ClaudeConnection).AnthropicVersion | Should -Be '2026-10-21'
+            $r = 'a', 'b' | Invoke-ClaudePrompt -Temperature 0.2 -Model 'claude-sonnet-4-6' -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 2
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.UnsupportedParameter,*'
+            $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $errs[0].Exception.Message | Should -Match '-Temperature'
+            $errs[0].Exception.Message | Should -Match 'claude-sonnet-4-6'
+            $errs[0].Exception.Message | Should -Match '-AnthropicVersion 2023-06-01'
+            $errs[0].TargetObject | Should -Be 'a'
+        }
+
+        It '-Effort is sent as output_config.effort: lower effort gives a shorter reply' {
+            $low = Invoke-ClaudePrompt 'Explain tides and harbours' -Model claude-sonnet-5-5 -Effort low
+            $max = Invoke-ClaudePrompt 'Explain tides and harbours' -Model claude-sonnet-5-5 -Effort max
+            $low.Usage.OutputTokens | Should -BeLessThan $max.Usage.OutputTokens
+            { Invoke-ClaudePrompt 'x' -Effort extreme } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-Effort a model does not take is refused before sending' {
+            $r = Invoke-ClaudePrompt 'x' -Model claude-opus-4-6 -Effort xhigh -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.UnsupportedParameter,*'
+            $errs[0].Exception.Message | Should -Match '-Effort low, medium, high, max'
+        }
+
+        It 'Connect-Claude -Effort is the default for prompts that name none' {
+            Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name quick -Effort low
+            try {
+                (Get-ClaudeConnection -Name quick).DefaultEffort | Should -Be 'low'
+                $quick = Invoke-ClaudePrompt 'Explain tides and harbours' -Model claude-sonnet-5-5 -Connection quick
+                $full = Invoke-ClaudePrompt 'Explain tides and harbours' -Model claude-sonnet-5-5 -Connection quick -Effort high
+                $quick.Usage.OutputTokens | Should -BeLessThan $full.Usage.OutputTokens
+                # A model that takes no effort is sent none rather than failed.
+                (Invoke-ClaudePrompt 'hi' -Model claude-haiku-4-5 -Connection quick).Text | Should -Not -BeNullOrEmpty
+            } finally {
+                Disconnect-Claude -Name quick
+                Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+            }
+        }
+
+        It 'a conversation carries its -Effort to every turn' {
+            $conv = New-ClaudeConversation -Model claude-sonnet-5-5 -Effort low
+            $conv.Effort | Should -Be 'low'
+            $t1 = Invoke-ClaudePrompt 'Explain tides and harbours' -Conversation $conv
+            $t1.Usage.OutputTokens | Should -BeLessThan (Invoke-ClaudePrompt 'Explain tides and harbours' -Model claude-sonnet-5-5).Usage.OutputTokens
+        }
+
+        It 'a deprecated model warns once' {
+            $null = 'a', 'b' | Invoke-ClaudePrompt -Model claude-opus-4-5 -WarningVariable warns -WarningAction SilentlyContinue
+            @($warns).Count | Should -Be 1
+            "$($warns[0])" | Should -Match 'claude-opus-4-5-20251101 is deprecated and retires on 2027-01-22'
         }
 
         It '-StopSequence stops the reply at the sequence' {
@@ -184,8 +247,8 @@ Describe 'Invoke-ClaudePrompt' {
             Need Attachment
             $plain = Invoke-ClaudePrompt 'Describe it'
             $with = Invoke-ClaudePrompt 'Describe it' -Attachment $script:Png
-            # Total: a cached attachment is billed as a cache write, not as plain input.
-            $with.Usage.TotalInputTokens | Should -BeGreaterThan ($plain.Usage.TotalInputTokens + 80)
+            # Total input: a long-enough image gets an automatic cache breakpoint, so part of it is a cache write.
+            $with.Usage.TotalInputTokens | Should -BeGreaterThan $plain.Usage.TotalInputTokens
             $r = Invoke-ClaudePrompt 'x' -Attachment (Join-Path $TestDrive 'nope.png') -ErrorVariable errs -ErrorAction SilentlyContinue
             $r | Should -BeNullOrEmpty
             $errs[0].Exception.Message | Should -Match 'nope\.png'
@@ -212,11 +275,20 @@ Describe 'Invoke-ClaudePrompt' {
 
         It '-ThinkingBudget and -AdaptiveThinking put thinking on .Thinking, never in .Text' {
             Need ThinkingBudget
-            $r = Invoke-ClaudePrompt 'Think about primes' -ThinkingBudget 1024 -MaxTokens 4000
+            $r = Invoke-ClaudePrompt 'Think about primes' -ThinkingBudget 1024 -MaxTokens 4000 -Model claude-sonnet-4-6
             $r.Thinking | Should -Not -BeNullOrEmpty
             $r.Text | Should -Not -Match ([regex]::Escape($r.Thinking))
             (Invoke-ClaudePrompt 'Think adaptively' -AdaptiveThinking -MaxTokens 4000).Thinking | Should -Not -BeNullOrEmpty
             { Invoke-ClaudePrompt 'x' -ThinkingBudget 10 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It '-ThinkingBudget on a model that takes only adaptive thinking is a clear error before sending' {
+            $r = Invoke-ClaudePrompt 'x' -ThinkingBudget 2048 -Model claude-sonnet-5-5 -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClaudePS.UnsupportedParameter,*'
+            $errs[0].Exception.Message | Should -Match '-ThinkingBudget'
+            $errs[0].Exception.Message | Should -Match 'claude-sonnet-5-5'
+            $errs[0].Exception.Message | Should -Match '-AdaptiveThinking'
         }
 
         It '-WhatIf sends nothing; -Confirm:$false sends' {

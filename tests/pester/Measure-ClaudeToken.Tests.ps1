@@ -63,7 +63,11 @@ Describe 'Measure-ClaudeToken' -Skip:$missing {
         Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name other
         try {
             (Measure-ClaudeToken 'hi' -Model claude-haiku-4-5 -Connection other).Model | Should -BeLike 'claude-haiku-4-5*'
-        } finally { Disconnect-Claude -Name other }
+        } finally {
+            # The newest connection is the default: restore the session's, or the later tests run unconnected.
+            Disconnect-Claude -Name other
+            Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri
+        }
     }
 
     It 'an unknown model is a non-terminating ObjectNotFound error' {

@@ -42,6 +42,8 @@ function Start-ClaudeEmulator {
     $baseUri = "http://127.0.0.1:$port"
     $dll = Get-EmulatorAssembly
     $logBase = Join-Path ([System.IO.Path]::GetTempPath()) ("claudeps-emulator-$port")
+    # Tests cache short prompts: lower the per-model minimum cacheable prefix unless the caller sets one.
+    if ($ExtraArgs -notcontains '--cache-min-tokens') { $ExtraArgs = @('--cache-min-tokens', '0') + $ExtraArgs }
     $arguments = @("`"$dll`"", '--urls', $baseUri) + $ExtraArgs
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -NoNewWindow `
         -RedirectStandardOutput "$logBase.out.log" -RedirectStandardError "$logBase.err.log"

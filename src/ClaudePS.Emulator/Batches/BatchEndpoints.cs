@@ -81,7 +81,7 @@ internal static class BatchEndpoints
                 index++;
             }
             // Params are validated later, while processing (bad ones come back as errored results).
-            var batch = store.Create(list, exchange.Caller.KeyId);
+            var batch = store.Create(list, exchange.Caller.KeyId, ApiHandler.VersionOf(exchange.Context));
             await Json(ctx, w => WriteBatchFields(w, batch, ctx));
         }
     }

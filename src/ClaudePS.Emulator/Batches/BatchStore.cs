@@ -17,6 +17,9 @@ public sealed class EmulatedBatch
         ExpiresAt = expires;
     }
 
+    /// <summary>The anthropic-version the batch was created with: its requests follow that version's rules.</summary>
+    public string? ApiVersion { get; init; }
+
     public string Id { get; }
     internal List<(string CustomId, string ParamsJson)> Requests { get; }
     public DateTimeOffset CreatedAt { get; }
@@ -76,10 +79,10 @@ public sealed class BatchStore
         }
     }
 
-    internal EmulatedBatch Create(List<(string CustomId, string ParamsJson)> requests, string apiKeyId)
+    internal EmulatedBatch Create(List<(string CustomId, string ParamsJson)> requests, string apiKeyId, string? apiVersion = null)
     {
         var now = DateTimeOffset.UtcNow;
-        var batch = new EmulatedBatch(RequestIds.New("msgbatch_"), requests, now, now + _options.ExpiresAfter);
+        var batch = new EmulatedBatch(RequestIds.New("msgbatch_"), requests, now, now + _options.ExpiresAfter) { ApiVersion = apiVersion };
         _batches[batch.Id] = batch;
         lock (_orderGate) _order.Add(batch.Id);
         _ = Task.Run(() => ProcessAsync(batch, apiKeyId));
@@ -136,7 +139,7 @@ public sealed class BatchStore
                 case "expired": expired++; line = ResultLine(customId, w => w.WriteString("type", "expired")); break;
                 default:
                     // The same simulator as POST /v1/messages: a batch result equals what the endpoint would return.
-                    var reply = _state.Simulator.Simulate(paramsJson, new SimulationSettings { ApiKeyId = apiKeyId, ServiceTier = "batch" });
+                    var reply = _state.Simulator.Simulate(paramsJson, new SimulationSettings { ApiKeyId = apiKeyId, ServiceTier = "batch", ApiVersion = batch.ApiVersion });
                     _state.Accounting.Add(new EmulatorRequestRecord
                     {
                         Timestamp = DateTimeOffset.UtcNow,

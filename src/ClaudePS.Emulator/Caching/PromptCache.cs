@@ -50,6 +50,8 @@ public sealed class PromptCache
         var keys = new string[segments.Count];
         var prefixTokens = new int[segments.Count];
         var breakpoints = new List<int>();
+        // Like the API, a prefix shorter than the model's minimum is not cached (tests lower it with --cache-min-tokens).
+        int minimum = _options.CacheMinTokens ?? ClaudePS.Engine.Wire.KnownModels.Find(model)?.MinCacheableTokens ?? 1024;
         using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(scope + "\n" + model + "\n"));
@@ -61,7 +63,7 @@ public sealed class PromptCache
                 prefix += segments[i].Tokens;
                 keys[i] = Convert.ToHexString(hash.GetCurrentHash());
                 prefixTokens[i] = prefix;
-                if (segments[i].BreakpointTtl != null && prefix >= _options.CacheMinTokens) breakpoints.Add(i);
+                if (segments[i].BreakpointTtl != null && prefix >= minimum) breakpoints.Add(i);
             }
         }
         if (breakpoints.Count == 0) return new CacheOutcome(0, 0, 0, total);

@@ -80,6 +80,17 @@ public sealed class ApiExchange
     }
 }
 
+/// <summary>API versions and what changed between them.</summary>
+public static class ApiVersions
+{
+    public const string Legacy = "2023-06-01";
+    public const string Current = "2026-10-21";
+
+    /// <summary>True for 2026-10-21 and later (null means the newest): sampling parameters removed, documents
+    /// in assistant turns and citations on user text rejected. Dates compare as text (yyyy-MM-dd).</summary>
+    public static bool IsCurrent(string? version) => version is null || string.CompareOrdinal(version, Current) >= 0;
+}
+
 /// <summary>
 /// The frame every API endpoint runs in: authentication, anthropic-version, rate-limit headers on
 /// every response of an authenticated caller, API errors in the real shape, and one accounting
@@ -87,7 +98,11 @@ public sealed class ApiExchange
 /// </summary>
 public static class ApiHandler
 {
-    public const string SupportedVersion = "2023-06-01";
+    /// <summary>The newest API version (SDK majors from October 2026 send it).</summary>
+    public const string SupportedVersion = ApiVersions.Current;
+
+    /// <summary>The anthropic-version the request carries.</summary>
+    public static string? VersionOf(HttpContext context) => context.Request.Headers["anthropic-version"].FirstOrDefault();
 
     public static async Task RunAsync(HttpContext context, EmulatorState state, string endpoint, Func<ApiExchange, Task> work)
     {

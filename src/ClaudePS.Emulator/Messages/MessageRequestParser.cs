@@ -10,7 +10,7 @@ internal enum ThinkingMode { None, Enabled, Adaptive }
 /// the cache breakpoint (TTL) it carries, if any.</summary>
 internal sealed record PromptSegment(string Key, int Tokens, string? BreakpointTtl);
 
-internal sealed record ToolSpec(string Name, JsonElement? InputSchema);
+internal sealed record ToolSpec(string Name, JsonElement? InputSchema, string? ServerType = null);
 
 /// <summary>A tool_result of the last user message, with the name of the tool_use it answers.</summary>
 internal sealed record ToolResultSpec(string ToolName, string Text, bool IsError);
@@ -24,8 +24,14 @@ internal sealed class MessageRequestSpec
     public IReadOnlyList<string> StopSequences { get; init; } = Array.Empty<string>();
     public ThinkingMode Thinking { get; init; }
     public int ThinkingBudget { get; init; }
+    /// <summary>output_config.effort, or null for the model's default.</summary>
+    public string? Effort { get; init; }
+    /// <summary>The shortest prefix the model caches.</summary>
+    public int MinCacheableTokens { get; init; }
     public JsonElement? OutputSchema { get; init; }
     public IReadOnlyList<ToolSpec> Tools { get; init; } = Array.Empty<ToolSpec>();
+    /// <summary>The request offers the web search server tool (tools[].type web_search_...).</summary>
+    public bool WebSearch => Tools.Any(t => t.ServerType?.StartsWith("web_search", StringComparison.Ordinal) == true);
     /// <summary>The tool the model must call (tool_choice tool / any), or null.</summary>
     public ToolSpec? ForcedTool { get; init; }
     /// <summary>tool_choice none: tools are described but never called.</summary>
@@ -53,10 +59,13 @@ internal static class MessageRequestParser
     internal const int ToolSystemTokensAuto = 346;
     internal const int ToolSystemTokensForced = 313;
 
-    public static MessageRequestSpec Parse(JsonElement root, bool countTokensOnly)
+    /// <summary>Parses and validates a body sent with <paramref name="apiVersion"/> (the anthropic-version header; null for the newest).</summary>
+    public static MessageRequestSpec Parse(JsonElement root, bool countTokensOnly, string? apiVersion = null)
     {
-        string model = ParseModel(root);
-        int maxTokens = countTokensOnly ? 0 : ParseMaxTokens(root, model);
+        var known = ParseModel(root);
+        string model = known.Id;
+        int maxTokens = countTokensOnly ? 0 : ParseMaxTokens(root, known);
+        bool newApi = ApiVersions.IsCurrent(apiVersion);
 
         bool stream = false;
         if (!countTokensOnly && root.TryGetProperty("stream", out var streamEl) && streamEl.ValueKind != JsonValueKind.Null)
@@ -64,11 +73,7 @@ internal static class MessageRequestParser
             if (streamEl.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw Invalid("stream: Input should be a valid boolean");
             stream = streamEl.GetBoolean();
         }
-        CheckRange(root, "temperature", 0, 1);
-        CheckRange(root, "top_p", 0, 1);
-        if (root.TryGetProperty("top_k", out var topK) && topK.ValueKind != JsonValueKind.Null &&
-            (topK.ValueKind != JsonValueKind.Number || !topK.TryGetInt32(out int k) || k < 0))
-            throw Invalid("top_k: Input should be a non-negative integer");
+        CheckSampling(root, known, newApi);
 
         var stops = new List<string>();
         if (root.TryGetProperty("stop_sequences", out var stopsEl) && stopsEl.ValueKind != JsonValueKind.Null)
@@ -85,19 +90,22 @@ internal static class MessageRequestParser
             }
         }
 
-        var (thinking, budget) = ParseThinking(root, maxTokens, countTokensOnly);
+        var (thinking, budget) = ParseThinking(root, maxTokens, countTokensOnly, known);
         var schema = ParseOutputSchema(root);
+        string? effort = ParseEffort(root, known);
 
         var segments = new List<PromptSegment> { new("base", BaseOverheadTokens, null) };
         var tools = ParseTools(root, segments);
         var forced = ParseToolChoice(root, tools);
         bool choiceNone = root.TryGetProperty("tool_choice", out var tc) && tc.ValueKind == JsonValueKind.Object &&
                           tc.TryGetProperty("type", out var tct) && tct.ValueKind == JsonValueKind.String && tct.GetString() == "none";
+        if (forced != null && thinking != ThinkingMode.None)
+            throw Invalid("Thinking may not be enabled when tool_choice forces tool use.");
         if (tools.Count > 0)
             segments.Add(new PromptSegment("toolsystem:" + (forced is null ? "auto" : "forced"), forced is null ? ToolSystemTokensAuto : ToolSystemTokensForced, null));
         if (schema is { } s1) segments.Add(new PromptSegment("schema:" + s1.GetRawText(), TokenCounter.Count(s1.GetRawText()), null));
         ParseSystem(root, segments);
-        var (lastUser, lastPrompt, toolResults) = ParseMessages(root, segments);
+        var (lastUser, lastPrompt, toolResults) = ParseMessages(root, segments, newApi);
         if (tools.Count == 0 && HasToolBlocks(root))
             throw Invalid("Requests which include `tool_use` or `tool_result` blocks must define tools.");
 
@@ -120,6 +128,8 @@ internal static class MessageRequestParser
             StopSequences = stops,
             Thinking = thinking,
             ThinkingBudget = budget,
+            Effort = effort,
+            MinCacheableTokens = known.MinCacheableTokens,
             OutputSchema = schema,
             Tools = tools,
             ForcedTool = forced,
@@ -131,22 +141,54 @@ internal static class MessageRequestParser
         };
     }
 
-    private static string ParseModel(JsonElement root)
+    private static KnownModel ParseModel(JsonElement root)
     {
         if (!root.TryGetProperty("model", out var modelEl) || modelEl.ValueKind == JsonValueKind.Null) throw Invalid("model: Field required");
         if (modelEl.ValueKind != JsonValueKind.String) throw Invalid("model: Input should be a valid string");
         string requested = modelEl.GetString()!;
         var known = KnownModels.Find(requested);
         if (known == null) throw new EmulatorApiException(404, ErrorTypes.NotFound, $"model: {requested}");
-        return known.Id;
+        // Requests to a retired model fail; a deprecated one (even past its retirement date) still answers.
+        if (known.Lifecycle == "retired") throw new EmulatorApiException(404, ErrorTypes.NotFound, $"model: {requested} has been retired");
+        return known;
     }
 
-    private static int ParseMaxTokens(JsonElement root, string model)
+    /// <summary>temperature / top_p / top_k: removed by API version 2026-10-21 (any value is an extra input);
+    /// under 2023-06-01, per model (Opus 4.7 and later reject them, Claude 4.1 and 4.5 take one of temperature and top_p).</summary>
+    private static void CheckSampling(JsonElement root, KnownModel model, bool newApi)
     {
+        var sent = new[] { "temperature", "top_p", "top_k" }.Where(n => root.TryGetProperty(n, out var v) && v.ValueKind != JsonValueKind.Null).ToList();
+        if (sent.Count == 0) return;
+        if (newApi) throw Invalid($"{sent[0]}: Extra inputs are not permitted");
+        CheckRange(root, "temperature", 0, 1);
+        CheckRange(root, "top_p", 0, 1);
+        if (root.TryGetProperty("top_k", out var topK) && topK.ValueKind != JsonValueKind.Null &&
+            (topK.ValueKind != JsonValueKind.Number || !topK.TryGetInt32(out int k) || k < 0))
+            throw Invalid("top_k: Input should be a non-negative integer");
+        if (model.Sampling == SamplingRule.None) throw Invalid($"`{sent[0]}` is deprecated for this model.");
+        if (model.Sampling == SamplingRule.OneOf && sent.Contains("temperature") && sent.Contains("top_p"))
+            throw Invalid("`temperature` and `top_p` cannot both be specified for this model. Please use only one.");
+    }
+
+    private static string? ParseEffort(JsonElement root, KnownModel model)
+    {
+        if (!root.TryGetProperty("output_config", out var config) || config.ValueKind != JsonValueKind.Object ||
+            !config.TryGetProperty("effort", out var el) || el.ValueKind == JsonValueKind.Null) return null;
+        string? effort = el.ValueKind == JsonValueKind.String ? el.GetString() : null;
+        if (effort is not ("low" or "medium" or "high" or "xhigh" or "max"))
+            throw Invalid("output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'");
+        if (model.EffortLevels.Count == 0) throw Invalid($"output_config.effort: effort is not supported by {model.Id}");
+        if (!model.EffortLevels.Contains(effort)) throw Invalid($"output_config.effort: '{effort}' is not supported by {model.Id}");
+        return effort;
+    }
+
+    private static int ParseMaxTokens(JsonElement root, KnownModel known)
+    {
+        string model = known.Id;
         if (!root.TryGetProperty("max_tokens", out var el) || el.ValueKind == JsonValueKind.Null) throw Invalid("max_tokens: Field required");
         if (el.ValueKind != JsonValueKind.Number || !el.TryGetInt64(out long value)) throw Invalid("max_tokens: Input should be a valid integer");
         if (value < 1) throw Invalid("max_tokens: Input should be greater than or equal to 1");
-        int limit = ModelCatalog.MaxOutputTokens(model);
+        int limit = known.MaxTokens;
         if (value > limit)
             throw Invalid($"max_tokens: {value} > {limit}, which is the maximum allowed number of output tokens for {model}");
         return (int)value;
@@ -161,7 +203,7 @@ internal static class MessageRequestParser
         if (v > max) throw Invalid($"{name}: Input should be less than or equal to {max}");
     }
 
-    private static (ThinkingMode, int) ParseThinking(JsonElement root, int maxTokens, bool countTokensOnly)
+    private static (ThinkingMode, int) ParseThinking(JsonElement root, int maxTokens, bool countTokensOnly, KnownModel model)
     {
         if (!root.TryGetProperty("thinking", out var el) || el.ValueKind == JsonValueKind.Null) return (ThinkingMode.None, 0);
         if (el.ValueKind != JsonValueKind.Object || !el.TryGetProperty("type", out var typeEl) || typeEl.ValueKind != JsonValueKind.String)
@@ -171,8 +213,11 @@ internal static class MessageRequestParser
             case "disabled":
                 return (ThinkingMode.None, 0);
             case "adaptive":
+                if (!model.ThinkingAdaptive) throw Invalid($"thinking.type: 'adaptive' is not supported for {model.Id}; use 'enabled' with budget_tokens");
                 return (ThinkingMode.Adaptive, countTokensOnly ? 0 : Math.Max(1, maxTokens / 2));
             case "enabled":
+                if (!model.ThinkingEnabled)
+                    throw Invalid("\"thinking.type.enabled\" is not supported for this model. Use \"thinking.type.adaptive\" and \"output_config.effort\" to control thinking behavior.");
                 if (!el.TryGetProperty("budget_tokens", out var b) || b.ValueKind != JsonValueKind.Number || !b.TryGetInt32(out int budget))
                     throw Invalid("thinking.enabled.budget_tokens: Field required");
                 if (budget < 1024) throw Invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
@@ -213,7 +258,8 @@ internal static class MessageRequestParser
             if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("name", out var nameEl) || nameEl.ValueKind != JsonValueKind.String)
                 throw Invalid($"tools.{i}.name: Field required");
             JsonElement? schema = tool.TryGetProperty("input_schema", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : null;
-            tools.Add(new ToolSpec(nameEl.GetString()!, schema));
+            string? serverType = tool.TryGetProperty("type", out var tt) && tt.ValueKind == JsonValueKind.String && tt.GetString() != "custom" ? tt.GetString() : null;
+            tools.Add(new ToolSpec(nameEl.GetString()!, schema, serverType));
             string canonical = CanonicalWithoutCacheControl(tool);
             segments.Add(new PromptSegment("tool:" + canonical, TokenCounter.Count(canonical), CacheTtl(tool, $"tools.{i}")));
             i++;
@@ -269,7 +315,7 @@ internal static class MessageRequestParser
     /// <summary>Adds one segment per message block; returns the last user message's text (all of it, and
     /// only the written text) and its tool results. Like the API, every tool_use must be answered by a
     /// tool_result in the next message, and every tool_result must answer a tool_use of the previous one.</summary>
-    private static (string, string, List<ToolResultSpec>) ParseMessages(JsonElement root, List<PromptSegment> segments)
+    private static (string, string, List<ToolResultSpec>) ParseMessages(JsonElement root, List<PromptSegment> segments, bool newApi)
     {
         var pendingUses = new Dictionary<string, string>(StringComparer.Ordinal); // id -> name, from the previous assistant message
         var lastPrompt = new StringBuilder();
@@ -305,7 +351,9 @@ internal static class MessageRequestParser
                     string path = $"messages.{i}.content.{j}";
                     if (block.ValueKind != JsonValueKind.Object || !block.TryGetProperty("type", out var typeEl) || typeEl.ValueKind != JsonValueKind.String)
                         throw Invalid($"{path}.type: Field required");
-                    int tokens = BlockTokens(block, typeEl.GetString()!, path, text);
+                    string blockType = typeEl.GetString()!;
+                    if (newApi) CheckContentRules(block, blockType, role, path);
+                    int tokens = BlockTokens(block, blockType, path, text);
                     segments.Add(new PromptSegment($"{role}:{CanonicalWithoutCacheControl(block)}", tokens, CacheTtl(block, path)));
                     j++;
                 }
@@ -373,6 +421,22 @@ internal static class MessageRequestParser
                     pendingUses[id.GetString()!] = block.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
     }
 
+    /// <summary>API version 2026-10-21: no document block in an assistant turn, no citations on a user text block
+    /// (directly or inside a search_result).</summary>
+    private static void CheckContentRules(JsonElement block, string type, string role, string path)
+    {
+        static bool Cites(JsonElement b) => b.TryGetProperty("citations", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() > 0;
+        if (role == "assistant" && type == "document")
+            throw Invalid($"{path}: document blocks are not allowed in assistant messages");
+        if (role != "user") return;
+        if (type == "text" && Cites(block))
+            throw Invalid($"{path}.citations: text blocks in user messages cannot carry citations");
+        if (type == "search_result" && block.TryGetProperty("content", out var inner) && inner.ValueKind == JsonValueKind.Array)
+            foreach (var b in inner.EnumerateArray())
+                if (b.ValueKind == JsonValueKind.Object && Cites(b))
+                    throw Invalid($"{path}.content.citations: text blocks in user messages cannot carry citations");
+    }
+
     private static int BlockTokens(JsonElement block, string type, string path, StringBuilder text)
     {
         switch (type)
@@ -385,7 +449,7 @@ internal static class MessageRequestParser
                 text.Append(value);
                 return TokenCounter.Count(value);
             case "image":
-                return SourceTokens(block, path, perKiloByte: 1, floor: 85, ceiling: 1600, urlTokens: 1000);
+                return SourceTokens(block, path, perKiloByte: 1, floor: 85, ceiling: 1600, urlTokens: 1000, isImage: true);
             case "document":
                 if (block.TryGetProperty("source", out var src) && src.TryGetProperty("type", out var st) && st.GetString() == "text" &&
                     src.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String)
@@ -421,7 +485,7 @@ internal static class MessageRequestParser
     }
 
     /// <summary>Images and PDFs: a token estimate from the decoded size (base64) or a flat figure (url).</summary>
-    private static int SourceTokens(JsonElement block, string path, int perKiloByte, int floor, int ceiling, int urlTokens)
+    private static int SourceTokens(JsonElement block, string path, int perKiloByte, int floor, int ceiling, int urlTokens, bool isImage = false)
     {
         if (!block.TryGetProperty("source", out var source) || source.ValueKind != JsonValueKind.Object ||
             !source.TryGetProperty("type", out var type))
@@ -433,7 +497,11 @@ internal static class MessageRequestParser
                     throw Invalid($"{path}.source.media_type: Field required");
                 if (!source.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.String)
                     throw Invalid($"{path}.source.data: Field required");
-                long bytes = data.GetString()!.Length * 3L / 4;
+                string base64 = data.GetString()!;
+                // Images: tokens from the pixel size (the documented estimate); a header it cannot read falls back to the file size.
+                if (isImage && TryDecode(base64) is { } raw && ImageTokens.Dimensions(raw) is { Width: > 0, Height: > 0 } size)
+                    return ImageTokens.ForSize(size.Width, size.Height);
+                long bytes = base64.Length * 3L / 4;
                 return (int)Math.Clamp(floor + bytes * perKiloByte / 1024, floor, ceiling);
             case "url":
             case "file":
@@ -446,6 +514,12 @@ internal static class MessageRequestParser
     private static bool HasToolBlocks(JsonElement root) =>
         root.GetProperty("messages").EnumerateArray().Any(m => m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.Array &&
             c.EnumerateArray().Any(b => b.ValueKind == JsonValueKind.Object && b.TryGetProperty("type", out var t) && t.GetString() is "tool_use" or "tool_result"));
+
+    private static byte[]? TryDecode(string base64)
+    {
+        try { return Convert.FromBase64String(base64); }
+        catch (FormatException) { return null; }
+    }
 
     private static string? CacheTtl(JsonElement block, string path) =>
         block.ValueKind == JsonValueKind.Object && block.TryGetProperty("cache_control", out var cc) && cc.ValueKind != JsonValueKind.Null

@@ -14,6 +14,8 @@ public sealed record SimulationSettings
     public bool UseCache { get; init; } = true;
     /// <summary>Fixed reply length in tokens; null uses the options' ReplyTokens, then the derived length.</summary>
     public int? ReplyTokens { get; init; }
+    /// <summary>The anthropic-version whose rules apply; null for the newest.</summary>
+    public string? ApiVersion { get; init; }
 }
 
 /// <summary>The outcome of simulating one Messages request body: a message or an API error.</summary>
@@ -53,7 +55,10 @@ public sealed class SimulatedReply
 internal abstract record PlannedBlock;
 internal sealed record PlannedThinking(string Thinking, string Signature) : PlannedBlock;
 internal sealed record PlannedRedactedThinking(string Data) : PlannedBlock;
-internal sealed record PlannedText(string Text) : PlannedBlock;
+internal sealed record PlannedText(string Text, JsonObject? Citation = null) : PlannedBlock;
+/// <summary>A server tool call (web search), and its result; the text after it cites the result.</summary>
+internal sealed record PlannedServerToolUse(string Id, string Name, string InputJson) : PlannedBlock;
+internal sealed record PlannedWebSearchResult(string ToolUseId, JsonArray Results) : PlannedBlock;
 internal sealed record PlannedToolUse(string Id, string Name, string InputJson) : PlannedBlock;
 
 /// <summary>The reply content decided before any cache or rate-limit effect (pure in the request).</summary>
@@ -91,7 +96,7 @@ public sealed class MessageSimulator
         {
             if (request.ValueKind != JsonValueKind.Object)
                 throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "Request body must be a JSON object.");
-            var spec = MessageRequestParser.Parse(request, countTokensOnly: false);
+            var spec = MessageRequestParser.Parse(request, countTokensOnly: false, settings.ApiVersion);
             var plan = Plan(spec, settings.ReplyTokens);
             var cache = settings.UseCache ? EvaluateCache(spec, settings.ApiKeyId, commit: true) : new CacheOutcome(0, 0, 0, spec.InputTokens);
             return Complete(spec, plan, cache, settings.ServiceTier);
@@ -109,6 +114,44 @@ public sealed class MessageSimulator
         _state.Cache.Evaluate(apiKeyId, spec.Model, spec.Segments, commit);
 
     internal ReplyPlan Plan(MessageRequestSpec spec, int? replyTokens)
+    {
+        var plan = PlanCore(spec, replyTokens);
+        return spec.WebSearch && spec.ForcedTool is null ? WithWebSearch(spec, plan) : plan;
+    }
+
+    /// <summary>With the web search server tool in the request, the reply searches first (server_tool_use, then
+    /// web_search_tool_result) and its text cites the first result, as the API's replies do.</summary>
+    private static ReplyPlan WithWebSearch(MessageRequestSpec spec, ReplyPlan plan)
+    {
+        var words = ReplyComposer.ContentWords(spec.LastUserText);
+        string query = words.Count == 0 ? "news" : string.Join(" ", words.Take(4));
+        string id = "srvtoolu_" + ReplyComposer.Signature(query)[..16].Replace('+', 'a').Replace('/', 'b');
+        string input = new JsonObject { ["query"] = query }.ToJsonString(WireJson.Options);
+        string url = "https://example.org/search/" + Uri.EscapeDataString(query.Replace(' ', '-'));
+        var results = new JsonArray(new JsonObject
+        {
+            ["type"] = "web_search_result", ["title"] = "About " + query, ["url"] = url,
+            ["encrypted_content"] = ReplyComposer.RedactedData("page about " + query), ["page_age"] = "December 1, 2026",
+        });
+        var blocks = plan.Blocks.ToList();
+        int at = blocks.FindIndex(b => b is PlannedText or PlannedToolUse);
+        if (at < 0) at = blocks.Count;
+        blocks.Insert(at, new PlannedServerToolUse(id, "web_search", input));
+        blocks.Insert(at + 1, new PlannedWebSearchResult(id, results));
+        int text = blocks.FindIndex(b => b is PlannedText);
+        if (text >= 0 && blocks[text] is PlannedText t)
+            blocks[text] = t with
+            {
+                Citation = new JsonObject
+                {
+                    ["type"] = "web_search_result_location", ["url"] = url, ["title"] = "About " + query,
+                    ["cited_text"] = t.Text.Length > 40 ? t.Text[..40] : t.Text, ["encrypted_index"] = ReplyComposer.RedactedData(url),
+                },
+            };
+        return plan with { Blocks = blocks, OutputTokens = plan.OutputTokens + TokenCounter.Count(input) };
+    }
+
+    private ReplyPlan PlanCore(MessageRequestSpec spec, int? replyTokens)
     {
         var words = ReplyComposer.ContentWords(spec.LastUserText);
         int seed = ReplyComposer.Seed(spec.Model, spec.Segments);
@@ -155,7 +198,8 @@ public sealed class MessageSimulator
             ? (SchemaFaker.Generate(outputSchema, words)?.ToJsonString(WireJson.Options) ?? "null")
             : spec.ToolResults.Count > 0 && spec.LastUserPrompt.Trim().Length == 0
                 ? ToolPlanner.Answer(spec.ToolResults)
-                : ReplyComposer.Text(words, seed, replyTokens ?? _state.Options.ReplyTokens);
+                : ReplyComposer.Text(words, seed, replyTokens ?? _state.Options.ReplyTokens ??
+                    (spec.Effort is null ? null : ReplyComposer.ForEffort(ReplyComposer.DefaultTokens(seed), spec.Effort)));
 
         // The earliest stop sequence ends the reply, unless max_tokens ends it first.
         int stopAt = -1;

@@ -25,7 +25,7 @@ internal static class MessagesEndpoints
 
         MessageRequestSpec spec;
         using (var body = await RequestBody.ReadJsonAsync(context, state.Options.MaxRequestBodyBytes).ConfigureAwait(false))
-            spec = MessageRequestParser.Parse(body.RootElement, countTokensOnly: false);
+            spec = MessageRequestParser.Parse(body.RootElement, countTokensOnly: false, ApiHandler.VersionOf(context));
         exchange.Model = spec.Model;
         exchange.Streamed = spec.Stream;
 
@@ -74,7 +74,7 @@ internal static class MessagesEndpoints
         var state = exchange.State;
         MessageRequestSpec spec;
         using (var body = await RequestBody.ReadJsonAsync(context, state.Options.MaxRequestBodyBytes).ConfigureAwait(false))
-            spec = MessageRequestParser.Parse(body.RootElement, countTokensOnly: true);
+            spec = MessageRequestParser.Parse(body.RootElement, countTokensOnly: true, ApiHandler.VersionOf(context));
         exchange.Model = spec.Model;
         NextFault(exchange);
         await ApiHandler.WriteJsonAsync(context, new JsonObject { ["input_tokens"] = spec.InputTokens }).ConfigureAwait(false);

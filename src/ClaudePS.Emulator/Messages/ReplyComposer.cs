@@ -77,6 +77,19 @@ internal static class ReplyComposer
     }
 
     /// <summary>The reply; exactly <paramref name="exactTokens"/> tokens long when given.</summary>
+    /// <summary>The reply length when nothing fixes it: 30 to 59 tokens, from the seed.</summary>
+    public static int DefaultTokens(int seed) => 30 + seed % 30;
+
+    /// <summary>How effort scales the default reply length: lower effort answers shorter, as on the API.</summary>
+    public static int ForEffort(int tokens, string? effort) => effort switch
+    {
+        "low" => tokens / 2,
+        "medium" => tokens * 3 / 4,
+        "xhigh" => tokens * 3 / 2,
+        "max" => tokens * 2,
+        _ => tokens,
+    };
+
     public static string Text(IReadOnlyList<string> words, int seed, int? exactTokens)
     {
         var text = new StringBuilder(words.Count switch
@@ -85,7 +98,7 @@ internal static class ReplyComposer
             1 => $"You asked about {words[0]}.",
             _ => $"You asked about {string.Join(", ", words.Take(words.Count - 1))} and {words[^1]}.",
         });
-        int target = exactTokens ?? 30 + seed % 30;
+        int target = exactTokens ?? DefaultTokens(seed);
         // Every piece ends in a full stop, so a sentence appended after a space adds exactly its own tokens.
         int tokens = TokenCounter.Count(text.ToString());
         for (int i = 0; tokens < target; i++)

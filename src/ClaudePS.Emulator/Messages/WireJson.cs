@@ -22,12 +22,18 @@ internal static class WireJson
         ["usage"] = usage,
     };
 
+    /// <summary>Who invoked a server tool: the model itself (the SDKs require the field).</summary>
+    private static JsonObject DirectCaller() => new() { ["type"] = "direct" };
+
     public static JsonObject Block(PlannedBlock block) => block switch
     {
         PlannedThinking t => new JsonObject { ["type"] = "thinking", ["thinking"] = t.Thinking, ["signature"] = t.Signature },
         PlannedRedactedThinking r => new JsonObject { ["type"] = "redacted_thinking", ["data"] = r.Data },
+        PlannedText { Citation: { } c } t => new JsonObject { ["type"] = "text", ["text"] = t.Text, ["citations"] = new JsonArray(c.DeepClone()) },
         PlannedText t => new JsonObject { ["type"] = "text", ["text"] = t.Text },
         PlannedToolUse t => new JsonObject { ["type"] = "tool_use", ["id"] = t.Id, ["name"] = t.Name, ["input"] = JsonNode.Parse(t.InputJson) },
+        PlannedServerToolUse s => new JsonObject { ["type"] = "server_tool_use", ["id"] = s.Id, ["name"] = s.Name, ["input"] = JsonNode.Parse(s.InputJson), ["caller"] = DirectCaller() },
+        PlannedWebSearchResult w => new JsonObject { ["type"] = "web_search_tool_result", ["tool_use_id"] = w.ToolUseId, ["content"] = w.Results.DeepClone(), ["caller"] = DirectCaller() },
         _ => throw new ArgumentOutOfRangeException(nameof(block)),
     };
 
@@ -39,6 +45,8 @@ internal static class WireJson
         PlannedRedactedThinking r => Block(r),
         PlannedText => new JsonObject { ["type"] = "text", ["text"] = "" },
         PlannedToolUse t => new JsonObject { ["type"] = "tool_use", ["id"] = t.Id, ["name"] = t.Name, ["input"] = new JsonObject() },
+        PlannedServerToolUse s => new JsonObject { ["type"] = "server_tool_use", ["id"] = s.Id, ["name"] = s.Name, ["input"] = new JsonObject(), ["caller"] = DirectCaller() },
+        PlannedWebSearchResult w => Block(w),
         _ => throw new ArgumentOutOfRangeException(nameof(block)),
     };
 

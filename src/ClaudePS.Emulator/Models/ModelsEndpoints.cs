@@ -6,31 +6,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace ClaudePS.Emulator;
 
-/// <summary>Per-model limits the emulator enforces and reports on /v1/models.</summary>
-public static class ModelCatalog
-{
-    /// <summary>The largest max_tokens a model accepts.</summary>
-    public static int MaxOutputTokens(string modelId) => modelId switch
-    {
-        _ when modelId.StartsWith("claude-opus-4-1", StringComparison.Ordinal) || modelId.StartsWith("claude-opus-4-2", StringComparison.Ordinal) => 32_000,
-        _ when modelId.StartsWith("claude-sonnet-4-", StringComparison.Ordinal) || modelId.StartsWith("claude-haiku-4-5", StringComparison.Ordinal)
-            || modelId.StartsWith("claude-opus-4-5", StringComparison.Ordinal) => 64_000,
-        _ => 128_000,
-    };
-
-    public static int MaxInputTokens(string modelId) => 200_000;
-
-    public static JsonObject ToJson(KnownModel model) => new()
-    {
-        ["type"] = "model",
-        ["id"] = model.Id,
-        ["display_name"] = model.DisplayName,
-        ["created_at"] = model.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        ["max_input_tokens"] = MaxInputTokens(model.Id),
-        ["max_tokens"] = MaxOutputTokens(model.Id),
-    };
-}
-
 /// <summary>GET /v1/models (paginated with limit / after_id / before_id) and GET /v1/models/{id} (aliases resolve).</summary>
 internal static class ModelsEndpoints
 {
@@ -52,10 +27,15 @@ internal static class ModelsEndpoints
         if (afterId != null && beforeId != null)
             throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "after_id and before_id cannot be used together");
 
-        var all = KnownModels.All;
+        // Like the API: active and deprecated models unless lifecycle names the stages (retired ones only on request).
+        var stages = query["lifecycle"].Concat(query["lifecycle[]"]).SelectMany(v => (v ?? "").Split(',')).Where(v => v.Length > 0).ToList();
+        if (stages.Any(v => v is not ("active" or "deprecated" or "retired")))
+            throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, "lifecycle: Input should be 'active', 'deprecated' or 'retired'");
+        if (stages.Count == 0) stages = new() { "active", "deprecated" };
+        var all = KnownModels.All.Where(m => stages.Contains(m.Lifecycle)).ToList();
         int start = 0, end = all.Count;
-        if (afterId != null) start = IndexOf(afterId, "after_id") + 1;
-        if (beforeId != null) end = IndexOf(beforeId, "before_id");
+        if (afterId != null) start = IndexOf(all, afterId, "after_id") + 1;
+        if (beforeId != null) end = IndexOf(all, beforeId, "before_id");
         List<KnownModel> page;
         bool hasMore;
         if (beforeId != null)
@@ -70,7 +50,7 @@ internal static class ModelsEndpoints
             page = all.Skip(start).Take(limit).ToList();
             hasMore = start + page.Count < all.Count;
         }
-        var data = new JsonArray(page.Select(m => (JsonNode)ModelCatalog.ToJson(m)).ToArray());
+        var data = new JsonArray(page.Select(m => (JsonNode)KnownModels.ToJson(m)).ToArray());
         var body = new JsonObject
         {
             ["data"] = data,
@@ -81,10 +61,10 @@ internal static class ModelsEndpoints
         return ApiHandler.WriteJsonAsync(context, body);
     }
 
-    private static int IndexOf(string id, string parameter)
+    private static int IndexOf(IReadOnlyList<KnownModel> all, string id, string parameter)
     {
         var model = KnownModels.Find(id);
-        int index = model == null ? -1 : KnownModels.All.ToList().IndexOf(model);
+        int index = model == null ? -1 : all.ToList().IndexOf(model);
         if (index < 0) throw new EmulatorApiException(400, ErrorTypes.InvalidRequest, $"{parameter}: unknown model id '{id}'");
         return index;
     }
@@ -92,6 +72,6 @@ internal static class ModelsEndpoints
     private static Task GetAsync(HttpContext context, string id)
     {
         var model = KnownModels.Find(id) ?? throw new EmulatorApiException(404, ErrorTypes.NotFound, $"model: {id}");
-        return ApiHandler.WriteJsonAsync(context, ModelCatalog.ToJson(model));
+        return ApiHandler.WriteJsonAsync(context, KnownModels.ToJson(model));
     }
 }

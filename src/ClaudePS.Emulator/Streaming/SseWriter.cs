@@ -114,11 +114,16 @@ internal static class SseWriter
                 yield return (new JsonObject { ["type"] = "signature_delta", ["signature"] = t.Signature }, 0);
                 break;
             case PlannedText t:
+                if (t.Citation is { } citation) yield return (new JsonObject { ["type"] = "citations_delta", ["citation"] = citation.DeepClone() }, 0);
                 foreach (var (chunk, n) in Chunks(t.Text))
                     yield return (new JsonObject { ["type"] = "text_delta", ["text"] = chunk }, n);
                 break;
             case PlannedToolUse t:
                 foreach (var (chunk, n) in Chunks(t.InputJson))
+                    yield return (new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = chunk }, n);
+                break;
+            case PlannedServerToolUse s:
+                foreach (var (chunk, n) in Chunks(s.InputJson))
                     yield return (new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = chunk }, n);
                 break;
         }

@@ -21,7 +21,7 @@ public sealed class BatchEstimator
     public BatchEstimator(BatchOptions options, string? connectionDefaultModel)
     {
         _options = options;
-        _builder = new BatchRequestBuilder(options, connectionDefaultModel ?? "");
+        _builder = new BatchRequestBuilder(options, connectionDefaultModel ?? Wire.KnownModels.DefaultModel);
         _pricing = options.Pricing ?? BatchPricing.Default;
     }
 

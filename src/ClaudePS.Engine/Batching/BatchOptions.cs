@@ -9,8 +9,10 @@ public sealed class BatchOptions
     /// <summary>Shared system prompt; sent with prompt caching when it is long enough to pay.</summary>
     public string? System { get; set; }
     public string? Model { get; set; }
-    public int MaxTokens { get; set; } = 1024;
+    public int MaxTokens { get; set; } = Wire.KnownModels.DefaultMaxTokens;
     public double? Temperature { get; set; }
+    /// <summary>output_config.effort for every row (a row's Effort column overrides it).</summary>
+    public string? Effort { get; set; }
     /// <summary>Cache the shared system prompt: null decides by size (cached when long enough for the
     /// API to accept a cache breakpoint), true always, false never.</summary>
     public bool? CacheSystemPrompt { get; set; }

@@ -34,6 +34,10 @@ internal sealed class BatchRequestBuilder
     private readonly BatchOptions _options;
     private readonly string _defaultModel;
 
+    /// <summary>Checks a built request against the model (ModelGuard); what it throws ends the run: every
+    /// row like this one would be rejected too.</summary>
+    public Action<MessageRequest>? Check { get; init; }
+
     public BatchRequestBuilder(BatchOptions options, string defaultModel)
     {
         _options = options;
@@ -70,19 +74,22 @@ internal sealed class BatchRequestBuilder
             temperature = t;
         }
 
+        string? effort = row.GetText("Effort") ?? _options.Effort;
         var request = MessageRequest.ForPrompt(prompt, model, maxTokens);
         request.System = system;
         request.Temperature = temperature;
+        request.Effort = effort;
         long systemTokens = EstimateTokens(system);
         // Cache the system prompt only when the API would accept the breakpoint; a short one costs more to write than it saves.
         if (system is not null && (_options.CacheSystemPrompt ?? systemTokens >= MinCacheableTokens)) request.SystemCacheTtl = "5m";
         try { request.Validate(); }
         catch (ClaudeException ex) { return Failed(ex.Error.WithTarget(target)); }
+        Check?.Invoke(request);
 
         return new PreparedRow
         {
             Number = number, RowId = rowId, Row = row, Request = request,
-            ContentHash = Hash(model, maxTokens, temperature, system, prompt),
+            ContentHash = Hash(model, maxTokens, temperature, system, prompt, effort),
             EstimatedInputTokens = EstimateTokens(prompt) + systemTokens + 8,
         };
 
@@ -130,10 +137,12 @@ internal sealed class BatchRequestBuilder
     /// <summary>About four characters a token: the usual rule for English text; used only for estimates.</summary>
     public static long EstimateTokens(string? text) => string.IsNullOrEmpty(text) ? 0 : (text!.Length + 3) / 4;
 
-    internal static string Hash(string model, int maxTokens, double? temperature, string? system, string prompt)
+    internal static string Hash(string model, int maxTokens, double? temperature, string? system, string prompt, string? effort = null)
     {
         var text = string.Join("\u0000", model, maxTokens.ToString(CultureInfo.InvariantCulture),
             temperature?.ToString("R", CultureInfo.InvariantCulture) ?? "", system ?? "", prompt);
+        // Effort joins the hash only when set, so checkpoints written before it existed still match.
+        if (effort is not null) text += "\u0000effort=" + effort;
         using var sha = SHA256.Create();
         var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
         var hex = new StringBuilder(32);

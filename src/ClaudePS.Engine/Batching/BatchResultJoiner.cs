@@ -27,7 +27,7 @@ public sealed class BatchResultJoiner
         _connection = connection;
         _options = options;
         _pricing = options.Pricing ?? BatchPricing.Default;
-        _builder = new BatchRequestBuilder(options, connection.Options.DefaultModel ?? "");
+        _builder = new BatchRequestBuilder(options, connection.Options.DefaultModel ?? Wire.KnownModels.DefaultModel);
     }
 
     public int PendingResults => _results.Count;

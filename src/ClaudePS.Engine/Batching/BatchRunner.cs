@@ -5,6 +5,8 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.Models;
+using ClaudePS.Engine.Wire;
 using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Pipeline;
 using ClaudePS.Engine.Usage;
@@ -69,7 +71,16 @@ public sealed class BatchRunner : IDisposable
         _options = options;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _pricing = options.Pricing ?? BatchPricing.Default;
-        _builder = new BatchRequestBuilder(options, connection.Options.DefaultModel ?? "");
+        _builder = new BatchRequestBuilder(options, connection.Options.DefaultModel ?? KnownModels.DefaultModel)
+        {
+            Check = request => ModelGuard.Check(connection, request, _pump),
+        };
+        // The shared parameters are checked before the first row is read: a run every row of which the model
+        // would reject fails here, once, with nothing sent.
+        var probe = MessageRequest.ForPrompt("-", options.Model ?? connection.Options.DefaultModel ?? KnownModels.DefaultModel, options.MaxTokens);
+        probe.Temperature = options.Temperature;
+        probe.Effort = options.Effort;
+        ModelGuard.Check(connection, probe, _pump);
         _progress = new BatchProgress(options, options.UseBatchApi ? "Claude batch (Message Batches API)" : "Claude batch") { Total = options.ExpectedRows ?? 0 };
         _call = new CallOptions { Tags = options.Tags, Log = _pump };
         if (options.MaxCostUsd is { } max) _budget = new BudgetGuard(max, "this Invoke-ClaudeBatch run", () => PriceTable.Current);

@@ -31,6 +31,9 @@ public sealed class ClaudeConnection : IDisposable
             AuthKind = credential.AuthKind,
             CredentialSource = credential.Source,
             DefaultModel = options.DefaultModel,
+            AnthropicVersion = options.AnthropicVersion,
+            Betas = options.Betas.ToArray(),
+            DefaultEffort = options.DefaultEffort,
             Proxy = proxy,
             Timeout = options.Timeout,
             Tags = options.Tags.ToArray(),
@@ -60,6 +63,8 @@ public sealed class ClaudeConnection : IDisposable
         var credential = options.Credential ?? CredentialResolver.FromEnvironment(environment);
         if (options.Timeout <= TimeSpan.Zero)
             throw MessageRequestInvalid("TimeoutSec", $"The timeout must be positive; it was {options.Timeout.TotalSeconds} s.");
+        if (!ApiVersion.IsWellFormed(options.AnthropicVersion))
+            throw MessageRequestInvalid("AnthropicVersion", $"An API version is a date such as {ApiVersion.Current} or {ApiVersion.Legacy}; it was '{options.AnthropicVersion}'.");
         string? proxyShown = null;
         if (handler is null)
         {

@@ -12,7 +12,7 @@ namespace ClaudePS.Engine.Connections;
 public sealed class ClaudeConnectionOptions
 {
     public const string DefaultBaseUri = "https://api.anthropic.com";
-    public const string DefaultAnthropicVersion = "2023-06-01";
+    public const string DefaultAnthropicVersion = ApiVersion.Current;
 
     /// <summary>A name for -Connection lookups; defaults to "default".</summary>
     public string Name { get; set; } = "default";
@@ -20,6 +20,8 @@ public sealed class ClaudeConnectionOptions
     public List<Uri> BaseUris { get; set; } = new();
     public ICredentialProvider? Credential { get; set; }
     public string? DefaultModel { get; set; }
+    /// <summary>output_config.effort for every request that names none (Connect-Claude -Effort).</summary>
+    public string? DefaultEffort { get; set; }
     /// <summary>Overall time for one call including retries (the SDKs' 10 minutes by default).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
     public Uri? Proxy { get; set; }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -122,13 +123,20 @@ public sealed class ClaudeClient
 
     private void ApplyDefaults(MessageRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Model)) request.Model = _connection.Options.DefaultModel;
+        if (string.IsNullOrWhiteSpace(request.Model)) request.Model = _connection.Options.DefaultModel ?? KnownModels.DefaultModel;
+        // The connection's effort goes to models that take it; a model that takes none is not failed for a default.
+        if (request.Effort is null && _connection.Options.DefaultEffort is { } effort)
+        {
+            var caps = Models.ModelCatalog.Describe(_connection, request.Model)?.Capabilities;
+            if (caps is null || caps.EffortLevels.Contains(effort)) request.Effort = effort;
+        }
     }
 
     private async Task<ClaudeResponse> SendMessageAsync(MessageRequest request, bool stream, Action<string>? onText, CallOptions call, CancellationToken cancellationToken)
     {
         ApplyDefaults(request);
         request.Validate();
+        Models.ModelGuard.Check(_connection, request, call.Log);
         var dialect = _connection.Options.Dialect;
         var body = dialect.MessagesBody(request, stream);
         string model = request.Model!;

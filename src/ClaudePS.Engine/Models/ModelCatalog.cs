@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -130,20 +131,88 @@ public static class ModelCatalog
             return entry.Models is not null && Now() - entry.FetchedAt < CacheLifetime ? entry.Models : null;
     }
 
-    private static ClaudeModelInfo Read(JsonElement m, ClaudeConnection connection)
+    /// <summary>What the module knows of a model before sending to it: the fetched list's entry when there is
+    /// a fresh one, else the built-in catalogue's (the same object the API returns); null for a model neither knows.</summary>
+    public static ClaudeModelInfo? Describe(ClaudeConnection connection, string? model)
     {
-        DateTimeOffset? created = null;
-        if (m.TryGetProperty("created_at", out var c) && c.ValueKind == JsonValueKind.String &&
-            DateTimeOffset.TryParse(c.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-            created = parsed;
-        string id = m.TryGetProperty("id", out var i) ? i.GetString() ?? "" : "";
+        if (string.IsNullOrEmpty(model)) return null;
+        var known = KnownModels.Find(model);
+        if (Cached(connection) is { } list)
+            foreach (var m in list)
+                if (string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase) || (known is not null && m.Id == known.Id)) return m;
+        return known is null ? null : BuiltIn(known);
+    }
+
+    private static readonly ConcurrentDictionary<string, ClaudeModelInfo> BuiltIns = new(StringComparer.Ordinal);
+
+    /// <summary>A built-in model read through the same reader as a live reply, so both look alike.</summary>
+    internal static ClaudeModelInfo BuiltIn(KnownModel known) => BuiltIns.GetOrAdd(known.Id, _ =>
+    {
+        using var doc = JsonDocument.Parse(KnownModels.ToJson(known).ToJsonString());
+        return Read(doc.RootElement, endpoint: null);
+    });
+
+    /// <summary>The built-in entry for an id or alias, or null (tests).</summary>
+    internal static ClaudeModelInfo? BuiltIn(string id) => KnownModels.Find(id) is { } known ? BuiltIn(known) : null;
+
+    /// <summary>The built-in entry as the models API JSON, or null (tests).</summary>
+    internal static string? BuiltInJson(string id) => KnownModels.Find(id) is { } known ? KnownModels.ToJson(known).ToJsonString() : null;
+
+    private static ClaudeModelInfo Read(JsonElement m, ClaudeConnection connection) => Read(m, ClaudeClient.Shown(connection.Endpoints[0]));
+
+    private static ClaudeModelInfo Read(JsonElement m, string? endpoint)
+    {
+        string id = Text(m, "id") ?? "";
         return new ClaudeModelInfo
         {
             Id = id,
-            DisplayName = m.TryGetProperty("display_name", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() ?? id : id,
-            CreatedAt = created,
-            Type = m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() ?? "model" : "model",
-            Endpoint = ClaudeClient.Shown(connection.Endpoints[0]),
+            DisplayName = Text(m, "display_name") ?? id,
+            CreatedAt = Date(m, "created_at"),
+            Type = Text(m, "type") ?? "model",
+            Line = Text(m, "line"),
+            Lifecycle = Text(m, "lifecycle"),
+            DeprecatedAt = Date(m, "deprecated_at"),
+            RetiresAt = Date(m, "retires_at"),
+            MaxInputTokens = Number(m, "max_input_tokens"),
+            MaxTokens = Number(m, "max_tokens"),
+            Capabilities = m.TryGetProperty("capabilities", out var c) && c.ValueKind == JsonValueKind.Object ? ReadCapabilities(c) : null,
+            Endpoint = endpoint,
         };
     }
+
+    private static ClaudeModelCapabilities ReadCapabilities(JsonElement c)
+    {
+        static bool On(JsonElement parent, string name) =>
+            parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Object &&
+            e.TryGetProperty("supported", out var s) && s.ValueKind == JsonValueKind.True;
+        static JsonElement Child(JsonElement parent, string name) =>
+            parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+        var thinking = Child(c, "thinking");
+        var types = thinking.ValueKind == JsonValueKind.Object ? Child(thinking, "types") : default;
+        var effort = Child(c, "effort");
+        bool effortOn = effort.ValueKind == JsonValueKind.Object && effort.TryGetProperty("supported", out var es) && es.ValueKind == JsonValueKind.True;
+        return new ClaudeModelCapabilities
+        {
+            Batch = On(c, "batch"),
+            Citations = On(c, "citations"),
+            CodeExecution = On(Child(c, "server_tools"), "code_execution"),
+            WebSearch = On(Child(c, "server_tools"), "web_search"),
+            ImageInput = On(c, "image_input"),
+            PdfInput = On(c, "pdf_input"),
+            StructuredOutputs = On(c, "structured_outputs"),
+            Compaction = On(Child(c, "context_management"), "compact_20260112"),
+            Thinking = On(c, "thinking"),
+            ThinkingTypes = new[] { "adaptive", "enabled", "disabled", "between_tools" }.Where(t => On(types, t)).ToArray(),
+            EffortLevels = effortOn ? new[] { "low", "medium", "high", "xhigh", "max" }.Where(l => On(effort, l)).ToArray() : Array.Empty<string>(),
+        };
+    }
+
+    private static string? Text(JsonElement m, string name) =>
+        m.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static long? Number(JsonElement m, string name) =>
+        m.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) ? v : null;
+
+    private static DateTimeOffset? Date(JsonElement m, string name) =>
+        Text(m, name) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
 }

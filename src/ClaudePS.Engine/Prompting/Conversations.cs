@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -19,20 +20,22 @@ public static class Conversations
     /// <summary>The version this build writes; it reads this and older ones.</summary>
     public const int FormatVersion = 1;
 
-    public static ClaudeConversation Create(string? system, string? model) => new() { System = system, Model = model };
+    public static ClaudeConversation Create(string? system, string? model, string? effort = null) => new() { System = system, Model = model, Effort = effort };
 
     /// <summary>Records a finished turn: the user message that was sent and the assistant's reply (thinking
     /// blocks with their signatures included, so a later turn with thinking on is accepted; a redacted
     /// thinking block, which lost its signature, is left out; redacted_thinking blocks are kept as they
     /// came, type and data), and the usage.
     /// Cache breakpoints are not kept: each turn places its own.</summary>
-    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response) =>
-        Append(conversation, userTurn, Array.Empty<ClaudeMessage>(), response, replyInTurns: false);
+    /// <param name="paused">Content of earlier replies of this turn that stopped with pause_turn (kept in the history).</param>
+    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, ClaudeResponse response, IReadOnlyList<ClaudeContentBlock>? paused = null) =>
+        Append(conversation, userTurn, Array.Empty<ClaudeMessage>(), response, replyInTurns: false, paused);
 
     /// <summary>Records a turn with a tool loop: the user message, the loop's assistant tool_use and user
     /// tool_result messages, and the final reply (unless it is already the last of <paramref name="toolTurns"/>).
     /// A turn that follows a loop stopped at its limit joins the stored tool results, as on the wire.</summary>
-    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, IReadOnlyList<ClaudeMessage> toolTurns, ClaudeResponse response, bool replyInTurns)
+    public static void Append(ClaudeConversation conversation, ClaudeMessage userTurn, IReadOnlyList<ClaudeMessage> toolTurns, ClaudeResponse response,
+        bool replyInTurns, IReadOnlyList<ClaudeContentBlock>? paused = null)
     {
         var sent = new ClaudeMessage { Role = "user" };
         foreach (var b in userTurn.Content) sent.Content.Add(WithoutCache(b));
@@ -42,19 +45,20 @@ public static class Conversations
             if (last is { Role: "user" }) last.Content.AddRange(sent.Content);
             else conversation.Messages.Add(sent);
             foreach (var m in toolTurns) conversation.Messages.Add(m);
-            if (!replyInTurns) conversation.Messages.Add(Reply(response));
+            if (!replyInTurns) conversation.Messages.Add(Reply(response, paused));
             conversation.TotalUsage = conversation.TotalUsage.Add(response.Usage);
             if (string.IsNullOrEmpty(conversation.Model) && !string.IsNullOrEmpty(response.Model)) conversation.Model = response.Model;
         }
     }
 
-    /// <summary>The assistant message a conversation keeps for a (redacted) reply: thinking blocks with
-    /// their signatures, text and tool use; a thinking block that lost its signature to redaction is left
-    /// out (the API would reject it); redacted_thinking blocks are kept as they came.</summary>
-    public static ClaudeMessage Reply(ClaudeResponse response)
+    /// <summary>The assistant message a conversation keeps for a (redacted) reply, after the content of earlier
+    /// replies of the turn that paused (pause_turn): thinking blocks with their signatures, text, tool use and
+    /// every other block as it came; a thinking block that lost its signature to redaction is left out (the
+    /// API would reject it, and earlier turns are accepted without their thinking).</summary>
+    public static ClaudeMessage Reply(ClaudeResponse response, IReadOnlyList<ClaudeContentBlock>? paused = null)
     {
         var reply = new ClaudeMessage { Role = "assistant" };
-        foreach (var b in response.Content)
+        foreach (var b in (paused ?? Array.Empty<ClaudeContentBlock>()).Concat(response.Content))
         {
             if (b.Type == "thinking" && b.Signature is null) continue;
             reply.Content.Add(WithoutCache(b));
@@ -63,11 +67,13 @@ public static class Conversations
         return reply;
     }
 
-    private static ClaudeContentBlock WithoutCache(ClaudeContentBlock b) => b.CacheTtl is null ? b : new ClaudeContentBlock
+    private static ClaudeContentBlock WithoutCache(ClaudeContentBlock b)
     {
-        Type = b.Type, Text = b.Text, MediaType = b.MediaType, Data = b.Data, ToolUseId = b.ToolUseId,
-        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature, IsError = b.IsError,
-    };
+        if (b.CacheTtl is null) return b;
+        var copy = b.Clone();
+        copy.CacheTtl = null;
+        return copy;
+    }
 
     /// <summary>Copies of the conversation's messages to send ahead of a new turn (so placing a cache
     /// breakpoint on the request never changes the stored conversation).</summary>
@@ -116,6 +122,7 @@ public static class Conversations
             w.WriteString("id", c.Id);
             WriteOptional(w, "model", c.Model);
             WriteOptional(w, "system", c.System);
+            WriteOptional(w, "effort", c.Effort);
             w.WriteString("createdAt", c.CreatedAt.ToString("o", CultureInfo.InvariantCulture));
             w.WriteStartObject("totalUsage");
             w.WriteNumber("inputTokens", c.TotalUsage.InputTokens);
@@ -143,6 +150,8 @@ public static class Conversations
                     WriteOptional(w, "inputJson", b.InputJson);
                     WriteOptional(w, "signature", b.Signature);
                     if (b.IsError) w.WriteBoolean("isError", true);
+                    WriteOptional(w, "citationsJson", b.CitationsJson);
+                    WriteOptional(w, "rawJson", b.RawJson);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -176,6 +185,7 @@ public static class Conversations
                     Id = Str(root, "id") ?? new ClaudeConversation().Id,
                     Model = Str(root, "model"),
                     System = Str(root, "system"),
+                    Effort = Str(root, "effort"),
                 };
                 if (Str(root, "createdAt") is { } created)
                     c.CreatedAt = DateTimeOffset.Parse(created, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
@@ -199,6 +209,7 @@ public static class Conversations
                                     Type = Str(b, "type") ?? "text", Text = Str(b, "text"), MediaType = Str(b, "mediaType"), Data = Str(b, "data"),
                                     ToolUseId = Str(b, "toolUseId"), ToolName = Str(b, "toolName"), InputJson = Str(b, "inputJson"), Signature = Str(b, "signature"),
                                     IsError = b.TryGetProperty("isError", out var isError) && isError.ValueKind == JsonValueKind.True,
+                                    CitationsJson = Str(b, "citationsJson"), RawJson = Str(b, "rawJson"),
                                 });
                         c.Messages.Add(message);
                     }

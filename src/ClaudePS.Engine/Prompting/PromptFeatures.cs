@@ -42,6 +42,7 @@ public static class PromptFeatures
             throw MessageRequest.Invalid("thinking", "-ThinkingBudget and -AdaptiveThinking both turn thinking on; give only one.");
         request.ThinkingBudgetTokens = options.ThinkingBudget;
         request.AdaptiveThinking = options.AdaptiveThinking;
+        request.Effort = options.Effort ?? options.Conversation?.Effort;
         request.OutputSchemaJson = StructuredOutput.SchemaFor(options);
         PromptCaching.Apply(request, options, inConversation: options.Conversation is not null);
         Attachments.CheckRequestSize(request);
@@ -62,10 +63,13 @@ public static class PromptFeatures
     /// ClaudePS.InvalidStructuredOutput (the turn is still recorded: it happened and was billed).</summary>
     /// <param name="toolTurns">The tool loop's assistant and tool_result messages after <paramref name="userTurn"/>.</param>
     /// <param name="replyInTurns">The reply is already the last of <paramref name="toolTurns"/> (a loop stopped at its limit).</param>
-    public static ClaudeResponse Complete(PromptOptions options, ClaudeMessage userTurn, IReadOnlyList<ClaudeMessage> toolTurns, ClaudeResponse response, bool replyInTurns)
+    /// <param name="paused">Content of earlier replies of this turn that stopped with pause_turn (kept in the history).</param>
+    public static ClaudeResponse Complete(PromptOptions options, ClaudeMessage userTurn, IReadOnlyList<ClaudeMessage> toolTurns, ClaudeResponse response,
+        bool replyInTurns, IReadOnlyList<ClaudeContentBlock>? paused = null)
     {
-        if (options.Conversation is { } conversation)
-            Conversations.Append(conversation, userTurn, toolTurns, response, replyInTurns);
+        // A refused turn stays out of the conversation (the docs: drop it and go on), so the next prompt is not refused for it.
+        if (options.Conversation is { } conversation && response.StopReason != "refusal")
+            Conversations.Append(conversation, userTurn, toolTurns, response, replyInTurns, paused);
         try
         {
             if (options.OutputType is { } type) response.Data = StructuredOutput.Parse(response, type);

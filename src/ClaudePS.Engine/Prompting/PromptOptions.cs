@@ -10,7 +10,7 @@ public sealed class PromptOptions
     public string Prompt { get; set; } = "";
     public string? System { get; set; }
     public string? Model { get; set; }
-    public int MaxTokens { get; set; } = 1024;
+    public int MaxTokens { get; set; } = Wire.KnownModels.DefaultMaxTokens;
     public double? Temperature { get; set; }
     public IReadOnlyList<string> StopSequences { get; set; } = Array.Empty<string>();
     /// <summary>Show text live as it arrives (the pipeline still gets one final object).</summary>
@@ -37,6 +37,10 @@ public sealed class PromptOptions
     public bool AutoCacheBreakpoints { get; set; } = true;
     public int? ThinkingBudget { get; set; }
     public bool AdaptiveThinking { get; set; }
+    /// <summary>output_config.effort (low, medium, high, xhigh, max); null for the conversation's, then the connection's, then the model's default.</summary>
+    public string? Effort { get; set; }
+    /// <summary>anthropic-beta values for this prompt, sent after the connection's.</summary>
+    public IReadOnlyList<string> Betas { get; set; } = Array.Empty<string>();
     /// <summary>What to redact from the reply (final text and live streamed text); Standard by default.</summary>
     public RedactionOptions Redaction { get; set; } = RedactionOptions.Standard;
     /// <summary>PowerShell commands the model may call (-Tool), and how the loop runs; null for none.</summary>

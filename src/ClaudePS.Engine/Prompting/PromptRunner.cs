@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
@@ -31,6 +32,7 @@ public sealed class PromptRunner
         request.Temperature = options.Temperature;
         request.StopSequences.AddRange(options.StopSequences);
         userTurn = request.Messages[0];
+        foreach (var beta in options.Betas) request.Betas.AddRange(beta.Split(','));
         PromptFeatures.Apply(request, options, progress);
         return request;
     }
@@ -52,13 +54,14 @@ public sealed class PromptRunner
             request.ToolChoiceJson = "{\"type\":\"auto\"}";
         }
         var redactor = Redactor.For(options.Redaction);
-        var raw = await SendAsync(request, options, sink, redactor, cancellationToken).ConfigureAwait(false);
+        var paused = new List<ClaudeContentBlock>();
+        var raw = await SendAsync(request, options, sink, redactor, paused, cancellationToken).ConfigureAwait(false);
         if (tools is null)
         {
             var response = Finish(raw, options, redactor, sink);
-            return PromptFeatures.Complete(options, userTurn, Array.Empty<ClaudeMessage>(), response, replyInTurns: false);
+            return PromptFeatures.Complete(options, userTurn, Array.Empty<ClaudeMessage>(), response, replyInTurns: false, paused);
         }
-        return await RunToolLoopAsync(request, userTurn, raw, tools, options, sink, redactor, cancellationToken).ConfigureAwait(false);
+        return await RunToolLoopAsync(request, userTurn, raw, paused, tools, options, sink, redactor, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -67,7 +70,8 @@ public sealed class PromptRunner
     /// calls are not run and the loop ends with the status MaxToolTurnsReached. Each request is a call of
     /// its own (ledger, budget, retries); the response carries the usage and cost summed over all of them.
     /// </summary>
-    private async Task<ClaudeResponse> RunToolLoopAsync(MessageRequest request, ClaudeMessage userTurn, ClaudeResponse raw, ToolSession tools,
+    /// <param name="paused">Filled by each request with the content of replies that paused (pause_turn) before its final one.</param>
+    private async Task<ClaudeResponse> RunToolLoopAsync(MessageRequest request, ClaudeMessage userTurn, ClaudeResponse raw, List<ClaudeContentBlock> paused, ToolSession tools,
         PromptOptions options, IClaudeOutputSink sink, Redactor redactor, CancellationToken cancellationToken)
     {
         var calls = new List<ClaudeToolCall>();
@@ -105,19 +109,22 @@ public sealed class PromptRunner
             }
             request.Messages.Add(sent);
             request.Messages.Add(results);
-            raw = await SendAsync(request, options, sink, redactor, cancellationToken).ConfigureAwait(false);
+            raw = await SendAsync(request, options, sink, redactor, paused, cancellationToken).ConfigureAwait(false);
             requests++;
             usage = usage.Add(raw.Usage);
             cost = cost is { } c && raw.CostUsd is { } more ? c + more : null; // an unknown price is never guessed as zero
         }
         var response = Finish(raw, options, redactor, sink).WithToolLoop(calls, requests, status, usage, cost);
-        return PromptFeatures.Complete(options, userTurn, kept, response, replyInTurns: status != "Completed");
+        return PromptFeatures.Complete(options, userTurn, kept, response, replyInTurns: status != "Completed", paused);
     }
 
     /// <summary>The reply as the user sees it: redacted, tied to its input, summarised in verbose.</summary>
     private static ClaudeResponse Finish(ClaudeResponse raw, PromptOptions options, Redactor redactor, IClaudeOutputSink sink)
     {
         // Text, thinking, tool input, content blocks (what the conversation keeps) and -Raw JSON alike.
+        if (raw.StopReason == "refusal")
+            sink.WriteWarning("Claude declined to answer this prompt (stop_reason refusal). " +
+                (options.Conversation is null ? "Rephrase the prompt and send it again." : "The turn was not added to the conversation, so it can go on with a rephrased prompt."));
         var response = ResponseRedaction.Apply(redactor, raw);
         response.Input = options.Input;
         sink.WriteVerbose(PromptFeatures.Summary(response));
@@ -125,7 +132,9 @@ public sealed class PromptRunner
     }
 
     /// <summary>Sends one request (streamed or not) and returns the reply unredacted; live text is redacted as it streams.</summary>
-    private async Task<ClaudeResponse> SendAsync(MessageRequest request, PromptOptions options, IClaudeOutputSink sink, Redactor redactor, CancellationToken cancellationToken)
+    /// <param name="paused">Receives the content of replies that stopped with pause_turn before the one returned.</param>
+    private async Task<ClaudeResponse> SendAsync(MessageRequest request, PromptOptions options, IClaudeOutputSink sink, Redactor redactor,
+        List<ClaudeContentBlock> paused, CancellationToken cancellationToken)
     {
         var call = new CallOptions { Tags = options.Tags, Log = sink, KeepRawJson = options.Raw };
         // Live text goes through the stream-safe redactor: the host never shows a secret, and what it
@@ -137,11 +146,19 @@ public sealed class PromptRunner
             if (ready.Length > 0) sink.WriteHostText(ready);
         };
         ClaudeResponse response;
+        paused.Clear();
         try
         {
-            response = options.Stream
-                ? await _connection.Client.StreamMessageAsync(request, onText, call, cancellationToken).ConfigureAwait(false)
-                : await _connection.Client.CreateMessageAsync(request, call, cancellationToken).ConfigureAwait(false);
+            response = await SendAsync().ConfigureAwait(false);
+            // pause_turn: the API stopped a long server-tool turn; sending the paused content back as the
+            // assistant turn lets it continue (as the docs describe). Bounded, so a loop cannot run away.
+            for (int turn = 1; response.StopReason == "pause_turn" && turn <= MaxPauseContinuations; turn++)
+            {
+                sink.WriteVerbose($"The API paused a long turn (pause_turn); sending it back to continue ({turn} of at most {MaxPauseContinuations}).");
+                paused.AddRange(response.Content);
+                request.Messages.Add(new ClaudeMessage { Role = "assistant", Content = response.Content.Select(b => b.Clone()).ToList() });
+                response = await SendAsync().ConfigureAwait(false);
+            }
         }
         catch (ClaudeException ex)
         {
@@ -154,5 +171,12 @@ public sealed class PromptRunner
         if (live is not null) { string rest = live.Complete(); if (rest.Length > 0) sink.WriteHostText(rest); }
         if (options.Stream) sink.WriteHostText("\n");
         return response;
+
+        Task<ClaudeResponse> SendAsync() => options.Stream
+            ? _connection.Client.StreamMessageAsync(request, onText, call, cancellationToken)
+            : _connection.Client.CreateMessageAsync(request, call, cancellationToken);
     }
+
+    /// <summary>How many times a paused turn (stop_reason pause_turn) is sent back before the reply is returned as it is.</summary>
+    public const int MaxPauseContinuations = 5;
 }

@@ -61,7 +61,7 @@ public static class ResponseRedaction
             if (input == t.InputJson) toolUses.Add(t);
             else
             {
-                toolUses.Add(new ClaudeToolUse { Id = t.Id, Name = t.Name, InputJson = input });
+                toolUses.Add(new ClaudeToolUse { Id = t.Id, Name = t.Name, InputJson = input, InputIncomplete = t.InputIncomplete });
                 toolsChanged = true;
             }
         }
@@ -134,11 +134,7 @@ public static class ResponseRedaction
         return redacted;
     }
 
-    private static ClaudeContentBlock Copy(ClaudeContentBlock b) => new()
-    {
-        Type = b.Type, Text = b.Text, MediaType = b.MediaType, Data = b.Data, ToolUseId = b.ToolUseId,
-        ToolName = b.ToolName, InputJson = b.InputJson, Signature = b.Signature, CacheTtl = b.CacheTtl, IsError = b.IsError,
-    };
+    private static ClaudeContentBlock Copy(ClaudeContentBlock b) => b.Clone();
 
     private static void Add(Dictionary<string, int> counts, IReadOnlyDictionary<string, int> more)
     {

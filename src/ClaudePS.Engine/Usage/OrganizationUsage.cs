@@ -58,7 +58,8 @@ public sealed class OrganizationUsageClient : IDisposable
                         (page is null ? "" : "&page=" + Uri.EscapeDataString(page));
             using var req = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUri, query));
             req.Headers.TryAddWithoutValidation("x-api-key", _adminKey);
-            req.Headers.TryAddWithoutValidation("anthropic-version", ClaudeConnectionOptions.DefaultAnthropicVersion);
+            // Pinned: 2026-10-21 renamed Admin API report fields, and this reader reads the 2023-06-01 names.
+            req.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion.Legacy);
             using var res = await _http.SendAsync(req, cancellationToken).ConfigureAwait(false);
             var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
             if (!res.IsSuccessStatusCode)

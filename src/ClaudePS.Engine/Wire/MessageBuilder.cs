@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ClaudePS.Engine.Wire;
 
@@ -68,7 +69,8 @@ internal sealed class MessageBuilder
                     var b = ReadBlock(ref r, json, whole: true);
                     if (b is null) continue;
                     _blocks.Add(b);
-                    if (b.HasText || b.HasJson || b.Data is not null) HasContent = true;
+                    NoteFallback(b);
+                    if (b.HasText || b.HasJson || b.Data is not null || b.Raw is not null) HasContent = true;
                 }
             }
             else if (r.ValueTextEquals("usage"u8)) { r.Read(); Usage = UsageReader.Read(ref r, Usage); }
@@ -92,6 +94,7 @@ internal sealed class MessageBuilder
         int? index = null;
         Block? started = null;
         Delta delta = default;
+        string? otherDelta = null; // a delta type this client does not model, kept whole
         while (NextProperty(ref r))
         {
             if (r.ValueTextEquals("index"u8)) { r.Read(); if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out var i)) index = i; }
@@ -101,13 +104,19 @@ internal sealed class MessageBuilder
                 if (r.TokenType == JsonTokenType.StartObject) ReadMessage(ref r, data); else r.Skip();
             }
             else if (eventType == "content_block_start" && r.ValueTextEquals("content_block"u8)) { r.Read(); started = ReadBlock(ref r, data, whole: false); }
-            else if (eventType == "content_block_delta" && r.ValueTextEquals("delta"u8)) { r.Read(); delta = Delta.Read(ref r); }
+            else if (eventType == "content_block_delta" && r.ValueTextEquals("delta"u8))
+            {
+                r.Read();
+                long start = r.TokenStartIndex;
+                delta = Delta.Read(ref r);
+                if (delta.Kind == DeltaKind.Other) otherDelta = Utf8.Decode(data.Slice((int)start, (int)(r.BytesConsumed - start)));
+            }
             else if (eventType == "message_delta" && r.ValueTextEquals("delta"u8)) { r.Read(); ReadStop(ref r); }
             else if (eventType == "message_delta" && r.ValueTextEquals("usage"u8)) { r.Read(); Usage = UsageReader.Read(ref r, Usage); }
             else { r.Read(); r.Skip(); }
         }
         if (started is not null) return PlaceStarted(started, index ?? _blocks.Count);
-        if (eventType == "content_block_delta") return ApplyDelta(delta, index ?? _blocks.Count - 1);
+        if (eventType == "content_block_delta") return ApplyDelta(delta, index ?? _blocks.Count - 1, otherDelta);
         return null;
     }
 
@@ -120,13 +129,21 @@ internal sealed class MessageBuilder
         while (_blocks.Count < index) _blocks.Add(new Block("text"));
         if (index < _blocks.Count) _blocks[index] = block;
         else _blocks.Add(block);
-        if (block.Data is not null) HasContent = true; // redacted_thinking arrives whole, with no deltas
+        NoteFallback(block);
+        if (block.Data is not null || block.Raw is not null) HasContent = true; // redacted_thinking and server blocks can arrive whole
         if (!block.HasText) return null;
         HasContent = true;
         return block.Type == "text" ? block.Text : null;
     }
 
-    private string? ApplyDelta(Delta delta, int index)
+    /// <summary>A fallback block (server-side fallback) hands the turn to another model: what follows, and so the
+    /// reply, is that model's.</summary>
+    private void NoteFallback(Block block)
+    {
+        if (block.Type == "fallback" && block.Raw?["to"]?["model"] is JsonValue to && to.TryGetValue<string>(out var model)) Model = model;
+    }
+
+    private string? ApplyDelta(Delta delta, int index, string? otherDelta)
     {
         if (delta.Kind == DeltaKind.None || index < 0) return null;
         while (_blocks.Count <= index) _blocks.Add(new Block("text"));
@@ -150,7 +167,8 @@ internal sealed class MessageBuilder
                 HasContent = true;
                 return null;
             default:
-                return null; // citations_delta and future delta types carry nothing this client keeps
+                if (otherDelta is not null && JsonNode.Parse(otherDelta) is JsonObject other) block.ApplyOther(other);
+                return null;
         }
     }
 
@@ -203,10 +221,19 @@ internal sealed class MessageBuilder
     private static Block? ReadBlock(ref Utf8JsonReader r, ReadOnlySpan<byte> json, bool whole)
     {
         if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return null; }
+        long blockStart = r.TokenStartIndex;
         string type = "text";
-        string? text = null, thinking = null, signature = null, data = null, id = null, name = null, input = null;
+        string? text = null, thinking = null, signature = null, data = null, id = null, name = null, input = null, citations = null;
         while (NextProperty(ref r))
         {
+            if (r.ValueTextEquals("citations"u8))
+            {
+                r.Read();
+                long start = r.TokenStartIndex;
+                r.Skip();
+                if (json[(int)start] == (byte)'[') citations = Utf8.Decode(json.Slice((int)start, (int)(r.BytesConsumed - start)));
+                continue;
+            }
             if (r.ValueTextEquals("type"u8)) { r.Read(); type = KnownValues.BlockTypes.Value(ref r) ?? "text"; }
             else if (r.ValueTextEquals("text"u8)) { r.Read(); text = StringValue(ref r); }
             else if (r.ValueTextEquals("thinking"u8)) { r.Read(); thinking = StringValue(ref r); }
@@ -224,6 +251,11 @@ internal sealed class MessageBuilder
             else { r.Read(); r.Skip(); }
         }
         var block = new Block(type);
+        // A block type this client does not model (server_tool_use, web_search_tool_result, compaction, ...)
+        // is kept whole: it is shown on .Content and goes back to the API unchanged on the next turn.
+        if (!Block.Modelled(type)) block.Raw = JsonNode.Parse(Utf8.Decode(json.Slice((int)blockStart, (int)(r.BytesConsumed - blockStart)))) as JsonObject;
+        if (citations is not null && JsonNode.Parse(citations) is JsonArray cited)
+            foreach (var c in cited) block.Citations.Add(c!.DeepClone());
         if (type == "text") block.AppendText(text);
         if (type == "thinking") block.AppendText(thinking);
         block.Signature = signature;
@@ -276,7 +308,8 @@ internal sealed class MessageBuilder
                 case "text": Join(ref text, ref moreText, b.Text); break;
                 case "thinking": Join(ref thinking, ref moreThinking, b.Text); break;
                 case "tool_use":
-                    (tools ??= new List<ClaudeToolUse>()).Add(new ClaudeToolUse { Id = b.ToolId ?? "", Name = b.ToolName ?? "", InputJson = b.HasJson ? b.Json.ToString() : "{}" });
+                    string input = b.ToolInput(out bool incomplete);
+                    (tools ??= new List<ClaudeToolUse>()).Add(new ClaudeToolUse { Id = b.ToolId ?? "", Name = b.ToolName ?? "", InputJson = input, InputIncomplete = incomplete });
                     break;
             }
         }
@@ -314,7 +347,8 @@ internal sealed class MessageBuilder
             switch (b.Type)
             {
                 case "text":
-                    if (b.HasText) blocks.Add(ClaudeContentBlock.FromText(b.Text));
+                    if (b.HasText || b.HasCitations)
+                        blocks.Add(new ClaudeContentBlock { Type = "text", Text = b.Text, CitationsJson = b.HasCitations ? b.Citations.ToJsonString() : null });
                     break;
                 case "thinking":
                     blocks.Add(new ClaudeContentBlock { Type = "thinking", Text = b.Text, Signature = b.Signature });
@@ -324,7 +358,10 @@ internal sealed class MessageBuilder
                     if (b.Data is not null) blocks.Add(new ClaudeContentBlock { Type = "redacted_thinking", Data = b.Data });
                     break;
                 case "tool_use":
-                    blocks.Add(new ClaudeContentBlock { Type = "tool_use", ToolUseId = b.ToolId, ToolName = b.ToolName, InputJson = b.HasJson ? b.Json.ToString() : "{}" });
+                    blocks.Add(new ClaudeContentBlock { Type = "tool_use", ToolUseId = b.ToolId, ToolName = b.ToolName, InputJson = b.ToolInput(out _) });
+                    break;
+                default:
+                    if (b.Raw is not null) blocks.Add(new ClaudeContentBlock { Type = b.Type, Text = b.RawText, RawJson = b.RawJson() });
                     break;
             }
         }
@@ -339,6 +376,63 @@ internal sealed class MessageBuilder
 
         public Block(string type) => Type = type;
         public string Type { get; }
+
+        /// <summary>The block types with fields of their own here; any other is kept as <see cref="Raw"/>.</summary>
+        public static bool Modelled(string type) => type is "text" or "thinking" or "redacted_thinking" or "tool_use";
+
+        /// <summary>A block of a type this client does not model, as the API sent it (deltas merged in).</summary>
+        public JsonObject? Raw { get; set; }
+        private JsonArray? _citations;
+        /// <summary>A text block's citations (from the block, or from citations_delta events).</summary>
+        public JsonArray Citations => _citations ??= new JsonArray();
+        public bool HasCitations => _citations is { Count: > 0 };
+        private string? _toolInput;
+        private bool _toolInputIncomplete;
+
+        /// <summary>The tool input as a JSON object: a stream cut off inside it is recovered as the SDKs do.</summary>
+        public string ToolInput(out bool incomplete)
+        {
+            if (_toolInput is null)
+            {
+                string sent = HasJson ? Json.ToString() : "{}";
+                _toolInput = PartialJson.CompleteObject(sent) ?? "{}";
+                _toolInputIncomplete = _toolInput != sent;
+            }
+            incomplete = _toolInputIncomplete;
+            return _toolInput;
+        }
+
+        /// <summary>A raw block's JSON; input streamed in input_json_delta events (server tools) replaces its start value.</summary>
+        public string RawJson()
+        {
+            var raw = (JsonObject)Raw!.DeepClone();
+            if (HasJson) raw["input"] = JsonNode.Parse(ToolInput(out _));
+            return raw.ToJsonString();
+        }
+
+        /// <summary>Readable text of a raw block, when it has some (a compaction summary, say), for display.</summary>
+        public string? RawText => Raw?["content"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : Raw?["text"] is JsonValue t && t.TryGetValue<string>(out var u) ? u : null;
+
+        /// <summary>A delta type this client does not model: citations_delta adds a citation; any other merges its
+        /// fields into a raw block (text fields are appended, others replaced), as the SDKs accumulate them.</summary>
+        public void ApplyOther(JsonObject delta)
+        {
+            string? type = delta["type"] is JsonValue tv && tv.TryGetValue<string>(out var t) ? t : null;
+            if (type == "citations_delta")
+            {
+                if (delta["citation"] is { } citation) Citations.Add(citation.DeepClone());
+                return;
+            }
+            if (Raw is null) return;
+            foreach (var pair in delta)
+            {
+                if (pair.Key == "type") continue;
+                if (Raw[pair.Key] is JsonValue old && old.TryGetValue<string>(out var before) &&
+                    pair.Value is JsonValue add && add.TryGetValue<string>(out var more))
+                    Raw[pair.Key] = before + more;
+                else Raw[pair.Key] = pair.Value?.DeepClone();
+            }
+        }
         public string? Signature { get; set; }
         /// <summary>A redacted_thinking block's encrypted data.</summary>
         public string? Data { get; set; }

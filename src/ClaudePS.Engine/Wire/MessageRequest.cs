@@ -10,7 +10,7 @@ namespace ClaudePS.Engine.Wire;
 public sealed class MessageRequest
 {
     public string? Model { get; set; }
-    public int MaxTokens { get; set; } = 1024;
+    public int MaxTokens { get; set; } = KnownModels.DefaultMaxTokens;
     public List<ClaudeMessage> Messages { get; set; } = new();
     public string? System { get; set; }
     /// <summary>Cache TTL for the system prompt ("5m" / "1h"); null sends it uncached.</summary>
@@ -27,6 +27,8 @@ public sealed class MessageRequest
     public int? ThinkingBudgetTokens { get; set; }
     /// <summary>Adaptive thinking (the model decides); exclusive with a budget.</summary>
     public bool AdaptiveThinking { get; set; }
+    /// <summary>output_config.effort: low, medium, high, xhigh or max; null for the model's default.</summary>
+    public string? Effort { get; set; }
     public string? ServiceTier { get; set; }
     /// <summary>JSON schema for structured output (<c>output_config.format</c>).</summary>
     public string? OutputSchemaJson { get; set; }
@@ -42,7 +44,7 @@ public sealed class MessageRequest
     internal bool HasBetas => _betas is { Count: > 0 };
 
     /// <summary>A one-turn request for <paramref name="prompt"/>.</summary>
-    public static MessageRequest ForPrompt(string prompt, string? model = null, int maxTokens = 1024) => new()
+    public static MessageRequest ForPrompt(string prompt, string? model = null, int maxTokens = KnownModels.DefaultMaxTokens) => new()
     {
         Model = model,
         MaxTokens = maxTokens,
@@ -71,9 +73,14 @@ public sealed class MessageRequest
             throw Invalid("temperature", $"temperature must be between 0 and 1; it was {Temperature}.");
         if (TopP is < 0 or > 1)
             throw Invalid("top_p", $"top_p must be between 0 and 1; it was {TopP}.");
+        if (Effort is not null && Array.IndexOf(EffortLevels, Effort) < 0)
+            throw Invalid("output_config.effort", $"-Effort must be one of {string.Join(", ", EffortLevels)}; it was '{Effort}'.");
         if (ThinkingBudgetTokens is { } budget && (budget < 1024 || budget >= MaxTokens))
             throw Invalid("thinking.budget_tokens", $"The thinking budget must be at least 1024 and less than max_tokens ({MaxTokens}); it was {budget}.");
     }
+
+    /// <summary>Every effort level, lowest first.</summary>
+    public static readonly string[] EffortLevels = { "low", "medium", "high", "xhigh", "max" };
 
     /// <summary>The largest max_tokens any current model accepts.</summary>
     public const int MaxTokensLimit = 128_000;

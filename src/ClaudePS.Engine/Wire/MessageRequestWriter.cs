@@ -102,14 +102,18 @@ internal static class MessageRequestWriter
             w.WriteString("type", "adaptive");
             w.WriteEndObject();
         }
-        if (r.OutputSchemaJson is not null)
+        if (r.OutputSchemaJson is not null || r.Effort is not null)
         {
             w.WriteStartObject("output_config");
-            w.WriteStartObject("format");
-            w.WriteString("type", "json_schema");
-            w.WritePropertyName("schema");
-            w.WriteRawValue(r.OutputSchemaJson);
-            w.WriteEndObject();
+            if (r.Effort is not null) w.WriteString("effort", r.Effort);
+            if (r.OutputSchemaJson is not null)
+            {
+                w.WriteStartObject("format");
+                w.WriteString("type", "json_schema");
+                w.WritePropertyName("schema");
+                w.WriteRawValue(r.OutputSchemaJson);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         if (r.CacheControlTtl is not null) WriteCacheControl(w, r.CacheControlTtl);
@@ -121,7 +125,7 @@ internal static class MessageRequestWriter
         w.WriteStartObject();
         w.WriteString("role", m.Role);
         // A single uncached text block goes as a plain string: smaller, and what most callers send.
-        if (m.Content.Count == 1 && m.Content[0] is { Type: "text", CacheTtl: null } only)
+        if (m.Content.Count == 1 && m.Content[0] is { Type: "text", CacheTtl: null, CitationsJson: null, RawJson: null } only)
             w.WriteString("content", only.Text ?? "");
         else
         {
@@ -134,12 +138,23 @@ internal static class MessageRequestWriter
 
     private static void WriteBlock(Utf8JsonWriter w, ClaudeContentBlock b)
     {
+        // A block type the module does not model goes back exactly as the API sent it.
+        if (b.RawJson is not null)
+        {
+            w.WriteRawValue(b.RawJson);
+            return;
+        }
         w.WriteStartObject();
         w.WriteString("type", b.Type);
         switch (b.Type)
         {
             case "text":
                 w.WriteString("text", b.Text ?? "");
+                if (b.CitationsJson is not null)
+                {
+                    w.WritePropertyName("citations");
+                    w.WriteRawValue(b.CitationsJson);
+                }
                 break;
             case "image":
             case "document":

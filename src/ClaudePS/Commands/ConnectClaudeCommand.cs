@@ -207,6 +207,21 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
+    /// <summary>The anthropic-version header to send (2026-10-21 by default); 2023-06-01 keeps sampling parameters.</summary>
+    [Parameter]
+    [ValidatePattern(@"^\d{4}-\d{2}-\d{2}$")]
+    public string? AnthropicVersion { get; set; }
+
+    /// <summary>anthropic-beta values sent on every call of this connection.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Beta { get; set; }
+
+    /// <summary>The effort level (output_config.effort) for every prompt that names none; models that take no effort are sent none.</summary>
+    [Parameter]
+    [ValidateSet("low", "medium", "high", "xhigh", "max")]
+    public string? Effort { get; set; }
+
     [Parameter]
     public Uri? Proxy { get; set; }
 
@@ -313,7 +328,7 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
             RunEngine(async (sink, ct) =>
             {
                 sink.WriteVerbose($"Validating the credential against {connection.Info.Endpoints[0]}.");
-                await connection.Client.CountTokensAsync(Engine.Wire.MessageRequest.ForPrompt("ping", connection.Options.DefaultModel ?? ConnectionDefaults.ValidationModel), ct).ConfigureAwait(false);
+                await connection.Client.CountTokensAsync(Engine.Wire.MessageRequest.ForPrompt("ping", connection.Options.DefaultModel ?? Engine.Wire.KnownModels.ValidationModel), ct).ConfigureAwait(false);
             });
         }
 
@@ -328,6 +343,8 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         {
             Name = Name ?? "default",
             DefaultModel = DefaultModel,
+            DefaultEffort = Effort,
+            AnthropicVersion = AnthropicVersion ?? ClaudeConnectionOptions.DefaultAnthropicVersion,
             Timeout = TimeSpan.FromSeconds(TimeoutSec),
             Proxy = Proxy,
             ProxyCredential = ProxyCredential?.GetNetworkCredential(),
@@ -335,6 +352,7 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
             AllowUnencryptedConnection = AllowUnencryptedConnection,
         };
         if (Tag is not null) options.Tags.AddRange(Tag);
+        if (Beta is not null) options.Betas.AddRange(Beta.SelectMany(b => b.Split(',')).Select(b => b.Trim()).Where(b => b.Length > 0));
         options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default));
         if (MaxCostUsd is { } limit) options.Budget = new Engine.Usage.BudgetGuard(limit, $"connection '{options.Name}'");
         var resilience = options.Resilience;

@@ -37,11 +37,16 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
 
     [Parameter]
     [ValidateRange(1, 128000)]
-    public int MaxTokens { get; set; } = 1024;
+    public int MaxTokens { get; set; } = Engine.Wire.KnownModels.DefaultMaxTokens;
 
     [Parameter]
     [ValidateRange(0.0, 1.0)]
     public double? Temperature { get; set; }
+
+    /// <summary>How much the model spends on each answer (output_config.effort); a row's Effort column overrides it.</summary>
+    [Parameter]
+    [ValidateSet("low", "medium", "high", "xhigh", "max")]
+    public string? Effort { get; set; }
 
     [Parameter]
     [ValidateRange(1, 1024)]
@@ -120,9 +125,10 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
         {
             Redaction = redaction,
             System = System,
-            Model = Model ?? connection.Options.DefaultModel ?? ConnectionDefaults.Model,
+            Model = Model ?? connection.Options.DefaultModel ?? Engine.Wire.KnownModels.DefaultModel,
             MaxTokens = MaxTokens,
             Temperature = Temperature,
+            Effort = Effort,
             PromptTemplate = PromptTemplate,
             ThrottleLimit = ThrottleLimit,
             AsCompleted = AsCompleted,

@@ -37,7 +37,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, 128000)]
-    public int MaxTokens { get; set; } = 1024;
+    public int MaxTokens { get; set; } = Engine.Wire.KnownModels.DefaultMaxTokens;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(0.0, 1.0)]
@@ -104,6 +104,17 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
     /// <summary>Adaptive thinking: the model decides how much to think.</summary>
     [Parameter]
     public SwitchParameter AdaptiveThinking { get; set; }
+
+    /// <summary>How much the model spends on the answer (output_config.effort): low, medium, high, xhigh or max.
+    /// Checked against the model before sending.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("low", "medium", "high", "xhigh", "max")]
+    public string? Effort { get; set; }
+
+    /// <summary>anthropic-beta values for features behind a beta header, sent with this prompt after the connection's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Beta { get; set; }
 
     /// <summary>A connection name (Connect-Claude -Name); the default connection otherwise.</summary>
     [Parameter]
@@ -186,7 +197,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         {
             Prompt = prompt,
             System = System,
-            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.Options.DefaultModel ?? ConnectionDefaults.Model),
+            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.Options.DefaultModel ?? Engine.Wire.KnownModels.DefaultModel),
             MaxTokens = MaxTokens,
             Temperature = Temperature,
             StopSequences = StopSequence ?? Array.Empty<string>(),
@@ -295,6 +306,8 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         options.AutoCacheBreakpoints = !NoAutoCache;
         options.ThinkingBudget = ThinkingBudget;
         options.AdaptiveThinking = AdaptiveThinking;
+        options.Effort = Effort;
+        options.Betas = Beta ?? Array.Empty<string>();
         // Thinking counts against max_tokens: when -MaxTokens was left at its default, make room for the budget.
         if (ThinkingBudget is { } budget && !MyInvocation.BoundParameters.ContainsKey(nameof(MaxTokens)) && options.MaxTokens <= budget)
             options.MaxTokens = budget + 1024 <= 128000 ? budget + 1024 : 128000;

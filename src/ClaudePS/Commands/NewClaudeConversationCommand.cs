@@ -20,5 +20,10 @@ public sealed class NewClaudeConversationCommand : PSCmdlet
     [ArgumentCompleter(typeof(ModelCompleter))]
     public string? Model { get; set; }
 
-    protected override void EndProcessing() => WriteObject(Conversations.Create(System, Model));
+    /// <summary>The effort level for every turn (output_config.effort); Invoke-ClaudePrompt -Effort overrides it per turn.</summary>
+    [Parameter]
+    [ValidateSet("low", "medium", "high", "xhigh", "max")]
+    public string? Effort { get; set; }
+
+    protected override void EndProcessing() => WriteObject(Conversations.Create(System, Model, Effort));
 }

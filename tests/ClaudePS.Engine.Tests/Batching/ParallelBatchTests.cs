@@ -60,7 +60,7 @@ public sealed class ParallelBatchTests
             BatchTest.Row(("Id", "b"), ("Prompt", "FAIL please"), ("Owner", "bob")),
             BatchTest.Row(("Id", "c"), ("Owner", "cy")),
             BatchTest.Row(("Id", "d"), ("Question", "via alias"), ("MaxTokens", "lots")),
-            BatchTest.Row(("Id", "e"), ("Text", "via Text alias"), ("Model", "claude-sonnet-4-5"), ("Temperature", "0.5")),
+            BatchTest.Row(("Id", "e"), ("Text", "via Text alias"), ("Model", "claude-sonnet-4-6"), ("Effort", "low")),
         };
         var summary = await BatchRunner.RunAsync(connection, new BatchOptions(), rows, sink, CancellationToken.None).WaitAsync(Limit);
 
@@ -72,7 +72,7 @@ public sealed class ParallelBatchTests
         Assert.Equal("ClaudePS.BatchNoPrompt", sink.Results[2].Error!.ErrorId);
         Assert.Equal("ClaudePS.BatchInvalidColumn", sink.Results[3].Error!.ErrorId);
         Assert.Equal(ClaudeBatchRowStatus.Succeeded, sink.Results[4].Status);
-        Assert.Equal("claude-sonnet-4-5", sink.Results[4].Model);
+        Assert.Equal("claude-sonnet-4-6", sink.Results[4].Model);
         Assert.Equal(3, sink.Errors.Count);
         Assert.Same(rows[1].Original, sink.Errors[0].Target);
         Assert.Equal(2, summary.Succeeded);

@@ -38,7 +38,7 @@ public class RequestHeaderTests
         foreach (var h in seen)
         {
             Assert.Equal(TestConnections.Key, h["x-api-key"]);
-            Assert.Equal("2023-06-01", h["anthropic-version"]);
+            Assert.Equal(ClaudePS.Engine.Connections.ApiVersion.Current, h["anthropic-version"]);
             Assert.Equal("beta-one,beta-two", h["anthropic-beta"]);
             Assert.StartsWith("ClaudePS/", h["user-agent"]);
             Assert.Equal("application/json", h["accept"]);

@@ -58,7 +58,7 @@ public class PromptRunnerFeatureTests
         var api = Replying(FakeApi.Message("[{\"type\":\"thinking\",\"thinking\":\"step 1\",\"signature\":\"s1\"},{\"type\":\"text\",\"text\":\"42\"}]"));
         using var connection = api.Connect();
         var sink = new RecordingSink();
-        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "q", AdaptiveThinking = true }, sink, default);
+        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "q", Model = "claude-sonnet-4-6", AdaptiveThinking = true }, sink, default);
         Assert.StartsWith("claude-sonnet-4-5: 10 in, 5 out, stop end_turn, ", sink.Verbose.Single());
         Assert.EndsWith("request req_fake_1", sink.Verbose.Single());
         Assert.Equal("42", response.Text);

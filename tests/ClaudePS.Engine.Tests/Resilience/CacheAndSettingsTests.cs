@@ -22,6 +22,8 @@ public class CacheAndSettingsTests
         var c = TestConnections.Create(api, clock, o =>
         {
             o.UsageRecorder = rec;
+            // temperature 0 (what makes a reply cacheable without -Cache Force) exists only before API version 2026-10-21.
+            o.AnthropicVersion = ClaudePS.Engine.Connections.ApiVersion.Legacy;
             o.Resilience.CacheTtl = TimeSpan.FromMinutes(5);
             more?.Invoke(o.Resilience);
         });
@@ -65,7 +67,7 @@ public class CacheAndSettingsTests
     {
         var clock = new TestClock();
         var api = new FakeApi((_, _) => FakeApi.Stream(FakeApi.SseStart() + FakeApi.SseText("s") + FakeApi.SseEnd()), clock);
-        using var c = TestConnections.Create(api, clock, o => o.Resilience.CacheTtl = TimeSpan.FromMinutes(5));
+        using var c = TestConnections.Create(api, clock, o => { o.Resilience.CacheTtl = TimeSpan.FromMinutes(5); o.AnthropicVersion = ClaudePS.Engine.Connections.ApiVersion.Legacy; });
         await c.Client.StreamMessageAsync(Prompt(), null);
         Assert.False((await c.Client.StreamMessageAsync(Prompt(), null)).FromCache);
         Assert.Equal(2, api.Count);

@@ -36,7 +36,7 @@ public sealed class CacheHitContentTests
     {
         var clock = new TestClock();
         var api = new FakeApi((_, _) => Reply(), clock);
-        return (TestConnections.Create(api, clock, o => o.Resilience.CacheTtl = TimeSpan.FromMinutes(5)), api);
+        return (TestConnections.Create(api, clock, o => { o.Resilience.CacheTtl = TimeSpan.FromMinutes(5); o.AnthropicVersion = ClaudePS.Engine.Connections.ApiVersion.Legacy; }), api);
     }
 
     private static string Describe(IEnumerable<ClaudeContentBlock> blocks) =>

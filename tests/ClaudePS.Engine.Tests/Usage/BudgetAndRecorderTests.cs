@@ -120,7 +120,7 @@ public class BudgetAndRecorderTests
         var handler = new FixedReplyHandler();
         using var connection = Connect(handler, null, recorder);
         var sink = new CollectingSink();
-        var priced = await connection.Client.CreateMessageAsync(MessageRequest.ForPrompt("a", "claude-sonnet-4-5", 1000), new CallOptions { Log = sink, Tags = new[] { "t1" } });
+        var priced = await connection.Client.CreateMessageAsync(MessageRequest.ForPrompt("a", "claude-sonnet-4-6", 1000), new CallOptions { Log = sink, Tags = new[] { "t1" } });
         Assert.Equal(0.018m, priced.CostUsd);
 
         handler.Model = "claude-unreleased-9";
