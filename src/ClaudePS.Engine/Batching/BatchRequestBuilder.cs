@@ -17,6 +17,8 @@ internal sealed class PreparedRow
     public string? ContentHash { get; init; }
     public ClaudeError? Error { get; init; }
     public long EstimatedInputTokens { get; init; }
+    /// <summary>-JsonSchema / -OutputType: the reply becomes typed columns by this schema.</summary>
+    public TypedColumnSchema? Schema { get; init; }
 }
 
 /// <summary>
@@ -33,11 +35,13 @@ internal sealed class BatchRequestBuilder
 
     private readonly BatchOptions _options;
     private readonly string _defaultModel;
+    private readonly BatchRequestFeatures _features;
 
     public BatchRequestBuilder(BatchOptions options, string defaultModel)
     {
         _options = options;
         _defaultModel = options.Model ?? defaultModel;
+        _features = new BatchRequestFeatures(options);
     }
 
     public PreparedRow Prepare(BatchRow row, long number)
@@ -74,16 +78,19 @@ internal sealed class BatchRequestBuilder
         request.System = system;
         request.Temperature = temperature;
         long systemTokens = EstimateTokens(system);
-        // Cache the system prompt only when the API would accept the breakpoint; a short one costs more to write than it saves.
-        if (system is not null && (_options.CacheSystemPrompt ?? systemTokens >= MinCacheableTokens)) request.SystemCacheTtl = "5m";
+        // Cache the system prompt only when the API would accept the breakpoint; a short one costs more to write
+        // than it saves. The schema is part of the same shared prefix, so it counts towards paying.
+        if (system is not null && (_options.CacheSystemPrompt ?? systemTokens + _features.SchemaTokens >= MinCacheableTokens)) request.SystemCacheTtl = "5m";
+        if (_features.Apply(request, row, rowId, prompt, out var featureHash, out var featureTokens) is { } featureError) return Failed(featureError);
         try { request.Validate(); }
         catch (ClaudeException ex) { return Failed(ex.Error.WithTarget(target)); }
 
         return new PreparedRow
         {
             Number = number, RowId = rowId, Row = row, Request = request,
-            ContentHash = Hash(model, maxTokens, temperature, system, prompt),
-            EstimatedInputTokens = EstimateTokens(prompt) + systemTokens + 8,
+            ContentHash = Hash(model, maxTokens, temperature, system, prompt + featureHash),
+            EstimatedInputTokens = EstimateTokens(prompt) + systemTokens + featureTokens + 8,
+            Schema = _features.Schema,
         };
 
         PreparedRow Failed(ClaudeError error) => new() { Number = number, RowId = rowId, Row = row, Error = error };
