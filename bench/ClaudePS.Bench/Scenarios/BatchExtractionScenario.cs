@@ -90,7 +90,9 @@ public sealed class BatchExtractionScenario : IBenchScenario
     {
         options.SuggestBatchApiAboveRows = 0;
         await using var emulator = await EmulatorServer.StartAsync(emulatorOptions);
-        using var connection = BenchConnections.To(emulator.BaseUri);
+        // The connection caps requests in flight at 32 by default (CLAUDEPS_MAX_CONCURRENCY); at 200 ms a reply
+        // that is 160 rows/s, which would bind before the rate limit. Let ThrottleLimit decide, as a user who raises it would.
+        using var connection = BenchConnections.To(emulator.BaseUri, o => o.Resilience.MaxConcurrency = options.ThrottleLimit);
         var sink = new TypedCountingSink();
         var summary = await BatchRunner.RunAsync(connection, options, Rows(rows), sink, cancellationToken);
         return new Run(summary, sink.Typed);
@@ -128,7 +130,7 @@ public sealed class BatchExtractionScenario : IBenchScenario
     public static async Task<int> RunAsChildAsync(string[] args, TextWriter output)
     {
         int rows = int.Parse(args[1], CultureInfo.InvariantCulture);
-        using var connection = BenchConnections.To(new Uri(args[2]));
+        using var connection = BenchConnections.To(new Uri(args[2]), o => o.Resilience.MaxConcurrency = 256);
         long peak = 0;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
