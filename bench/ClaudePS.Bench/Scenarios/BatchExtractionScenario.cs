@@ -54,9 +54,10 @@ public sealed class BatchExtractionScenario : IBenchScenario
         double ceilingSeconds = 60.0 * Math.Max(0, rows - rpm) / rpm;
         double share = Math.Min(1.0, ceilingSeconds / defaults.Summary.Elapsed.TotalSeconds) * defaults.Typed / rows;
         context.Log.WriteLine($"batch-extraction: defaults, {rpm} RPM, {LatencyMs} ms latency, ThrottleLimit {throttle}: {defaults.Summary}; " +
-                              $"{defaults.Typed}/{rows} rows with 5 typed fields; ceiling {ceilingSeconds:0.0} s ({share * 100:0.0} %)");
+                              $"{defaults.Typed}/{rows} rows with 5 typed fields; {defaults.Requests} requests, {defaults.RateLimited} answered 429; ceiling {ceilingSeconds:0.0} s ({share * 100:0.0} %)");
         results.Add(new BenchResult(Name, "rows_per_second", rows / defaults.Summary.Elapsed.TotalSeconds, "rows/s", "rate-limit ceiling", rows / Math.Max(ceilingSeconds, 0.001)));
         results.Add(new BenchResult(Name, "throughput_share_of_ceiling", share * 100, "%", null, null, ">= 95 %", share >= 0.95));
+        results.Add(new BenchResult(Name, "responses_429", defaults.RateLimited, "responses", "requests", defaults.Requests));
         results.Add(new BenchResult(Name, "rows_with_typed_fields", defaults.Typed, "rows", "rows", rows, "every row", defaults.Typed == rows));
 
         // 2. The same rows with caching off (no limit: cost does not depend on pacing).
@@ -84,7 +85,7 @@ public sealed class BatchExtractionScenario : IBenchScenario
         return results;
     }
 
-    private sealed record Run(BatchSummary Summary, long Typed);
+    private sealed record Run(BatchSummary Summary, long Typed, long Requests, long RateLimited);
 
     private static async Task<Run> RunInProcessAsync(int rows, EmulatorOptions emulatorOptions, BatchOptions options, CancellationToken cancellationToken)
     {
@@ -95,7 +96,7 @@ public sealed class BatchExtractionScenario : IBenchScenario
         using var connection = BenchConnections.To(emulator.BaseUri, o => o.Resilience.MaxConcurrency = options.ThrottleLimit);
         var sink = new TypedCountingSink();
         var summary = await BatchRunner.RunAsync(connection, options, Rows(rows), sink, cancellationToken);
-        return new Run(summary, sink.Typed);
+        return new Run(summary, sink.Typed, emulator.State.Accounting.Requests, emulator.State.Accounting.RateLimitedResponses);
     }
 
     /// <summary>What one memory child reports on its last line.</summary>
