@@ -70,6 +70,13 @@ public sealed class BatchRequestFeatures
         return null;
     }
 
+    /// <summary>Drops the attachments' base64 data from a request that has been serialised for a Message
+    /// Batch: its row waits for the batch to end (hours, maybe), and the data is not needed again.</summary>
+    internal static void ReleaseAttachments(MessageRequest request)
+    {
+        foreach (var m in request.Messages) m.Content.RemoveAll(b => b.Type is "image" or "document");
+    }
+
     /// <summary>
     /// The attachment paths a row names, unresolved: the column <paramref name="column"/> (or Attachment /
     /// Attachments when null) holds one path, several separated by ';', or an array of paths. Empty when

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClaudePS.Emulator;
+using ClaudePS.Emulator.Batches;
 using ClaudePS.Engine.Batching;
 using Xunit;
 
@@ -179,5 +180,15 @@ public sealed class TypedColumnTests
         Assert.Equal(ClaudeBatchRowStatus.Succeeded, sink.Results[2].Status);
         Assert.True(sink.Results[0].Usage.InputTokens > sink.Results[2].Usage.InputTokens);
         Assert.Equal(2, emulator.State.Accounting.Billed().Count());
+
+        // Through the Message Batches API: the file is in the submitted request, typed columns join back.
+        emulator.State.Batches().Options.PerRequestDelay = TimeSpan.Zero;
+        var server = new CollectingSink();
+        await BatchRunner.RunAsync(connection, new BatchOptions { JsonSchema = FiveFields, UseBatchApi = true, PollInterval = TimeSpan.FromMilliseconds(20), MaxPollInterval = TimeSpan.FromMilliseconds(100) },
+            new[] { rows[0], rows[2] }, server, CancellationToken.None).WaitAsync(Limit);
+        Assert.All(server.Results, r => Assert.Equal(ClaudeBatchRowStatus.Succeeded, r.Status));
+        Assert.Equal("batch", server.Results[0].Usage.ServiceTier);
+        Assert.Equal(sink.Results[0].Usage.InputTokens, server.Results[0].Usage.InputTokens);
+        Assert.Equal(sink.Results[0].Fields.Select(f => f.Key), server.Results[0].Fields.Select(f => f.Key));
     }
 }
