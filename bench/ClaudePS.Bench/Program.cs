@@ -14,6 +14,8 @@ public static class Program
     public static int Main(string[] args) =>
         args.Length == 3 && args[0] == Scenarios.BatchMemoryScenario.ChildCommand
             ? Scenarios.BatchMemoryScenario.RunAsChildAsync(args, Console.Out).GetAwaiter().GetResult()
+            : args.Length == 3 && args[0] == Scenarios.BatchExtractionScenario.ChildCommand
+            ? Scenarios.BatchExtractionScenario.RunAsChildAsync(args, Console.Out).GetAwaiter().GetResult()
             : RunAsync(args, Console.Out).GetAwaiter().GetResult();
 
     /// <summary>Exit code 0 when every scenario ran (missed targets included: this is a report), 1 when

@@ -47,6 +47,10 @@ public sealed class ClaudeBatchResult
     public string? BatchId { get; init; }
     /// <summary>True when the result was read back from the checkpoint instead of being sent again.</summary>
     public bool FromCheckpoint { get; init; }
+    /// <summary>With -JsonSchema / -OutputType: the reply's top-level fields in schema order, typed as the
+    /// schema says (integer long, number double, boolean bool, string string, objects and arrays compact
+    /// JSON text). Empty when the row failed or no schema was given.</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> Fields { get; init; } = Array.Empty<KeyValuePair<string, object?>>();
 
     /// <summary>The error message, or empty: a flat column for CSV export.</summary>
     public string ErrorMessage => Error?.Message ?? "";

@@ -119,21 +119,23 @@ public sealed class BatchMemoryScenario : IBenchScenario
     }
 
     /// <summary>The emulator in its own process on 127.0.0.1 (port chosen by the OS), stopped on dispose.</summary>
-    private sealed class ChildEmulator : IDisposable
+    internal sealed class ChildEmulator : IDisposable
     {
         private readonly Process _process;
         private ChildEmulator(Process process, Uri baseUri) { _process = process; BaseUri = baseUri; }
         public Uri BaseUri { get; }
 
-        public static async Task<ChildEmulator> StartAsync(CancellationToken cancellationToken)
+        public static async Task<ChildEmulator> StartAsync(CancellationToken cancellationToken, params string[] extraArgs)
         {
             var dll = typeof(ClaudePS.Emulator.EmulatorServer).Assembly.Location;
-            var process = Process.Start(new ProcessStartInfo("dotnet")
+            var start = new ProcessStartInfo("dotnet")
             {
                 ArgumentList = { dll, "--urls", "http://127.0.0.1:0" },
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
-            }) ?? throw new InvalidOperationException("Could not start the emulator process.");
+            };
+            foreach (var a in extraArgs) start.ArgumentList.Add(a);
+            var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the emulator process.");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(60));
             // Program prints "ClaudePS emulator listening on <uri> ..." once it is ready.

@@ -254,7 +254,9 @@ internal sealed class BatchCheckpoint : IDisposable
     }
 
     /// <summary>The stored result of <paramref name="rowId"/>, rebuilt onto the row's columns.</summary>
-    public ClaudeBatchResult Replay(string rowId, BatchRow row, long number)
+    /// <remarks>With a schema the typed columns are rebuilt from the stored reply JSON (the record's hash
+    /// covers the schema, so it is the schema the reply was checked against).</remarks>
+    public ClaudeBatchResult Replay(string rowId, BatchRow row, long number, TypedColumnSchema? schema = null)
     {
         byte[] bytes;
         lock (_gate)
@@ -272,11 +274,13 @@ internal sealed class BatchCheckpoint : IDisposable
         }
         using var doc = JsonDocument.Parse(bytes);
         var r = doc.RootElement;
+        string text = Str(r, "text") ?? "";
         return new ClaudeBatchResult
         {
+            Fields = schema?.TryProject(text, null, out _) ?? Array.Empty<KeyValuePair<string, object?>>(),
             Columns = row.Columns, Input = row.Original, RowId = rowId, RowNumber = number,
             Status = ClaudeBatchRowStatus.Succeeded,
-            Text = Str(r, "text") ?? "",
+            Text = text,
             Model = Str(r, "model"),
             StopReason = Str(r, "stop"),
             RequestId = Str(r, "req"),

@@ -16,6 +16,11 @@ public sealed class BatchOptions
     /// <summary>Cache the shared system prompt: null decides by size (cached when long enough for the
     /// API to accept a cache breakpoint), true always, false never.</summary>
     public bool? CacheSystemPrompt { get; set; }
+    /// <summary>Structured output (JSON schema text): the reply's top-level fields become typed columns
+    /// (<see cref="TypedColumnSchema"/>); a reply that does not fit fails its row.</summary>
+    public string? JsonSchema { get; set; }
+    /// <summary>The column naming each row's attachments; null reads Attachment (or Attachments) when present.</summary>
+    public string? AttachmentColumn { get; set; }
     /// <summary>A prompt with {{Column}} placeholders filled from each row; replaces the prompt column.</summary>
     public string? PromptTemplate { get; set; }
 

@@ -17,6 +17,8 @@ internal sealed class PreparedRow
     public string? ContentHash { get; init; }
     public ClaudeError? Error { get; init; }
     public long EstimatedInputTokens { get; init; }
+    /// <summary>-JsonSchema / -OutputType: the reply becomes typed columns by this schema.</summary>
+    public TypedColumnSchema? Schema { get; init; }
 }
 
 /// <summary>
@@ -33,6 +35,7 @@ internal sealed class BatchRequestBuilder
 
     private readonly BatchOptions _options;
     private readonly string _defaultModel;
+    private readonly BatchRequestFeatures _features;
 
     /// <summary>Checks a built request against the model (ModelGuard); what it throws ends the run: every
     /// row like this one would be rejected too.</summary>
@@ -42,6 +45,7 @@ internal sealed class BatchRequestBuilder
     {
         _options = options;
         _defaultModel = options.Model ?? defaultModel;
+        _features = new BatchRequestFeatures(options);
     }
 
     public PreparedRow Prepare(BatchRow row, long number)
@@ -80,8 +84,10 @@ internal sealed class BatchRequestBuilder
         request.Temperature = temperature;
         request.Effort = effort;
         long systemTokens = EstimateTokens(system);
-        // Cache the system prompt only when the API would accept the breakpoint; a short one costs more to write than it saves.
-        if (system is not null && (_options.CacheSystemPrompt ?? systemTokens >= MinCacheableTokens)) request.SystemCacheTtl = "5m";
+        // Cache the system prompt only when the API would accept the breakpoint; a short one costs more to write
+        // than it saves. The schema is part of the same shared prefix, so it counts towards paying.
+        if (system is not null && (_options.CacheSystemPrompt ?? systemTokens + _features.SchemaTokens >= MinCacheableTokens)) request.SystemCacheTtl = "5m";
+        if (_features.Apply(request, row, rowId, prompt, out var featureHash, out var featureTokens) is { } featureError) return Failed(featureError);
         try { request.Validate(); }
         catch (ClaudeException ex) { return Failed(ex.Error.WithTarget(target)); }
         Check?.Invoke(request);
@@ -89,8 +95,9 @@ internal sealed class BatchRequestBuilder
         return new PreparedRow
         {
             Number = number, RowId = rowId, Row = row, Request = request,
-            ContentHash = Hash(model, maxTokens, temperature, system, prompt, effort),
-            EstimatedInputTokens = EstimateTokens(prompt) + systemTokens + 8,
+            ContentHash = Hash(model, maxTokens, temperature, system, prompt + featureHash, effort),
+            EstimatedInputTokens = EstimateTokens(prompt) + systemTokens + featureTokens + 8,
+            Schema = _features.Schema,
         };
 
         PreparedRow Failed(ClaudeError error) => new() { Number = number, RowId = rowId, Row = row, Error = error };

@@ -18,6 +18,9 @@ public sealed class BatchRow
 
     public IReadOnlyList<KeyValuePair<string, object?>> Columns { get; }
     public object? Original { get; }
+    /// <summary>The row's attachments as resolved file paths (the cmdlet resolves them against the current
+    /// PowerShell location); null to read the attachment column here, relative to the process directory.</summary>
+    public IReadOnlyList<string>? AttachmentPaths { get; set; }
 
     /// <summary>A row made from a bare prompt string (-Prompt or a piped string).</summary>
     public static BatchRow FromPrompt(string prompt) =>

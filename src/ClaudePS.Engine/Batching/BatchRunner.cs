@@ -197,7 +197,7 @@ public sealed class BatchRunner : IDisposable
         {
             switch (_checkpoint.Find(p.RowId, p.ContentHash))
             {
-                case BatchCheckpoint.Lookup.Match: return _checkpoint.Replay(p.RowId, p.Row, p.Number);
+                case BatchCheckpoint.Lookup.Match: return _checkpoint.Replay(p.RowId, p.Row, p.Number, p.Schema);
                 case BatchCheckpoint.Lookup.Mismatch: return Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.CheckpointMismatch(p.RowId, _checkpoint.Path, p.Row.Original), customId);
             }
         }
@@ -309,10 +309,16 @@ public sealed class BatchRunner : IDisposable
     {
         // The whole reply, as prompts do; a row shows only Text, but its counts cover everything redacted.
         var redacted = Redaction.ResponseRedaction.Apply(Redaction.Redactor.For(redaction), response);
+        // With a schema, a reply that does not fit fails its row (billed, its text kept); the rest go on.
+        ClaudeError? mismatch = null;
+        var fields = p.Schema?.TryProject(redacted.Text, response.StopReason, out mismatch);
         return new()
         {
             Columns = p.Row.Columns, Input = p.Row.Original, RowId = p.RowId, RowNumber = p.Number,
-            Status = ClaudeBatchRowStatus.Succeeded, Text = redacted.Text, Redactions = redacted.Redactions, Model = response.Model, StopReason = response.StopReason,
+            Fields = fields ?? Array.Empty<KeyValuePair<string, object?>>(),
+            Error = mismatch is null ? null : new ClaudeError(mismatch.ErrorId, mismatch.Category, $"Row {p.RowId}: {mismatch.Message}")
+            { RequestId = response.RequestId, PartialText = redacted.Text, PartialUsage = response.Usage, Target = p.Row.Original },
+            Status = mismatch is null ? ClaudeBatchRowStatus.Succeeded : ClaudeBatchRowStatus.Failed, Text = redacted.Text, Redactions = redacted.Redactions, Model = response.Model, StopReason = response.StopReason,
             Usage = response.Usage, CostUsd = cost, RequestId = response.RequestId ?? response.MessageId, CustomId = customId, BatchId = batchId,
         };
     }

@@ -61,6 +61,7 @@ internal sealed class ServerBatchSession
     public async Task AddAsync(PreparedRow row, string customId, IReadOnlyList<BudgetReservation> reserve, CancellationToken ct)
     {
         byte[] body = MessageRequestWriter.Write(row.Request!, stream: false);
+        BatchRequestFeatures.ReleaseAttachments(row.Request!); // the body holds them; pending rows need not
         long size = body.Length + customId.Length + PerRequestOverhead;
         if (_chunk.Count > 0 && (_chunk.Count >= _options.MaxRequestsPerBatch || _chunkBytes + size > _options.MaxBytesPerBatch - 64))
             await SubmitAsync(ct).ConfigureAwait(false);

@@ -99,7 +99,7 @@ public static class StructuredOutput
     }
 
     // Tolerate a model that fenced its JSON in a markdown code block; nothing else is rewritten.
-    private static string JsonText(string text)
+    internal static string JsonText(string text)
     {
         var t = text.Trim();
         if (t.StartsWith("```", StringComparison.Ordinal) && t.EndsWith("```", StringComparison.Ordinal) && t.Length >= 6)

@@ -90,6 +90,21 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
     [Parameter]
     public string[]? Tag { get; set; }
 
+    /// <summary>Structured output: a JSON schema (text or hashtable); its top-level properties become typed columns of every row.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public object? JsonSchema { get; set; }
+
+    /// <summary>Structured output: a .NET type or PowerShell class; its properties become typed columns of every row.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Type? OutputType { get; set; }
+
+    /// <summary>The column naming each row's files (images, PDFs; several separated by ';'). Default: Attachment, when the rows have it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AttachmentColumn { get; set; }
+
     [Parameter]
     [ArgumentCompleter(typeof(ConnectionCompleter))]
     public string? Connection { get; set; }
@@ -118,11 +133,17 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
         Engine.Redaction.RedactionOptions redaction;
         try { redaction = Engine.Redaction.RedactionOptions.FromParameters(Redact, RedactPattern, RedactAllow); }
         catch (ClaudeException ex) { ThrowTerminating(ex); return; }
-        string? checkpoint;
-        try { checkpoint = CheckpointPath is null ? null : PSPaths.ResolveOne(this, CheckpointPath, "-CheckpointPath"); }
+        string? checkpoint, schema;
+        try
+        {
+            checkpoint = CheckpointPath is null ? null : PSPaths.ResolveOne(this, CheckpointPath, "-CheckpointPath");
+            schema = SchemaParameters.SchemaText(JsonSchema, OutputType);
+        }
         catch (ClaudeException ex) { ThrowTerminating(ex); return; }
         var options = new BatchOptions
         {
+            JsonSchema = schema,
+            AttachmentColumn = AttachmentColumn,
             Redaction = redaction,
             System = System,
             Model = Model ?? connection.Options.DefaultModel ?? Engine.Wire.KnownModels.DefaultModel,
@@ -144,7 +165,10 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
         };
         if (NoWait && !UseBatchApi)
             ThrowTerminating(new ClaudeException(new ClaudeError("ClaudePS.InvalidArgument", ClaudeErrorCategory.InvalidArgument, "-NoWait works only with -UseBatchApi.")));
-        _out = new BatchRowAdapter.ResultSink(Sink);
+        TypedColumnLayout? typed = null;
+        try { if (schema is not null) typed = new TypedColumnLayout(TypedColumnSchema.Parse(schema).FieldNames, OutputType); }
+        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        _out = new BatchRowAdapter.ResultSink(Sink, typed);
         if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true })
         {
             _estimator = new BatchEstimator(options, connection.Options.DefaultModel);
@@ -171,6 +195,9 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
 
     private void Take(BatchRow row)
     {
+        // Attachment paths resolve against the current PowerShell location, as -Attachment does on Invoke-ClaudePrompt.
+        if (BatchRequestFeatures.AttachmentPathsOf(row, AttachmentColumn, out _) is { Count: > 0 } files)
+            row.AttachmentPaths = PSPaths.ResolveDataPaths(this, files, AttachmentColumn ?? "Attachment");
         if (_estimator is not null) { _estimator.Add(row); return; }
         try { _runner!.Add(row, _out!); }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested) { }

@@ -280,19 +280,9 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
     {
         try
         {
-            if (JsonSchema is not null && OutputType is not null)
-                throw new ClaudeException(new ClaudeError("ClaudePS.InvalidArgument", ClaudeErrorCategory.InvalidArgument,
-                    "-OutputType and -JsonSchema both describe the reply's shape; give only one."));
             // With -OutputType the engine sends the type's schema and checks the reply is JSON; the object
             // itself is built on the pipeline thread (WriteTyped): a PowerShell class's constructor needs its runspace.
-            options.JsonSchema = OutputType is not null ? JsonSchemaBuilder.FromType(OutputType) : JsonSchema switch
-            {
-                null => null,
-                _ when PSValues.Unwrap(JsonSchema) is string text => text,
-                _ when PSValues.Unwrap(JsonSchema) is System.Collections.IDictionary dict => JsonSchemaBuilder.FromDictionary(dict),
-                _ => throw new ClaudeException(new ClaudeError("ClaudePS.InvalidSchema", ClaudeErrorCategory.InvalidArgument,
-                    "-JsonSchema takes JSON text or a hashtable; it was a " + JsonSchema.GetType().Name + ".")),
-            };
+            options.JsonSchema = SchemaParameters.SchemaText(JsonSchema, OutputType);
             options.Attachments = ResolveAttachments(this, Attachment, LiteralAttachment);
         }
         catch (ClaudeException ex)

@@ -39,13 +39,14 @@ internal static class BatchRowAdapter
 
     private static object? Unwrap(object? value) => value is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : value;
 
-    public static PSObject ToObject(ClaudeBatchResult r)
+    public static PSObject ToObject(ClaudeBatchResult r, TypedColumnLayout? typed = null)
     {
         var o = new PSObject();
         o.TypeNames.Insert(0, ResultTypeName);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var c in r.Columns)
             if (names.Add(c.Key)) o.Properties.Add(new PSNoteProperty(c.Key, c.Value));
+        typed?.AddColumns(o, r, names);
         void Add(string name, object? value) => o.Properties.Add(new PSNoteProperty(names.Add(name) ? name : "Claude" + name, value));
         Add("Text", r.Text);
         Add("Status", r.Status.ToString());
@@ -67,8 +68,9 @@ internal static class BatchRowAdapter
     public sealed class ResultSink : IClaudeOutputSink
     {
         private readonly IClaudeOutputSink _inner;
-        public ResultSink(IClaudeOutputSink inner) => _inner = inner;
-        public void WriteObject(object item) => _inner.WriteObject(item is ClaudeBatchResult r ? ToObject(r) : item);
+        private readonly TypedColumnLayout? _typed;
+        public ResultSink(IClaudeOutputSink inner, TypedColumnLayout? typed = null) { _inner = inner; _typed = typed; }
+        public void WriteObject(object item) => _inner.WriteObject(item is ClaudeBatchResult r ? ToObject(r, _typed) : item);
         public void WriteError(ClaudeError error) => _inner.WriteError(error);
         public void WriteWarning(string text) => _inner.WriteWarning(text);
         public void WriteVerbose(string text) => _inner.WriteVerbose(text);

@@ -28,6 +28,26 @@ internal static class PSPaths
         return resolved;
     }
 
+    /// <summary>
+    /// Paths that come from data (a CSV column): a file that exists under the name as written is taken
+    /// literally, since data holds names like 'invoice [2024].pdf'; otherwise the value is a pattern and
+    /// expands. What matches nothing is passed on as written, so the engine fails that one row (a missing
+    /// attachment) instead of the whole pipeline.
+    /// </summary>
+    public static List<string> ResolveDataPaths(PSCmdlet cmdlet, IEnumerable<string> paths, string parameter)
+    {
+        var resolved = new List<string>();
+        foreach (var path in paths)
+        {
+            var literal = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            if (File.Exists(literal) || !WildcardPattern.ContainsWildcardCharacters(path)) { resolved.Add(literal); continue; }
+            var found = Resolve(cmdlet, path, parameter);
+            if (found.Count > 0) resolved.AddRange(found);
+            else resolved.Add(literal);
+        }
+        return resolved;
+    }
+
     /// <summary>Literal paths (-LiteralPath style): resolved against the current location, never expanded.</summary>
     public static List<string> ResolveLiteral(PSCmdlet cmdlet, IEnumerable<string> paths) =>
         paths.Select(p => cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToList();
