@@ -231,7 +231,10 @@ Import-Csv '$csv' | Invoke-ClaudeBatch -JsonSchema '$schemaJson' -CheckpointPath
             Stop-Process -Id $child.Id -Force -ErrorAction SilentlyContinue
             $child.WaitForExit(10000) | Out-Null
         }
-        $done = @(Get-Content $checkpoint | Where-Object { $_ }).Count
+        # Whole records only: the first line is the checkpoint's header, and a kill can cut the last line.
+        $done = @(Get-Content $checkpoint | Where-Object {
+            $_ -and $_ -notmatch '"format":"ClaudePS.BatchCheckpoint"' -and (Test-Json -Json $_ -ErrorAction SilentlyContinue)
+        }).Count
         $done | Should -BeLessThan 30
 
         $verbose = $null
