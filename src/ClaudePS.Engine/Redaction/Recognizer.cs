@@ -125,6 +125,54 @@ internal static class Candidates
         }
     };
 
+    /// <summary>
+    /// Runs of digits that could open a grouped number: a run of one of <paramref name="compact"/> lengths,
+    /// or a first group of <paramref name="first"/> digits followed by one of <paramref name="separators"/>.
+    /// </summary>
+    public static CandidateFinder DigitGroups(int first, string separators, params int[] compact) =>
+        DigitRuns(0, (t, d, e) => Array.IndexOf(compact, e - d) >= 0 || (e - d == first && e < t.Length && separators.IndexOf(t[e]) >= 0));
+
+    /// <summary>
+    /// For ids that open with letters before their first digits: <paramref name="start"/> gets each run of
+    /// digits (start, end) and returns where a match holding it would begin, or -1.
+    /// </summary>
+    public static CandidateFinder LettersThenDigits(Func<string, int, int, int> start) => (text, from, into) =>
+    {
+        int at = from;
+        while (at < text.Length)
+        {
+            int d = TextScan.NextDigit(text, at);
+            if (d < 0) break;
+            int e = TextScan.NextNonDigit(text, d);
+            int s = start(text, d, e);
+            if (s >= from) into.Add(s);
+            at = e;
+        }
+    };
+
+    /// <summary>True when text[at, at + count) are all upper-case ASCII letters (false past either end).</summary>
+    public static bool UpperRun(string text, int at, int count)
+    {
+        if (at < 0 || at + count > text.Length) return false;
+        for (int i = at; i < at + count; i++) if (text[i] < 'A' || text[i] > 'Z') return false;
+        return true;
+    }
+
+    public static bool IsLetter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+    /// <summary>A match starts <paramref name="back"/> characters before each occurrence of <paramref name="literal"/>.</summary>
+    public static CandidateFinder Offset(string literal, int back) => (text, from, into) =>
+    {
+        int at = from;
+        while (at <= text.Length - literal.Length)
+        {
+            int i = TextScan.IndexOf(text, literal, at, StringComparison.Ordinal);
+            if (i < 0) break;
+            if (i - back >= from) into.Add(i - back);
+            at = i + 1;
+        }
+    };
+
     /// <summary>Digits in the stretch from <paramref name="start"/> made only of digits and <paramref name="separators"/> (at most <paramref name="span"/> characters).</summary>
     public static int DigitsAhead(string text, int start, int span, string separators)
     {
