@@ -57,7 +57,7 @@ internal static partial class BuiltInRecognizers
         new("Email", Str, 30, () => R.Email, Email, Candidates.RunBefore("@", Candidates.IsEmailLocal, 64), 4),
         new("IPAddress", Str, 25, () => R.IPv4, IPv4, Candidates.DigitRuns(0, (t, d, e) => e - d <= 3 && e + 1 < t.Length && t[e] == '.'), 4),
         new("IPAddress", Str, 25, () => R.IPv6, IPv6, Candidates.RunBefore(":", Candidates.IsHexOrColon, 40), 4),
-        new("Phone", Str, 20, () => R.Phone, Phone, Candidates.DigitRuns(1, (t, d, e) => e - d >= 7 || Candidates.DigitsAhead(t, d, 24, " -.()") >= 7), 8),
+        new("Phone", Str, 20, () => R.Phone, Phone, Candidates.DigitRuns(1, (t, d, e) => e - d >= 7 || Candidates.DigitsAhead(t, d, 24, " -.()") >= 7), 12),
     };
 
     // ---------- shared value rules ----------
@@ -103,6 +103,15 @@ internal static partial class BuiltInRecognizers
     }
 
     private static Finding? Whole(in Candidate c, string type, int priority) => new Finding(c.Start, c.End, type, priority);
+
+    // Keys and tokens printed in providers' public documentation: everyone has seen them, they open nothing.
+    private static readonly HashSet<string> DocumentedExamples = new(StringComparer.Ordinal)
+    {
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_BQokikJOvBiI2HlWgH4olfQ2", "rk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    };
+
+    private static bool IsDocumentedExample(in Candidate c) => c.Match.Length >= 20 && DocumentedExamples.Contains(c.Match.Value);
 
     private static Finding? Group(in Candidate c, string group, string type, int priority)
     {
@@ -176,6 +185,7 @@ internal static partial class BuiltInRecognizers
         string v = c.Match.Value;
         int sep = Math.Max(v.LastIndexOf('_', Math.Min(v.Length - 1, 20)), v.LastIndexOf('-', Math.Min(v.Length - 1, 20)));
         if (sep >= 0 && sep < 20) body = c.Start + sep + 1;
+        if (IsDocumentedExample(c)) return null;
         if (v.StartsWith("https://", StringComparison.Ordinal)) return v.IndexOf("XXXX", StringComparison.OrdinalIgnoreCase) >= 0 ? null : Whole(c, type, priority);
         if (!LooksRandom(c.Text, body, c.End - body)) return null;
         return Whole(c, type, priority);
@@ -205,7 +215,7 @@ internal static partial class BuiltInRecognizers
     private static Finding? Jwt(Candidate c)
     {
         int dot = c.Text.IndexOf('.', c.Start, c.End - c.Start);
-        if (dot < 0) return null;
+        if (dot < 0 || IsDocumentedExample(c)) return null;
         string? header = Base64Json(c.Text, c.Start, dot - c.Start);
         if (header is null || (header.IndexOf("\"alg\"", StringComparison.Ordinal) < 0 && header.IndexOf("\"enc\"", StringComparison.Ordinal) < 0)) return null;
         int end = c.End, parts = 1;
@@ -459,6 +469,8 @@ internal static partial class BuiltInRecognizers
         "case", "po", "ticket", "routing", "aba", "build", "version", "patent", "business", "registration", "brn", "ein", "vat",
     };
 
+    private static readonly string[] NotSsn = { "social insurance", "sin", "nas", "tfn", "tax file", "nhs", "cpf", "aadhaar" };
+
     private static Finding? Ssn(Candidate c)
     {
         var m = c.Match;
@@ -479,6 +491,8 @@ internal static partial class BuiltInRecognizers
             if (!itinGroup) return null;
             type = "ITIN";
         }
+        // "Social insurance number" is Canada's SIN (the International profile), not an SSN.
+        if (TextScan.HasWord(c.Text, c.Start - 48, c.Start, NotSsn)) return null;
         bool forCtx = TextScan.HasWord(c.Text, c.Start - 48, c.Start, SsnFor);
         if ((bare || unusual) && !forCtx) return null;
         if (!forCtx && TextScan.HasWord(c.Text, c.Start - 48, c.Start, SsnAgainst)) return null;
@@ -526,14 +540,17 @@ internal static partial class BuiltInRecognizers
 
     private static readonly string[] PhoneFor =
     {
-        "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "text", "sms", "whatsapp", "contact", "reach", "dial", "ph",
-        "landline", "hotline", "number",
+        "phone", "tel", "telephone", "mobile", "cell", "fax", "sms", "whatsapp", "dial", "ph", "landline", "hotline",
     };
+
+    // Words that suggest a phone but also introduce other numbers: they count only when no PhoneAgainst word is near.
+    private static readonly string[] PhoneWeak = { "call", "text", "contact", "reach", "number", "callback", "message", "office", "desk" };
 
     private static readonly string[] PhoneAgainst =
     {
         "order", "invoice", "ref", "reference", "id", "isbn", "serial", "ticket", "tracking", "account", "acct", "sku", "part", "case",
-        "batch", "build", "version", "po", "txn", "transaction", "confirmation", "patent", "zip", "postcode", "lot",
+        "batch", "build", "version", "po", "txn", "transaction", "confirmation", "patent", "zip", "postcode", "lot", "business", "registration",
+        "company", "vat", "tax",
     };
 
     private static Finding? Phone(Candidate c)
@@ -558,9 +575,9 @@ internal static partial class BuiltInRecognizers
             return digits >= 8 && digits <= 15 ? Whole(c, "Phone", 20) : null;
         }
         if (digits < 7 || digits > 12 || LooksLikeDate(number)) return null;
-        bool keyword = TextScan.HasWord(c.Text, c.Start - 40, c.Start, PhoneFor) || TextScan.HasWord(c.Text, c.End, c.End + 24, PhoneFor);
-        if (keyword) return Whole(c, "Phone", 20);
+        if (TextScan.HasWord(c.Text, c.Start - 40, c.Start, PhoneFor) || TextScan.HasWord(c.Text, c.End, c.End + 24, PhoneFor)) return Whole(c, "Phone", 20);
         if (TextScan.HasWord(c.Text, c.Start - 40, c.Start, PhoneAgainst)) return null;
+        if (TextScan.HasWord(c.Text, c.Start - 40, c.Start, PhoneWeak) || TextScan.HasWord(c.Text, c.End, c.End + 24, PhoneWeak)) return Whole(c, "Phone", 20);
         bool shaped = ext < v.Length || IsNanp(number, groups) || (groups.Count >= 2 && digits >= 10 && digits <= 11 && (number[0] == '0' || number.StartsWith("(0", StringComparison.Ordinal)));
         return shaped ? Whole(c, "Phone", 20) : null;
     }
@@ -584,7 +601,10 @@ internal static partial class BuiltInRecognizers
         return (parts[0].Length == 4 && parts[1].Length <= 2 && parts[2].Length <= 2) || (parts[0].Length <= 2 && parts[1].Length <= 2 && parts[2].Length == 4);
     }
 
-    private static readonly string[] VersionWords = { "version", "ver", "v", "build", "release", "firmware", "rev", "revision", "oid", "assembly" };
+    private static readonly string[] VersionWords =
+    {
+        "version", "versions", "ver", "v", "build", "release", "firmware", "rev", "revision", "oid", "assembly", "section", "sections", "chapter", "clause",
+    };
 
     private static Finding? IPv4(Candidate c)
     {

@@ -83,10 +83,14 @@ internal static partial class BuiltInRecognizers
         return Whole(c, type, IdPriority);
     }
 
+    /// <summary>True when the span is only part of a longer run of spaced groups (an IBAN, a long reference).</summary>
+    private static bool InLongerGroupRun(string t, int start, int end) =>
+        (start >= 2 && t[start - 1] == ' ' && TextScan.IsAlnum(t[start - 2])) || (end + 1 < t.Length && t[end] == ' ' && char.IsDigit(t[end + 1]));
+
     private static Finding? Aadhaar(Candidate c)
     {
         // Spaced 4-4-4 is how the card prints it; other shapes need the word.
-        bool spaced = c.Match.Value.Length == 14 && c.Match.Value[4] == ' ';
+        bool spaced = c.Match.Value.Length == 14 && c.Match.Value[4] == ' ' && !InLongerGroupRun(c.Text, c.Start, c.End);
         return Numeric(c, "InAadhaar", Checksums.Verhoeff, AadhaarWords, always: spaced);
     }
 }

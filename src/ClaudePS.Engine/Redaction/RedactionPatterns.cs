@@ -75,7 +75,7 @@ internal static class RedactionPatterns
         @"(?:\r?\n(?:(?:Encryption|Comment|Public-Lines|Private-Lines|Private-MAC|Private-Hash|Key-Derivation|Argon2-Memory|Argon2-Passes|Argon2-Parallelism|Argon2-Salt): ?[^\r\n]{0,200}|[A-Za-z0-9+/=]{1,128})[ \t]{0,8}(?=\r?\n|$)){0,400}";
 
     public const string UrlCredential =
-        @"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/?#@""'<>]{1,128}:(?<v>[^\s/?#@""'<>]{1,256})@(?=[A-Za-z0-9\[])";
+        @"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/?#@""'<>]{0,128}:(?<v>[^\s/?#@""'<>]{1,256})@(?=[A-Za-z0-9\[])";
 
     // curl -u user:password, --user user:password (a command line's basic-auth credentials).
     public const string CommandCredential =
@@ -106,7 +106,7 @@ internal static class RedactionPatterns
     // compact; an optional extension (x769, ext. 12) belongs to the number.
     public const string Phone =
         @"(?<![0-9A-Za-z_+\-.])(?:\+[1-9][0-9]{6,14}|\+[1-9][0-9]{0,2}(?:[ \-.]?\([0-9]{1,4}\))?[ \-.]?[0-9]{1,8}(?:[ \-.][0-9]{1,8}){1,5}" +
-        @"|(?:\([0-9]{2,5}\)[ \-.]?|[0-9]{2,5}[ \-.])[0-9]{2,8}(?:[ \-.][0-9]{2,8}){0,3}|[0-9]{10,11})" +
+        @"|(?:1[ \-.])?(?:\([0-9]{2,5}\)[ \-.]?|[0-9]{2,5}[ \-.])[0-9]{2,8}(?:[ \-.][0-9]{2,8}){0,3}|[0-9]{10,11})" +
         @"(?:[ ]?(?:[xX]|ext\.?|Ext\.?|EXT\.?|extension)[ ]?[0-9]{1,6})?(?![0-9A-Za-z_]|[\-.][0-9])";
 
     public const string IPv4 = @"(?<![0-9A-Za-z_.\-])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9A-Za-z_]|\.[0-9])";
@@ -154,7 +154,9 @@ internal static class RedactionPatterns
 
     /// <summary>Trailing fragments that could still grow into a match (used only while streaming).</summary>
     public const string GrowthTail =
-        @"(?:\+ ?)?\(?[0-9A-Z]{1,6}\)?(?:[ \-.]{1,2}\(?[0-9A-Z]{1,6}\)?){0,8}[ \-.]{0,2}\z" +
+        @"(?:\+ ?)?\(?[0-9A-Z]{1,6}\)?(?:(?:[ \-.]{1,2}|(?<=\)))\(?[0-9A-Z]{1,6}\)?){0,8}[ \-.]{0,2}\(?\z" +
+        @"|(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}[A-Za-z0-9]{0,30}(?:[ \-][A-Za-z0-9]{1,4}){0,8}[ \-]?\z" +
         @"|-{1,5}(?:BEGIN[ A-Z0-9]{0,60}-{0,5})?\z" +
-        @"|PuTTY-User-Key-File-[0-9]:?[^\r\n]{0,100}\z";
+        @"|PuTTY-User-Key-File-[0-9]:?[^\r\n]{0,100}\z" +
+        @"|(?<![A-Za-z0-9_\-])(?:-u|--user|--proxy-user)(?:[ \t]{1,3}|=)[""']?[^\s:""'@]{0,128}:?\z";
 }
