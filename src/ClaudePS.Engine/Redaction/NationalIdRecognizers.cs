@@ -84,8 +84,16 @@ internal static partial class BuiltInRecognizers
     }
 
     /// <summary>True when the span is only part of a longer run of spaced groups (an IBAN, a long reference).</summary>
-    private static bool InLongerGroupRun(string t, int start, int end) =>
-        (start >= 2 && t[start - 1] == ' ' && TextScan.IsAlnum(t[start - 2])) || (end + 1 < t.Length && t[end] == ' ' && char.IsDigit(t[end + 1]));
+    private static bool InLongerGroupRun(string t, int start, int end)
+    {
+        if (end + 1 < t.Length && t[end] == ' ' && char.IsDigit(t[end + 1])) return true;
+        if (start < 2 || t[start - 1] != ' ') return false;
+        // The word before: a group of at most four letters and digits holding a digit (PL51, 0193).
+        int i = start - 1;
+        bool digit = false;
+        while (i > 0 && TextScan.IsAlnum(t[i - 1]) && start - 1 - i < 5) { i--; digit |= char.IsDigit(t[i]); }
+        return digit && start - 1 - i <= 4 && (i == 0 || !TextScan.IsAlnum(t[i - 1]));
+    }
 
     private static Finding? Aadhaar(Candidate c)
     {
