@@ -56,7 +56,7 @@ internal static partial class BuiltInRecognizers
         new("CryptoWallet", Str, 40, () => R.EthWallet, EthWallet, Candidates.Literals(false, "0x"), 2),
         new("Email", Str, 30, () => R.Email, Email, Candidates.RunBefore("@", Candidates.IsEmailLocal, 64), 4),
         new("IPAddress", Str, 25, () => R.IPv4, IPv4, Candidates.DigitRuns(0, (t, d, e) => e - d <= 3 && e + 1 < t.Length && t[e] == '.'), 4),
-        new("IPAddress", Str, 25, () => R.IPv6, IPv6, Candidates.RunBefore(":", Candidates.IsHexOrColon, 40), 4),
+        new("IPAddress", Str, 25, () => R.IPv6, IPv6, Candidates.RunBefore(":", Candidates.IsHexOrColon, 40), 8),
         new("Phone", Str, 20, () => R.Phone, Phone, Candidates.DigitRuns(1, (t, d, e) => e - d >= 7 || Candidates.DigitsAhead(t, d, 24, " -.()") >= 7), 12),
     };
 
@@ -178,13 +178,16 @@ internal static partial class BuiltInRecognizers
         return Group(c, "v", "Secret", 72);
     }
 
+    private static readonly char[] PrefixSeparators = { '_', '-' };
+
     private static Finding? Token(Candidate c, string type, int priority, int prefixLength)
     {
-        // The random part follows the last separator of the prefix.
+        // The random part follows the prefix's own separator (the first one where the prefix ends); a '-' or '_'
+        // further on belongs to the random part.
         int body = c.Start + prefixLength;
         string v = c.Match.Value;
-        int sep = Math.Max(v.LastIndexOf('_', Math.Min(v.Length - 1, 20)), v.LastIndexOf('-', Math.Min(v.Length - 1, 20)));
-        if (sep >= 0 && sep < 20) body = c.Start + sep + 1;
+        int sep = prefixLength - 1 < v.Length ? v.IndexOfAny(PrefixSeparators, prefixLength - 1, Math.Min(v.Length, 20) - (prefixLength - 1)) : -1;
+        if (sep >= 0) body = c.Start + sep + 1;
         if (IsDocumentedExample(c)) return null;
         if (v.StartsWith("https://", StringComparison.Ordinal)) return v.IndexOf("XXXX", StringComparison.OrdinalIgnoreCase) >= 0 ? null : Whole(c, type, priority);
         if (!LooksRandom(c.Text, body, c.End - body)) return null;
@@ -454,7 +457,9 @@ internal static partial class BuiltInRecognizers
                 if (p2 == 34 || p2 == 37) return n == 15;
                 if (p2 == 30 || p2 == 36 || p2 == 38 || p2 == 39) return n >= 14;
                 return p2 == 35 && n >= 16;
-            case '6': return n >= 16;
+            // Discover 6011, 644-649, 65; UnionPay 62; Maestro 6304, 6759, 6761-6763.
+            case '6':
+                return n >= 16 && (p4 == 6011 || p2 == 62 || p2 == 65 || (p4 >= 6440 && p4 <= 6499) || p4 == 6304 || p4 == 6759 || (p4 >= 6761 && p4 <= 6763));
             case '1': return n == 15;
             default: return false;
         }
@@ -550,7 +555,7 @@ internal static partial class BuiltInRecognizers
     {
         "order", "invoice", "ref", "reference", "id", "isbn", "serial", "ticket", "tracking", "account", "acct", "sku", "part", "case",
         "batch", "build", "version", "po", "txn", "transaction", "confirmation", "patent", "zip", "postcode", "lot", "business", "registration",
-        "company", "vat", "tax",
+        "company", "vat", "tax", "iban", "bic", "swift", "bank",
     };
 
     private static Finding? Phone(Candidate c)

@@ -112,7 +112,9 @@ internal static class RedactionPatterns
     public const string IPv4 = @"(?<![0-9A-Za-z_.\-])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9A-Za-z_]|\.[0-9])";
 
     // Optionally ending in an embedded IPv4 (::ffff:10.1.2.3) or a zone (fe80::1%eth0).
-    public const string IPv6 = @"(?<![0-9A-Za-z_:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?:%[A-Za-z0-9]{1,15})?(?![0-9A-Za-z_:]|\.[0-9])";
+    public const string IPv6 = @"(?<![0-9A-Za-z_:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?:%[A-Za-z0-9]{1,15})?" +
+        // A full eight-group address may be followed by :port.
+        @"(?:(?![0-9A-Za-z_:]|\.[0-9])|(?<=(?::[0-9A-Fa-f]{1,4}){7})(?=:[0-9]{1,5}(?![0-9A-Za-z_:.])))";
 
     // ---- national ids outside the US (the International profile) ----
     private const string DigitsBefore = @"(?<![0-9A-Za-z_])(?<![0-9][\-.])";

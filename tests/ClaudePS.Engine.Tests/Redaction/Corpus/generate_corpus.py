@@ -4,11 +4,13 @@
 Documents are separated by a line holding only '====='. A labelled span is written
 [[Type|value]]; everything else is unlabelled text (hard negatives included). Values that must
 validate (Luhn, mod-97, checksums) are generated here with a fixed seed so the corpus is stable.
-Run: python3 generate_corpus.py > corpus.txt
+Run: python3 generate_corpus.py > corpus.txt   (python3 generate_corpus.py SEED > other.txt for a held-out variant)
 """
 import base64, hashlib, json, random, string, zlib
 
-rnd = random.Random(20261122)
+import sys
+# A different seed (first argument) gives a held-out variant of the same corpus.
+rnd = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 20261122)
 B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 B64 = string.ascii_letters + string.digits + "+/"
 URLSAFE = string.ascii_letters + string.digits + "-_"
