@@ -114,16 +114,41 @@ internal static class Candidates
     /// </summary>
     public static CandidateFinder DigitRuns(int back, Func<string, int, int, bool> plausible) => (text, from, into) =>
     {
+        foreach (var (d, e) in RunsOfDigits(text, from))
+            if (plausible(text, d, e)) for (int k = Math.Max(from, d - back); k <= d; k++) into.Add(k);
+    };
+
+    // A dozen recognizers start at digit runs: the runs of one text are found once and shared (per thread).
+    [ThreadStatic] private static string? _runsText;
+    [ThreadStatic] private static int _runsFrom;
+    [ThreadStatic] private static List<(int Start, int End)>? _runs;
+
+    /// <summary>The runs of ASCII digits in text[from..], as (start, end) pairs.</summary>
+    private static List<(int Start, int End)> RunsOfDigits(string text, int from)
+    {
+        var runs = _runs ??= new List<(int, int)>();
+        if (ReferenceEquals(_runsText, text) && _runsFrom == from) return runs;
+        runs.Clear();
         int at = from;
         while (at < text.Length)
         {
             int d = TextScan.NextDigit(text, at);
             if (d < 0) break;
             int e = TextScan.NextNonDigit(text, d);
-            if (plausible(text, d, e)) for (int k = Math.Max(from, d - back); k <= d; k++) into.Add(k);
+            runs.Add((d, e));
             at = e;
         }
-    };
+        _runsText = text;
+        _runsFrom = from;
+        return runs;
+    }
+
+    /// <summary>Forgets the shared digit runs, so the scanned text is not kept alive.</summary>
+    public static void ForgetDigitRuns()
+    {
+        _runsText = null;
+        _runs?.Clear();
+    }
 
     /// <summary>
     /// Runs of digits that could open a grouped number: a run of one of <paramref name="compact"/> lengths,
@@ -138,15 +163,10 @@ internal static class Candidates
     /// </summary>
     public static CandidateFinder LettersThenDigits(Func<string, int, int, int> start) => (text, from, into) =>
     {
-        int at = from;
-        while (at < text.Length)
+        foreach (var (d, e) in RunsOfDigits(text, from))
         {
-            int d = TextScan.NextDigit(text, at);
-            if (d < 0) break;
-            int e = TextScan.NextNonDigit(text, d);
             int s = start(text, d, e);
             if (s >= from) into.Add(s);
-            at = e;
         }
     };
 
@@ -160,14 +180,15 @@ internal static class Candidates
 
     public static bool IsLetter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
-    /// <summary>A match starts <paramref name="back"/> characters before each occurrence of <paramref name="literal"/>.</summary>
-    public static CandidateFinder Offset(string literal, int back) => (text, from, into) =>
+    /// <summary>A match starts <paramref name="back"/> characters before each occurrence of <paramref name="literal"/> (and, when given, <paramref name="alsoBack"/> before it).</summary>
+    public static CandidateFinder Offset(string literal, int back, int alsoBack = -1) => (text, from, into) =>
     {
         int at = from;
         while (at <= text.Length - literal.Length)
         {
             int i = TextScan.IndexOf(text, literal, at, StringComparison.Ordinal);
             if (i < 0) break;
+            if (alsoBack >= 0 && i - alsoBack >= from) into.Add(i - alsoBack);
             if (i - back >= from) into.Add(i - back);
             at = i + 1;
         }

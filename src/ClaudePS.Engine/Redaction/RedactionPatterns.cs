@@ -19,14 +19,14 @@ internal static class RedactionPatterns
     public const string OpenAI =
         NotTokBefore + @"sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{20,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{48})" + NotTokAfter;
 
-    public const string AwsKeyId = @"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])";
+    public const string AwsKeyId = @"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])";
 
     // Long-term Bedrock API keys are ABSK + base64("BedrockAPIKey-..."); short-term ones are
     // bedrock-api-key- + base64 of a presigned bedrock.amazonaws.com URL.
     public const string AwsBedrock = NotTokBefore + @"(?:ABSK[A-Za-z0-9+/]{40,400}={0,2}|bedrock-api-key-[A-Za-z0-9+/]{40,4000}={0,2})(?![A-Za-z0-9+/=])";
 
     // STS session tokens: base64 that starts with the fixed bytes the service writes first.
-    public const string AwsSessionToken = NotTokBefore + @"(?:FwoGZXIvYXdz|IQoJb3JpZ2luX2Vj|IQoDYXdzE)[A-Za-z0-9+/]{100,3000}={0,2}(?![A-Za-z0-9+/=])";
+    public const string AwsSessionToken = NotTokBefore + @"(?:FwoGZXIvYXdz|IQoJb3JpZ2luX2Vj)[A-Za-z0-9+/]{100,3000}={0,2}(?![A-Za-z0-9+/=])";
 
     // Entra ID (Azure AD) client secrets: three characters, a digit, "Q~", then 31-34 more.
     public const string AzureClientSecret = @"(?<![A-Za-z0-9_~.\-])[A-Za-z0-9_~.\-]{3}[0-9]Q~[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.\-])";
@@ -77,9 +77,10 @@ internal static class RedactionPatterns
     public const string UrlCredential =
         @"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/?#@""'<>]{0,128}:(?<v>[^\s/?#@""'<>]{1,256})@(?=[A-Za-z0-9\[])";
 
-    // curl -u user:password, --user user:password (a command line's basic-auth credentials).
+    // curl -u user:password, --user user:password (a command line's basic-auth credentials). Candidates are
+    // the "-u" occurrences (at "--user" the match starts one earlier).
     public const string CommandCredential =
-        @"(?<![A-Za-z0-9_\-])(?:-u|--user|--proxy-user)(?:[ \t]{1,3}|=)[""']?[^\s:""'@]{1,128}:(?<v>[^\s""']{1,256})";
+        @"(?<![A-Za-z0-9_\-])(?:-u|--user)(?:[ \t]{1,3}|=)[""']?[^\s:""'@]{1,128}:(?<v>[^\s""']{1,256})";
 
     public const string AuthorizationHeader =
         @"(?<![A-Za-z0-9_\-])(?i:(?:proxy-)?authorization|x-api-key|api-key|x-auth-token|x-goog-api-key|ocp-apim-subscription-key|private-token)[""']?[ \t]{0,3}[:=][ \t]{0,3}[""']?" +
@@ -160,5 +161,5 @@ internal static class RedactionPatterns
         @"|(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}[A-Za-z0-9]{0,30}(?:[ \-][A-Za-z0-9]{1,4}){0,8}[ \-]?\z" +
         @"|-{1,5}(?:BEGIN[ A-Z0-9]{0,60}-{0,5})?\z" +
         @"|PuTTY-User-Key-File-[0-9]:?[^\r\n]{0,100}\z" +
-        @"|(?<![A-Za-z0-9_\-])(?:-u|--user|--proxy-user)(?:[ \t]{1,3}|=)[""']?[^\s:""'@]{0,128}:?\z";
+        @"|(?<![A-Za-z0-9_\-])(?:-u|--user)(?:[ \t]{1,3}|=)[""']?[^\s:""'@]{0,128}:?\z";
 }

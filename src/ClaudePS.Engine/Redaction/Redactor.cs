@@ -235,6 +235,7 @@ public sealed class Redactor
             }
         }
 
+        Candidates.ForgetDigitRuns();
         if (!final)
         {
             commit = Math.Min(commit, GrowthStart(s, from, n));
