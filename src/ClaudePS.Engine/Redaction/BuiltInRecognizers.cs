@@ -175,7 +175,15 @@ internal static partial class BuiltInRecognizers
     {
         var g = c.Match.Groups["v"];
         if (g.Length < 3 || IsUrlPlaceholder(g.Value)) return null;
+        // docker run -u 1000:1000, chown-style uid:gid pairs: ids, not a password.
+        if (AllDigits(c.Match.Groups["user"].Value) && AllDigits(g.Value)) return null;
         return Group(c, "v", "Secret", 72);
+    }
+
+    private static bool AllDigits(string v)
+    {
+        foreach (char ch in v) if (ch < '0' || ch > '9') return false;
+        return v.Length > 0;
     }
 
     private static readonly char[] PrefixSeparators = { '_', '-' };

@@ -80,7 +80,7 @@ internal static class RedactionPatterns
     // curl -u user:password, --user user:password (a command line's basic-auth credentials). Candidates are
     // the "-u" occurrences (at "--user" the match starts one earlier).
     public const string CommandCredential =
-        @"(?<![A-Za-z0-9_\-])(?:-u|--user)(?:[ \t]{1,3}|=)[""']?[^\s:""'@]{1,128}:(?<v>[^\s""']{1,256})";
+        @"(?<![A-Za-z0-9_\-])(?:-u|--user)(?:[ \t]{1,3}|=)[""']?(?<user>[^\s:""'@]{1,128}):(?<v>[^\s""']{1,256})";
 
     public const string AuthorizationHeader =
         @"(?<![A-Za-z0-9_\-])(?i:(?:proxy-)?authorization|x-api-key|api-key|x-auth-token|x-goog-api-key|ocp-apim-subscription-key|private-token)[""']?[ \t]{0,3}[:=][ \t]{0,3}[""']?" +

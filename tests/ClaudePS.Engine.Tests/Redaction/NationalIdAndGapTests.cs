@@ -150,6 +150,7 @@ public sealed class NationalIdAndGapTests
     [InlineData("postgres://user:password@localhost:5432/db")]
     [InlineData("Versions 4.2.0.1 and section 3.1.4.1")]
     [InlineData("Ticket 800-123-4567 for order 212-555-0100")]
+    [InlineData("docker run -u 1000:1000 app and git push -u origin main")]
     public void False_positives_public_corpora_showed_stay_away(string text) => Assert.Empty(Types(Strict, text));
 
     [Fact]
