@@ -31,6 +31,7 @@ internal static partial class BuiltInRecognizers
         new("PrivateKey", Sec, 100, () => R.Base64Pem, Base64Pem, Candidates.Literals(false, "LS0tLS1CRUdJTi"), 300),
         new("PrivateKey", Sec, 100, () => R.PuttyBlock, PrivateKeyBlock, Candidates.Literals(false, "PuTTY-User-Key-File-"), 300),
         new("AnthropicApiKey", Sec, 95, () => R.Anthropic, Anthropic, Candidates.Literals(false, "sk-ant-"), 2),
+        new("SplitKey", Sec, 96, () => R.SplitKey, SplitKey, Candidates.JoinedLiterals(160), 48),
         new("OpenAIKey", Sec, 90, () => R.OpenAI, c => Token(c, "OpenAIKey", 90, 3), Candidates.Literals(false, "sk-"), 2),
         new("AwsAccessKeyId", Sec, 90, () => R.AwsKeyId, AwsKeyId, Candidates.Literals(false, "AKIA", "ASIA", "ABIA", "ACCA"), 2),
         new("AwsBedrockApiKey", Sec, 90, () => R.AwsBedrock, AwsBedrock, Candidates.Literals(false, "ABSK", "bedrock-api-key-"), 2),
@@ -144,6 +145,37 @@ internal static partial class BuiltInRecognizers
         // The prefix is specific enough that only placeholders and runs are turned away, not merely plain-looking bodies.
         if (!LooksRandom(c.Text, bodyStart, c.End - bodyStart, 2.5)) return null;
         return Whole(c, kind.Value == "admin01" ? "AnthropicAdminKey" : "AnthropicApiKey", 95);
+    }
+
+    /// <summary>
+    /// A provider key split into joined string literals: the pieces are put back together and the whole must
+    /// pass as that provider's key. The finding covers the pieces and the joins between them, inside the outer quotes.
+    /// </summary>
+    private static Finding? SplitKey(Candidate c)
+    {
+        var m = c.Match;
+        if (m.Length > 190) return null; // longer chains are not held while streaming, so never matched either
+        var joined = new StringBuilder(m.Length);
+        bool inside = false;
+        foreach (char ch in m.Value)
+        {
+            if (ch == '"' || ch == '\'') inside = !inside;
+            else if (inside) joined.Append(ch);
+        }
+        string key = joined.ToString();
+        string? type =
+            key.StartsWith("sk-ant-admin01-", StringComparison.Ordinal) ? "AnthropicAdminKey" :
+            key.StartsWith("sk-ant-", StringComparison.Ordinal) ? "AnthropicApiKey" :
+            key.StartsWith("sk-", StringComparison.Ordinal) ? "OpenAIKey" :
+            key.StartsWith("AKIA", StringComparison.Ordinal) || key.StartsWith("ASIA", StringComparison.Ordinal) ? (key.Length == 20 ? "AwsAccessKeyId" : null) :
+            key.StartsWith("gh", StringComparison.Ordinal) ? "GitHubToken" :
+            key.StartsWith("glpat-", StringComparison.Ordinal) ? "GitLabToken" :
+            key.StartsWith("xox", StringComparison.Ordinal) ? "SlackToken" :
+            key.StartsWith("AIza", StringComparison.Ordinal) ? (key.Length == 39 ? "GoogleApiKey" : null) : null;
+        if (type is null) return null;
+        int body = key.IndexOfAny(PrefixSeparators, 2) is int sep && sep >= 0 && sep < 16 ? sep + 1 : 4;
+        if (key.Length - body < 16 || !LooksRandom(key, body, key.Length - body)) return null;
+        return new Finding(c.Start + 1, c.End - 1, type, 96);
     }
 
     private static Finding? AwsBedrock(Candidate c)

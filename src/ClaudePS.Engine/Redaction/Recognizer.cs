@@ -194,6 +194,31 @@ internal static class Candidates
         }
     };
 
+    /// <summary>
+    /// Chains of joined string literals ("abc" + "def"): for each '+' with a closing quote before it and an
+    /// opening quote after it (spaces and one line break allowed), the opening quote of the literal before the
+    /// '+' (at most <paramref name="maxBack"/> back).
+    /// </summary>
+    public static CandidateFinder JoinedLiterals(int maxBack) => (text, from, into) =>
+    {
+        int at = from;
+        while (at < text.Length)
+        {
+            int plus = text.IndexOf('+', at);
+            if (plus < 0) break;
+            at = plus + 1;
+            int q = plus - 1;
+            while (q >= from && plus - q <= 30 && (text[q] == ' ' || text[q] == '\t' || text[q] == '\r' || text[q] == '\n')) q--;
+            if (q < from || (text[q] != '"' && text[q] != '\'')) continue;
+            int n = plus + 1;
+            while (n < text.Length && n - plus <= 30 && (text[n] == ' ' || text[n] == '\t' || text[n] == '\r' || text[n] == '\n')) n++;
+            if (n >= text.Length || (text[n] != '"' && text[n] != '\'')) continue;
+            int open = q - 1;
+            while (open >= from && q - open <= maxBack && text[open] != text[q] && !char.IsWhiteSpace(text[open])) open--;
+            if (open >= from && text[open] == text[q]) into.Add(open);
+        }
+    };
+
     /// <summary>Digits in the stretch from <paramref name="start"/> made only of digits and <paramref name="separators"/> (at most <paramref name="span"/> characters).</summary>
     public static int DigitsAhead(string text, int start, int span, string separators)
     {

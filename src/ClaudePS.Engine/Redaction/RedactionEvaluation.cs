@@ -119,6 +119,7 @@ internal static class RedactionEvaluation
         foreach (var r in BuiltInRecognizers.All)
         {
             if (r.Profile > profile) continue;
+            if (r.Type == "SplitKey") continue; // reports the provider's own type
             types.Add(r.Type);
             if (r.Type == "SSN") types.Add("ITIN"); // one recognizer, two types
             if (r.Type == "AnthropicApiKey") types.Add("AnthropicAdminKey");

@@ -31,6 +31,12 @@ internal static class RedactionPatterns
     // Entra ID (Azure AD) client secrets: three characters, a digit, "Q~", then 31-34 more.
     public const string AzureClientSecret = @"(?<![A-Za-z0-9_~.\-])[A-Za-z0-9_~.\-]{3}[0-9]Q~[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.\-])";
 
+    // A key split into string literals joined with '+' ("sk-ant-api03-abc" + "def..."), over lines too. The
+    // first piece carries the provider prefix. Bounded so that a stream always holds a chain it could still finish.
+    private const string SplitKeyPrefix = @"(?:sk-|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposre]-|AIza)";
+    public const string SplitKey =
+        @"(?<q>[""'])(?<first>" + SplitKeyPrefix + @"[A-Za-z0-9_\-]{0,150})\k<q>(?:[ \t]{0,3}(?:\r?\n[ \t]{0,20})?\+[ \t]{0,3}(?:\r?\n[ \t]{0,20})?[""'][A-Za-z0-9_\-]{1,150}[""']){1,8}";
+
     public const string AwsSecret =
         @"(?<![A-Za-z0-9])(?i:aws[_\-. ]?secret(?:[_\-. ]?(?:access[_\-. ]?)?key)?|secret[_\-. ]?access[_\-. ]?key)[""']?(?:[ \t]{0,3}(?::=|=>|=|:|(?i:is)[ \t])|[ \t])[ \t]{0,3}[""']?(?<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])";
 
@@ -161,5 +167,6 @@ internal static class RedactionPatterns
         @"|(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}[A-Za-z0-9]{0,30}(?:[ \-][A-Za-z0-9]{1,4}){0,8}[ \-]?\z" +
         @"|-{1,5}(?:BEGIN[ A-Z0-9]{0,60}-{0,5})?\z" +
         @"|PuTTY-User-Key-File-[0-9]:?[^\r\n]{0,100}\z" +
-        @"|(?<![A-Za-z0-9_\-])(?:-u|--user)(?:[ \t]{1,3}|=)[""']?[^\s:""'@]{0,128}:?\z";
+        @"|(?<![A-Za-z0-9_\-])(?:-u|--user)(?:[ \t]{1,3}|=)[""']?[^\s:""'@]{0,128}:?\z" +
+        @"|[""']" + SplitKeyPrefix + @"[A-Za-z0-9_\-""' \t+\r\n]{0,180}\z";
 }

@@ -43,6 +43,7 @@ internal static partial class RedactionRegexes
     public static Regex Bech32Wallet => Bech32WalletGen();
     public static Regex EthWallet => EthWalletGen();
     public static Regex AwsBedrock => AwsBedrockGen();
+    public static Regex SplitKey => SplitKeyGen();
     public static Regex AwsSessionToken => AwsSessionTokenGen();
     public static Regex AzureClientSecret => AzureClientSecretGen();
     public static Regex Base64Pem => Base64PemGen();
@@ -88,6 +89,7 @@ internal static partial class RedactionRegexes
     [GeneratedRegex(Anchor + P.Bech32Wallet + ")", Options, TimeoutMilliseconds)] private static partial Regex Bech32WalletGen();
     [GeneratedRegex(Anchor + P.EthWallet + ")", Options, TimeoutMilliseconds)] private static partial Regex EthWalletGen();
     [GeneratedRegex(Anchor + P.AwsBedrock + ")", Options, TimeoutMilliseconds)] private static partial Regex AwsBedrockGen();
+    [GeneratedRegex(Anchor + P.SplitKey + ")", Options, TimeoutMilliseconds)] private static partial Regex SplitKeyGen();
     [GeneratedRegex(Anchor + P.AwsSessionToken + ")", Options, TimeoutMilliseconds)] private static partial Regex AwsSessionTokenGen();
     [GeneratedRegex(Anchor + P.AzureClientSecret + ")", Options, TimeoutMilliseconds)] private static partial Regex AzureClientSecretGen();
     [GeneratedRegex(Anchor + P.Base64Pem + ")", Options, TimeoutMilliseconds)] private static partial Regex Base64PemGen();
@@ -136,6 +138,7 @@ internal static partial class RedactionRegexes
     private static readonly Lazy<Regex> Bech32WalletLazy = new(() => Make(Anchor + P.Bech32Wallet + ")"));
     private static readonly Lazy<Regex> EthWalletLazy = new(() => Make(Anchor + P.EthWallet + ")"));
     private static readonly Lazy<Regex> AwsBedrockLazy = new(() => Make(Anchor + P.AwsBedrock + ")"));
+    private static readonly Lazy<Regex> SplitKeyLazy = new(() => Make(Anchor + P.SplitKey + ")"));
     private static readonly Lazy<Regex> AwsSessionTokenLazy = new(() => Make(Anchor + P.AwsSessionToken + ")"));
     private static readonly Lazy<Regex> AzureClientSecretLazy = new(() => Make(Anchor + P.AzureClientSecret + ")"));
     private static readonly Lazy<Regex> Base64PemLazy = new(() => Make(Anchor + P.Base64Pem + ")"));
@@ -181,6 +184,7 @@ internal static partial class RedactionRegexes
     public static Regex Bech32Wallet => Bech32WalletLazy.Value;
     public static Regex EthWallet => EthWalletLazy.Value;
     public static Regex AwsBedrock => AwsBedrockLazy.Value;
+    public static Regex SplitKey => SplitKeyLazy.Value;
     public static Regex AwsSessionToken => AwsSessionTokenLazy.Value;
     public static Regex AzureClientSecret => AzureClientSecretLazy.Value;
     public static Regex Base64Pem => Base64PemLazy.Value;

@@ -112,6 +112,22 @@ public sealed class NationalIdAndGapTests
     public void Closes_the_gaps_public_corpora_showed(string text, string type) => Assert.Equal(new[] { type }, Types(Strict, text));
 
     [Fact]
+    public void A_key_split_across_joined_string_literals_is_put_back_together()
+    {
+        const string key = "sk-ant-api03-Zq8vR2mN4kL7pX1wT9yB3cD6fG0hJ5sA8eU2iO4rQ7tY1uW3zX5vC9bN6mK0lP2jH4gF8dS1aE3qR5tY7uI9oP0aSdFgHjKlZx-QwErTyAA";
+        string code = "api_key = \"" + key.Substring(0, 20) + "\" +\n    \"" + key.Substring(20, 50) + "\"\n    + \"" + key.Substring(70) + "\";";
+        var r = Strict.Redact(code);
+        Assert.Equal("api_key = \"[REDACTED:AnthropicApiKey]\";", r.Text);
+        Assert.Empty(Types(Strict, "greeting = \"Hello, \" + \"world\"; label = \"sk-\" + \"learn\""));
+        // Streamed in small pieces, the same.
+        var s = Strict.CreateStream();
+        var shown = new StringBuilder();
+        foreach (char ch in code) shown.Append(s.Write(ch.ToString()));
+        shown.Append(s.Complete());
+        Assert.Equal(r.Text, shown.ToString());
+    }
+
+    [Fact]
     public void Whole_slack_refresh_token_is_redacted_with_its_prefix()
     {
         var r = Strict.Redact("token xoxe.xoxp-1-Zq8mW2rT44k9Hb3TfQx7Lp2Vn6Rw0Ys5Gc1Ju8Md4Ea end");

@@ -576,4 +576,22 @@ doc("Docs keys: AKIAIOSFODNN7EXAMPLE, sk_test_4eC39HqLyjWDarjtT1zdp7dc and the j
 doc(f"Hashes and ids: sha256 {rs('0123456789abcdef', 64)}, uuid 3f2b8c1e-9d4a-4e7b-8c2d-{rs('0123456789abcdef', 12)}, commit {rs('0123456789abcdef', 40)}, at 2024-05-17T08:15:30.123Z.")
 doc(f"Order numbers {digits(10)}, {digits(12)} and {digits(9)}; version 3.14.159; build 20240517.3.")
 
+
+# ---------- keys split across string literals ----------
+def split_pieces(key, n):
+    cuts = sorted(rnd.sample(range(8, len(key) - 4), n - 1))
+    return [key[a:b] for a, b in zip([0] + cuts, cuts + [len(key)])]
+split_keys = [("AnthropicApiKey", lambda: "sk-ant-api03-" + rs(URLSAFE, 93) + "AA"), ("OpenAIKey", lambda: "sk-proj-" + rs(URLSAFE, 60)),
+              ("GitHubToken", lambda: github(True)), ("AwsAccessKeyId", lambda: "AKIA" + rs(string.ascii_uppercase + "234567", 16)),
+              ("SlackToken", lambda: f"xoxb-{digits(12)}-{digits(13)}-{rs(B62, 24)}")]
+for _ in range(16):
+    t, gen = rnd.choice(split_keys)
+    q = rnd.choice(['"', "'"])
+    pieces = split_pieces(gen(), rnd.choice([2, 2, 3]))
+    joiner = rnd.choice([" + ", "+", " +\n    ", "\n    + "])
+    chain = joiner.join(q + p + q for p in pieces)
+    inner = chain[1:-1]
+    doc(rnd.choice(["api_key = {q}{v}{q}", "const token = {q}{v}{q};", "client = Client({q}{v}{q})"]).format(q=q, v=L(t, inner)))
+doc('greeting = "Hello, " + "world"\nurl = "https://" + host + "/v1"\nlabel = "sk-" + "learn"')
+
 print("\n=====\n".join(docs))
