@@ -291,6 +291,23 @@ Describe 'Invoke-ClaudePrompt' {
             $errs[0].Exception.Message | Should -Match '-AdaptiveThinking'
         }
 
+        It '-Redact International redacts national ids outside the US that Standard leaves; Strict includes them' {
+            # The emulator's thinking names the prompt's words, so an id in the prompt comes back in .Thinking.
+            $prompt = 'Check codice fiscale RSSMRA85T10A562S and NRIC S1234567D tonight'
+            $standard = Invoke-ClaudePrompt $prompt -AdaptiveThinking -MaxTokens 4000 -Redact Standard
+            $standard.Thinking | Should -Match 'RSSMRA85T10A562S'
+            foreach ($profile in 'International', 'Strict') {
+                $r = Invoke-ClaudePrompt $prompt -AdaptiveThinking -MaxTokens 4000 -Redact $profile
+                $r.Thinking | Should -Not -Match 'RSSMRA85T10A562S|S1234567D'
+                $r.Thinking | Should -Match ([regex]::Escape('[REDACTED:ItFiscalCode]'))
+                $r.Thinking | Should -Match ([regex]::Escape('[REDACTED:SgNric]'))
+                $r.Redactions['ItFiscalCode'] | Should -BeGreaterThan 0
+            }
+            (Get-Command Invoke-ClaudePrompt).Parameters['Redact'].Attributes.ValidValues | Should -Contain 'International'
+            (Get-Command Invoke-ClaudeBatch).Parameters['Redact'].Attributes.ValidValues | Should -Contain 'International'
+            { Invoke-ClaudePrompt 'x' -Redact Global } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
         It '-WhatIf sends nothing; -Confirm:$false sends' {
             Need WhatIf
             Invoke-ClaudePrompt 'not sent' -WhatIf | Should -BeNullOrEmpty

@@ -9,21 +9,34 @@ using R = ClaudePS.Engine.Redaction.RedactionRegexes;
 namespace ClaudePS.Engine.Redaction;
 
 /// <summary>The built-in recognizers and their validation rules.</summary>
-internal static class BuiltInRecognizers
+internal static partial class BuiltInRecognizers
 {
     public static IReadOnlyList<Recognizer> All { get; } = Build();
 
     private const RedactionProfile Sec = RedactionProfile.Secrets;
     private const RedactionProfile Std = RedactionProfile.Standard;
+    private const RedactionProfile Intl = RedactionProfile.International;
     private const RedactionProfile Str = RedactionProfile.Strict;
 
-    private static List<Recognizer> Build() => new()
+    private static List<Recognizer> Build()
+    {
+        var all = Core();
+        all.AddRange(NationalIds());
+        return all;
+    }
+
+    private static List<Recognizer> Core() => new()
     {
         new("PrivateKey", Sec, 100, () => R.PemBlock, PrivateKeyBlock, Candidates.Literals(false, "-----BEGIN "), 300) { SettledByEndGroup = true },
+        new("PrivateKey", Sec, 100, () => R.Base64Pem, Base64Pem, Candidates.Literals(false, "LS0tLS1CRUdJTi"), 300),
         new("PrivateKey", Sec, 100, () => R.PuttyBlock, PrivateKeyBlock, Candidates.Literals(false, "PuTTY-User-Key-File-"), 300),
         new("AnthropicApiKey", Sec, 95, () => R.Anthropic, Anthropic, Candidates.Literals(false, "sk-ant-"), 2),
+        new("SplitKey", Sec, 96, () => R.SplitKey, SplitKey, Candidates.JoinedLiterals(160), 48),
         new("OpenAIKey", Sec, 90, () => R.OpenAI, c => Token(c, "OpenAIKey", 90, 3), Candidates.Literals(false, "sk-"), 2),
         new("AwsAccessKeyId", Sec, 90, () => R.AwsKeyId, AwsKeyId, Candidates.Literals(false, "AKIA", "ASIA", "ABIA", "ACCA"), 2),
+        new("AwsBedrockApiKey", Sec, 90, () => R.AwsBedrock, AwsBedrock, Candidates.Literals(false, "ABSK", "bedrock-api-key-"), 2),
+        new("AwsSessionToken", Sec, 90, () => R.AwsSessionToken, c => Token(c, "AwsSessionToken", 90, 12), Candidates.Literals(false, "FwoGZXIvYXdz", "IQoJb3JpZ2luX2Vj"), 2),
+        new("AzureClientSecret", Sec, 85, () => R.AzureClientSecret, AzureClientSecret, Candidates.Offset("Q~", 4), 2),
         new("GitHubToken", Sec, 90, () => R.GitHub, GitHub, Candidates.Literals(false, "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), 2),
         new("GitLabToken", Sec, 90, () => R.GitLab, c => Token(c, "GitLabToken", 90, 5), Candidates.Literals(false, "gl", "GR1348941"), 2),
         new("SlackToken", Sec, 90, () => R.Slack, c => Token(c, "SlackToken", 90, 5), Candidates.Literals(false, "xox", "xapp-", "https://hooks.slack.com/"), 2),
@@ -33,18 +46,19 @@ internal static class BuiltInRecognizers
         new("AwsSecretKey", Sec, 80, () => R.AwsSecret, c => KeyedValue(c, "AwsSecretKey", 80, 3.5), Candidates.Literals(true, "aws", "secret"), 2),
         new("AzureKey", Sec, 80, () => R.AzureKey, c => KeyedValue(c, "AzureKey", 80, 3.5), Candidates.KeywordsBeforeSeparator(48, "_-. ?&;", "sharedaccesskey", "primarykey", "secondarykey", "azure_storage_", "account", "storage", "?sig", "&sig", ";sig"), 2),
         new("UrlCredential", Sec, 75, () => R.UrlCredential, UrlCredential, Candidates.RunBefore("://", Candidates.IsSchemeChar, 22), 2),
+        new("Secret", Sec, 72, () => R.CommandCredential, CommandCredential, Candidates.Offset("-u", 0, 1), 2),
         new("AuthorizationHeader", Sec, 70, () => R.AuthorizationHeader, AuthorizationHeader, Candidates.KeywordsBeforeSeparator(48, "_-", "authorization", "proxy-authorization", "x-api-key", "api-key", "x-auth-token", "x-goog-api-key", "ocp-apim-subscription-key", "private-token"), 2),
         new("Secret", Sec, 60, () => R.GenericSecret, GenericSecret, Candidates.KeywordsBeforeSeparator(96, "_-.", "pass", "pwd", "secret", "client", "api", "access", "auth", "refresh", "token", "private", "credential"), 2),
         new("CreditCard", Std, 50, () => R.Card, Card, Candidates.DigitRuns(0, (t, d, e) => e - d >= 12 || (e - d == 4 && Candidates.DigitsAhead(t, d, 32, " -") >= 12)), 32),
-        new("IBAN", Std, 50, () => R.Iban, Iban, Candidates.DigitRuns(2, (t, d, e) => d >= 2 && e - d >= 2 && t[d - 1] >= 'A' && t[d - 1] <= 'Z' && t[d - 2] >= 'A' && t[d - 2] <= 'Z'), 8),
-        new("SSN", Std, 48, () => R.Ssn, Ssn, Candidates.DigitRuns(0, (t, d, e) => e - d == 9 || (e - d == 3 && e + 1 < t.Length && (t[e] == '-' || t[e] == ' '))), 4),
+        new("IBAN", Std, 50, () => R.Iban, Iban, Candidates.DigitRuns(2, (t, d, e) => d >= 2 && e - d >= 2 && Candidates.IsLetter(t[d - 1]) && Candidates.IsLetter(t[d - 2])), 8),
+        new("SSN", Std, 48, () => R.Ssn, Ssn, Candidates.DigitGroups(3, " -.", 9), 4),
         new("CryptoWallet", Str, 40, () => R.Base58Wallet, Base58Wallet, Candidates.LongWords("13LM", 26), 2),
         new("CryptoWallet", Str, 40, () => R.Bech32Wallet, Bech32Wallet, Candidates.Literals(true, "bc1", "tb1", "ltc1"), 2),
         new("CryptoWallet", Str, 40, () => R.EthWallet, EthWallet, Candidates.Literals(false, "0x"), 2),
         new("Email", Str, 30, () => R.Email, Email, Candidates.RunBefore("@", Candidates.IsEmailLocal, 64), 4),
         new("IPAddress", Str, 25, () => R.IPv4, IPv4, Candidates.DigitRuns(0, (t, d, e) => e - d <= 3 && e + 1 < t.Length && t[e] == '.'), 4),
-        new("IPAddress", Str, 25, () => R.IPv6, IPv6, Candidates.RunBefore(":", Candidates.IsHexOrColon, 40), 4),
-        new("Phone", Str, 20, () => R.Phone, Phone, Candidates.DigitRuns(1, (t, d, e) => e - d >= 7 || Candidates.DigitsAhead(t, d, 24, " -.()") >= 7), 4),
+        new("IPAddress", Str, 25, () => R.IPv6, IPv6, Candidates.RunBefore(":", Candidates.IsHexOrColon, 40), 8),
+        new("Phone", Str, 20, () => R.Phone, Phone, Candidates.DigitRuns(1, (t, d, e) => e - d >= 7 || Candidates.DigitsAhead(t, d, 24, " -.()") >= 7), 12),
     };
 
     // ---------- shared value rules ----------
@@ -91,6 +105,15 @@ internal static class BuiltInRecognizers
 
     private static Finding? Whole(in Candidate c, string type, int priority) => new Finding(c.Start, c.End, type, priority);
 
+    // Keys and tokens printed in providers' public documentation: everyone has seen them, they open nothing.
+    private static readonly HashSet<string> DocumentedExamples = new(StringComparer.Ordinal)
+    {
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_BQokikJOvBiI2HlWgH4olfQ2", "rk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    };
+
+    private static bool IsDocumentedExample(in Candidate c) => c.Match.Length >= 20 && DocumentedExamples.Contains(c.Match.Value);
+
     private static Finding? Group(in Candidate c, string group, string type, int priority)
     {
         var g = c.Match.Groups[group];
@@ -118,18 +141,94 @@ internal static class BuiltInRecognizers
     private static Finding? Anthropic(Candidate c)
     {
         var kind = c.Match.Groups["kind"];
-        int bodyStart = kind.Index + kind.Length + 1;
-        if (!LooksRandom(c.Text, bodyStart, c.End - bodyStart)) return null;
+        int bodyStart = kind.Success ? kind.Index + kind.Length + 1 : c.Start + "sk-ant-".Length;
+        // The prefix is specific enough that only placeholders and runs are turned away, not merely plain-looking bodies.
+        if (!LooksRandom(c.Text, bodyStart, c.End - bodyStart, 2.5)) return null;
         return Whole(c, kind.Value == "admin01" ? "AnthropicAdminKey" : "AnthropicApiKey", 95);
     }
 
+    /// <summary>
+    /// A provider key split into joined string literals: the pieces are put back together and the whole must
+    /// pass as that provider's key. The finding covers the pieces and the joins between them, inside the outer quotes.
+    /// </summary>
+    private static Finding? SplitKey(Candidate c)
+    {
+        var m = c.Match;
+        if (m.Length > 190) return null; // longer chains are not held while streaming, so never matched either
+        var joined = new StringBuilder(m.Length);
+        bool inside = false;
+        foreach (char ch in m.Value)
+        {
+            if (ch == '"' || ch == '\'') inside = !inside;
+            else if (inside) joined.Append(ch);
+        }
+        string key = joined.ToString();
+        string? type =
+            key.StartsWith("sk-ant-admin01-", StringComparison.Ordinal) ? "AnthropicAdminKey" :
+            key.StartsWith("sk-ant-", StringComparison.Ordinal) ? "AnthropicApiKey" :
+            key.StartsWith("sk-", StringComparison.Ordinal) ? "OpenAIKey" :
+            key.StartsWith("AKIA", StringComparison.Ordinal) || key.StartsWith("ASIA", StringComparison.Ordinal) ? (key.Length == 20 ? "AwsAccessKeyId" : null) :
+            key.StartsWith("gh", StringComparison.Ordinal) ? "GitHubToken" :
+            key.StartsWith("glpat-", StringComparison.Ordinal) ? "GitLabToken" :
+            key.StartsWith("xox", StringComparison.Ordinal) ? "SlackToken" :
+            key.StartsWith("AIza", StringComparison.Ordinal) ? (key.Length == 39 ? "GoogleApiKey" : null) : null;
+        if (type is null) return null;
+        int body = key.IndexOfAny(PrefixSeparators, 2) is int sep && sep >= 0 && sep < 16 ? sep + 1 : 4;
+        if (key.Length - body < 16 || !LooksRandom(key, body, key.Length - body)) return null;
+        return new Finding(c.Start + 1, c.End - 1, type, 96);
+    }
+
+    private static Finding? AwsBedrock(Candidate c)
+    {
+        // Decode the start: a long-term key spells "BedrockAPIKey-", a short-term one a bedrock.amazonaws.com URL.
+        string v = c.Match.Value;
+        bool longTerm = v.StartsWith("ABSK", StringComparison.Ordinal);
+        int body = longTerm ? 4 : "bedrock-api-key-".Length;
+        var head = Checksums.Base64Url(v, body, Math.Min(40, (v.Length - body) / 4 * 4));
+        if (head is null) return null;
+        string text = Encoding.ASCII.GetString(head);
+        bool ok = longTerm ? text.StartsWith("BedrockAPIKey-", StringComparison.Ordinal) : text.StartsWith("bedrock.amazonaws.com", StringComparison.Ordinal);
+        return ok && LooksRandom(v, body, v.Length - body, 3.0) ? Whole(c, "AwsBedrockApiKey", 90) : null;
+    }
+
+    private static Finding? AzureClientSecret(Candidate c) =>
+        LooksRandom(c.Text, c.Start + 6, c.Match.Length - 6, 3.0) ? Whole(c, "AzureClientSecret", 85) : null;
+
+    private static Finding? Base64Pem(Candidate c)
+    {
+        // 64 base64 characters decode to 48 bytes: enough for "-----BEGIN ... PRIVATE KEY-----".
+        var head = Checksums.Base64Url(c.Text, c.Start, Math.Min(64, c.Match.Length / 4 * 4));
+        if (head is null) return null;
+        string text = Encoding.ASCII.GetString(head);
+        return text.IndexOf("PRIVATE KEY", StringComparison.Ordinal) > 0 && c.Match.Length >= 200 ? Whole(c, "PrivateKey", 100) : null;
+    }
+
+    private static Finding? CommandCredential(Candidate c)
+    {
+        var g = c.Match.Groups["v"];
+        if (g.Length < 3 || IsUrlPlaceholder(g.Value)) return null;
+        // docker run -u 1000:1000, chown-style uid:gid pairs: ids, not a password.
+        if (AllDigits(c.Match.Groups["user"].Value) && AllDigits(g.Value)) return null;
+        return Group(c, "v", "Secret", 72);
+    }
+
+    private static bool AllDigits(string v)
+    {
+        foreach (char ch in v) if (ch < '0' || ch > '9') return false;
+        return v.Length > 0;
+    }
+
+    private static readonly char[] PrefixSeparators = { '_', '-' };
+
     private static Finding? Token(Candidate c, string type, int priority, int prefixLength)
     {
-        // The random part follows the last separator of the prefix.
+        // The random part follows the prefix's own separator (the first one where the prefix ends); a '-' or '_'
+        // further on belongs to the random part.
         int body = c.Start + prefixLength;
         string v = c.Match.Value;
-        int sep = Math.Max(v.LastIndexOf('_', Math.Min(v.Length - 1, 20)), v.LastIndexOf('-', Math.Min(v.Length - 1, 20)));
-        if (sep >= 0 && sep < 20) body = c.Start + sep + 1;
+        int sep = prefixLength - 1 < v.Length ? v.IndexOfAny(PrefixSeparators, prefixLength - 1, Math.Min(v.Length, 20) - (prefixLength - 1)) : -1;
+        if (sep >= 0) body = c.Start + sep + 1;
+        if (IsDocumentedExample(c)) return null;
         if (v.StartsWith("https://", StringComparison.Ordinal)) return v.IndexOf("XXXX", StringComparison.OrdinalIgnoreCase) >= 0 ? null : Whole(c, type, priority);
         if (!LooksRandom(c.Text, body, c.End - body)) return null;
         return Whole(c, type, priority);
@@ -159,21 +258,61 @@ internal static class BuiltInRecognizers
     private static Finding? Jwt(Candidate c)
     {
         int dot = c.Text.IndexOf('.', c.Start, c.End - c.Start);
-        if (dot < 0) return null;
-        var header = Checksums.Base64Url(c.Text, c.Start, dot - c.Start);
-        if (header is null) return null;
-        string json;
-        try { json = new UTF8Encoding(false, true).GetString(header); }
+        if (dot < 0 || IsDocumentedExample(c)) return null;
+        string? header = Base64Json(c.Text, c.Start, dot - c.Start);
+        if (header is null || (header.IndexOf("\"alg\"", StringComparison.Ordinal) < 0 && header.IndexOf("\"enc\"", StringComparison.Ordinal) < 0)) return null;
+        int end = c.End, parts = 1;
+        for (int i = dot; i < end; i++) if (c.Text[i] == '.') parts++;
+        // A signed token followed by a full stop: the stop is prose. An unsigned one (alg none) keeps its final dot.
+        if (parts > 3 && c.Text[end - 1] == '.') { end--; parts--; }
+        if (parts == 2)
+        {
+            // header.payload with no signature part at all: the payload must be JSON too.
+            if (c.Text[end - 1] == '.') return null;
+            if (Base64Json(c.Text, dot + 1, end - dot - 1) is null) return null;
+        }
+        return new Finding(c.Start, end, "JWT", 85);
+    }
+
+    /// <summary>Base64url text that decodes to a UTF-8 JSON object, or null.</summary>
+    private static string? Base64Json(string s, int start, int length)
+    {
+        var bytes = Checksums.Base64Url(s, start, length);
+        if (bytes is null) return null;
+        try
+        {
+            string json = new UTF8Encoding(false, true).GetString(bytes).TrimStart();
+            return json.StartsWith("{", StringComparison.Ordinal) ? json : null;
+        }
         catch (ArgumentException) { return null; }
-        return json.TrimStart().StartsWith("{", StringComparison.Ordinal) && json.IndexOf("\"alg\"", StringComparison.Ordinal) >= 0
-            ? Whole(c, "JWT", 85) : null;
     }
 
     private static Finding? UrlCredential(Candidate c)
     {
         var g = c.Match.Groups["v"];
-        if (IsPlaceholderValue(g.Value) || string.Equals(g.Value, "pwd", StringComparison.OrdinalIgnoreCase)) return null;
-        return Group(c, "v", "UrlCredential", 75);
+        return IsUrlPlaceholder(g.Value) ? null : Group(c, "v", "UrlCredential", 75);
+    }
+
+    private static readonly HashSet<string> UrlPlaceholders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "password", "passwd", "pass", "pwd", "pw", "changeme", "mypassword", "yourpassword", "user_password", "db_password",
+    };
+
+    /// <summary>
+    /// Where a credential's position is certain (user:HERE@host, -u user:HERE), any word can be the
+    /// password; only the conventional placeholders and templates are left alone.
+    /// </summary>
+    private static bool IsUrlPlaceholder(string v)
+    {
+        if (v.Length == 0 || UrlPlaceholders.Contains(v)) return true;
+        char f = v[0];
+        if (f == '<' || f == '$' || f == '%' || f == '{' || f == '[' || f == '*') return true;
+        string lower = v.ToLowerInvariant();
+        foreach (var m in new[] { "${", "{{", "***", "xxx", "...", "<", ">", "your_", "your-", "placeholder", "changeme", "redacted" })
+            if (lower.IndexOf(m, StringComparison.Ordinal) >= 0) return true;
+        bool same = true;
+        foreach (char ch in v) if (ch != f) { same = false; break; }
+        return same;
     }
 
     private static Finding? AuthorizationHeader(Candidate c)
@@ -190,6 +329,7 @@ internal static class BuiltInRecognizers
     {
         var g = c.Match.Groups["v"];
         string kw = c.Match.Groups["kw"].Value.ToLowerInvariant();
+        if (NamesNotValues(c.Match.Groups["sfx"].Value)) return null;
         int start = g.Index, len = g.Length;
         bool quoted = start > 0 && (c.Text[start - 1] == '"' || c.Text[start - 1] == '\'');
         if (!quoted) while (len > 0 && ".!?:".IndexOf(c.Text[start + len - 1]) >= 0) len--;
@@ -199,7 +339,7 @@ internal static class BuiltInRecognizers
         if (IsPlaceholderValue(v) || v.IndexOf("://", StringComparison.Ordinal) >= 0) return null;
         if (!quoted && v.IndexOf(' ') >= 0) return null;
         // Code that names the secret instead of holding it: config.password, getPassword(), DB_PASSWORD, user_input.
-        if (v.IndexOf('(') >= 0 || v.IndexOf('[') >= 0 || IsIdentifierReference(v)) return null;
+        if (v.IndexOf('(') >= 0 || v.IndexOf('[') >= 0 || IsIdentifierReference(v) || IsLabel(v)) return null;
         bool passwordLike = kw.StartsWith("pass", StringComparison.Ordinal) || kw == "pwd";
         bool allDigits = true;
         foreach (char ch in v) if (ch < '0' || ch > '9') { allDigits = false; break; }
@@ -208,6 +348,38 @@ internal static class BuiltInRecognizers
         if (classes < 2 && len < 16) return null;
         if (Checksums.Entropy(v, 0, len) < 2.0) return null;
         return new Finding(start, start + len, "Secret", 60);
+    }
+
+    // Key-name endings that say the value describes the secret (its name, where it lives, how long) rather than being it.
+    private static readonly HashSet<string> DescriptiveSuffixes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "name", "names", "id", "ids", "label", "file", "path", "dir", "env", "var", "ref", "arn", "url", "uri", "type", "length", "len",
+        "size", "header", "field", "param", "count", "prefix", "suffix", "version", "ttl", "expiry", "expires", "expiration", "policy",
+        "rotation", "location", "store", "vault", "provider", "format", "min", "max", "regex", "pattern", "hint", "help", "description",
+        "desc", "required", "enabled", "mode", "source", "limit", "limits", "used", "usage", "budget", "endpoint", "kind",
+    };
+
+    private static bool NamesNotValues(string suffix)
+    {
+        if (suffix.Length == 0) return false;
+        int cut = suffix.LastIndexOfAny(new[] { '_', '-', '.' });
+        return DescriptiveSuffixes.Contains(suffix.Substring(cut + 1));
+    }
+
+    // Words that make an upper-case, dash- or underscore-joined value a label (NEXUS-GPT4-API-KEY), not a password.
+    private static readonly HashSet<string> LabelWords = new(StringComparer.Ordinal)
+    {
+        "KEY", "API", "SECRET", "TOKEN", "PASSWORD", "NAME", "ID", "CREDENTIAL", "CREDENTIALS",
+    };
+
+    private static bool IsLabel(string v)
+    {
+        foreach (char ch in v)
+            if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) return false;
+        var parts = v.Split('-', '_');
+        if (parts.Length < 2) return false;
+        foreach (var p in parts) if (LabelWords.Contains(p)) return true;
+        return false;
     }
 
     private static bool IsIdentifierReference(string v)
@@ -272,6 +444,7 @@ internal static class BuiltInRecognizers
     private static Finding? Card(Candidate c)
     {
         string raw = c.Match.Value;
+        if (AfterIbanPrefix(c.Text, c.Start)) return null;
         var digits = new StringBuilder(19);
         var groups = new List<int>(5);
         int run = 0;
@@ -295,6 +468,15 @@ internal static class BuiltInRecognizers
         return new Finding(c.Start, c.End, "CreditCard", 50, d.Substring(d.Length - 4));
     }
 
+    /// <summary>True when an IBAN's country code and check digits ("DE89 ") stand right before <paramref name="start"/>.</summary>
+    private static bool AfterIbanPrefix(string t, int start)
+    {
+        int i = start;
+        if (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '-')) i--;
+        return i >= 4 && char.IsDigit(t[i - 1]) && char.IsDigit(t[i - 2]) && Candidates.IsLetter(t[i - 3]) && Candidates.IsLetter(t[i - 4]) &&
+            (i == 4 || !TextScan.IsAlnum(t[i - 5]));
+    }
+
     private static bool GroupingOk(List<int> g)
     {
         string shape = string.Join("-", g);
@@ -315,7 +497,9 @@ internal static class BuiltInRecognizers
                 if (p2 == 34 || p2 == 37) return n == 15;
                 if (p2 == 30 || p2 == 36 || p2 == 38 || p2 == 39) return n >= 14;
                 return p2 == 35 && n >= 16;
-            case '6': return n >= 16;
+            // Discover 6011, 644-649, 65; UnionPay 62; Maestro 6304, 6759, 6761-6763.
+            case '6':
+                return n >= 16 && (p4 == 6011 || p2 == 62 || p2 == 65 || (p4 >= 6440 && p4 <= 6499) || p4 == 6304 || p4 == 6759 || (p4 >= 6761 && p4 <= 6763));
             case '1': return n == 15;
             default: return false;
         }
@@ -327,8 +511,10 @@ internal static class BuiltInRecognizers
     private static readonly string[] SsnAgainst =
     {
         "order", "invoice", "part", "serial", "sku", "tracking", "phone", "tel", "fax", "ref", "isbn", "zip", "model", "account",
-        "case", "po", "ticket", "routing", "aba", "build", "version", "patent",
+        "case", "po", "ticket", "routing", "aba", "build", "version", "patent", "business", "registration", "brn", "ein", "vat",
     };
+
+    private static readonly string[] NotSsn = { "social insurance", "sin", "nas", "tfn", "tax file", "nhs", "cpf", "aadhaar" };
 
     private static Finding? Ssn(Candidate c)
     {
@@ -336,7 +522,10 @@ internal static class BuiltInRecognizers
         int area = int.Parse(m.Groups["a"].Value, CultureInfo.InvariantCulture);
         int group = int.Parse(m.Groups["g"].Value, CultureInfo.InvariantCulture);
         int serial = int.Parse(m.Groups["s"].Value, CultureInfo.InvariantCulture);
-        bool bare = m.Groups["sep"].Length == 0;
+        string sep1 = m.Groups["sep"].Value, sep2 = m.Groups["sep2"].Value;
+        bool bare = sep1.Length == 0 && sep2.Length == 0;
+        // Mixed or dotted separators (123-45 6789, 123.45.6789) are an SSN only where the text says so.
+        bool unusual = sep1 != sep2 || sep1 == ".";
         if (area == 0 || area == 666 || group == 0 || serial == 0) return null;
         string compact = m.Groups["a"].Value + m.Groups["g"].Value + m.Groups["s"].Value;
         if (compact is "123456789" or "078051120" or "219099999" || (area == 987 && group == 65 && serial >= 4320 && serial <= 4329)) return null;
@@ -347,8 +536,10 @@ internal static class BuiltInRecognizers
             if (!itinGroup) return null;
             type = "ITIN";
         }
+        // "Social insurance number" is Canada's SIN (the International profile), not an SSN.
+        if (TextScan.HasWord(c.Text, c.Start - 48, c.Start, NotSsn)) return null;
         bool forCtx = TextScan.HasWord(c.Text, c.Start - 48, c.Start, SsnFor);
-        if (bare && !forCtx) return null;
+        if ((bare || unusual) && !forCtx) return null;
         if (!forCtx && TextScan.HasWord(c.Text, c.Start - 48, c.Start, SsnAgainst)) return null;
         return Whole(c, type, 48);
     }
@@ -359,9 +550,9 @@ internal static class BuiltInRecognizers
         int end = raw.Length;
         while (end >= 15)
         {
-            string compact = raw.Substring(0, end).Replace(" ", "");
+            string compact = raw.Substring(0, end).Replace(" ", "").Replace("-", "").ToUpperInvariant();
             if (Checksums.Iban(compact)) return new Finding(c.Start, c.Start + end, "IBAN", 50);
-            int space = raw.LastIndexOf(' ', end - 1);
+            int space = raw.LastIndexOfAny(new[] { ' ', '-' }, end - 1);
             if (space < 0) break;
             end = space;
         }
@@ -394,20 +585,58 @@ internal static class BuiltInRecognizers
 
     private static readonly string[] PhoneFor =
     {
-        "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "text", "sms", "whatsapp", "contact", "reach", "dial", "ph",
-        "landline", "hotline", "number",
+        "phone", "tel", "telephone", "mobile", "cell", "fax", "sms", "whatsapp", "dial", "ph", "landline", "hotline",
+    };
+
+    // Words that suggest a phone but also introduce other numbers: they count only when no PhoneAgainst word is near.
+    private static readonly string[] PhoneWeak = { "call", "text", "contact", "reach", "number", "callback", "message", "office", "desk" };
+
+    private static readonly string[] PhoneAgainst =
+    {
+        "order", "invoice", "ref", "reference", "id", "isbn", "serial", "ticket", "tracking", "account", "acct", "sku", "part", "case",
+        "batch", "build", "version", "po", "txn", "transaction", "confirmation", "patent", "zip", "postcode", "lot", "business", "registration",
+        "company", "vat", "tax", "iban", "bic", "swift", "bank",
     };
 
     private static Finding? Phone(Candidate c)
     {
         string v = c.Match.Value;
-        int digits = 0;
-        foreach (char ch in v) if (ch >= '0' && ch <= '9') digits++;
-        if (v[0] == '+') return digits >= 8 && digits <= 15 ? Whole(c, "Phone", 20) : null;
-        if (digits < 7 || digits > 12 || LooksLikeDate(v)) return null;
-        bool nanpParen = v.Length == 14 && v[0] == '(' && v[4] == ')' && v[5] == ' ' && v[9] == '-' && v[1] >= '2';
-        if (!nanpParen && !TextScan.HasWord(c.Text, c.Start - 40, c.Start, PhoneFor)) return null;
-        return Whole(c, "Phone", 20);
+        // The extension (x769, ext. 12) is part of the finding but not of the number's shape.
+        int ext = v.Length;
+        for (int i = 1; i < v.Length; i++)
+            if (v[i] == 'x' || v[i] == 'X' || v[i] == 'e' || v[i] == 'E') { ext = i; break; }
+        string number = v.Substring(0, ext).TrimEnd();
+        var groups = new List<int>(6);
+        int digits = 0, run = 0;
+        foreach (char ch in number)
+        {
+            if (ch >= '0' && ch <= '9') { digits++; run++; }
+            else if (run > 0) { groups.Add(run); run = 0; }
+        }
+        if (run > 0) groups.Add(run);
+        if (number[0] == '+')
+        {
+            if (number.IndexOf("(0)", StringComparison.Ordinal) > 0) digits--; // the trunk prefix is dialled only at home
+            return digits >= 8 && digits <= 15 ? Whole(c, "Phone", 20) : null;
+        }
+        if (digits < 7 || digits > 12 || LooksLikeDate(number)) return null;
+        if (TextScan.HasWord(c.Text, c.Start - 40, c.Start, PhoneFor) || TextScan.HasWord(c.Text, c.End, c.End + 24, PhoneFor)) return Whole(c, "Phone", 20);
+        if (TextScan.HasWord(c.Text, c.Start - 40, c.Start, PhoneAgainst)) return null;
+        if (TextScan.HasWord(c.Text, c.Start - 40, c.Start, PhoneWeak) || TextScan.HasWord(c.Text, c.End, c.End + 24, PhoneWeak)) return Whole(c, "Phone", 20);
+        bool shaped = ext < v.Length || IsNanp(number, groups) || (groups.Count >= 2 && digits >= 10 && digits <= 11 && (number[0] == '0' || number.StartsWith("(0", StringComparison.Ordinal)));
+        return shaped ? Whole(c, "Phone", 20) : null;
+    }
+
+    /// <summary>A North American number written in its usual groups: (NXX) NXX-XXXX, NXX-NXX-XXXX, 1-NXX-NXX-XXXX.</summary>
+    private static bool IsNanp(string number, List<int> groups)
+    {
+        int first = 0;
+        if (groups.Count == 4 && groups[0] == 1 && number[0] == '1') first = 1;
+        if (groups.Count - first != 3 || groups[first] != 3 || groups[first + 1] != 3 || groups[first + 2] != 4) return false;
+        var d = new StringBuilder(10);
+        foreach (char ch in number) if (ch >= '0' && ch <= '9') d.Append(ch);
+        string n = d.ToString().Substring(first);
+        return n[0] >= '2' && n[3] >= '2' && !(n[1] == '1' && n[2] == '1');
     }
 
     private static bool LooksLikeDate(string v)
@@ -417,7 +646,10 @@ internal static class BuiltInRecognizers
         return (parts[0].Length == 4 && parts[1].Length <= 2 && parts[2].Length <= 2) || (parts[0].Length <= 2 && parts[1].Length <= 2 && parts[2].Length == 4);
     }
 
-    private static readonly string[] VersionWords = { "version", "ver", "v", "build", "release", "firmware", "rev", "revision", "oid", "assembly" };
+    private static readonly string[] VersionWords =
+    {
+        "version", "versions", "ver", "v", "build", "release", "firmware", "rev", "revision", "oid", "assembly", "section", "sections", "chapter", "clause",
+    };
 
     private static Finding? IPv4(Candidate c)
     {
@@ -440,6 +672,8 @@ internal static class BuiltInRecognizers
         string v = c.Match.Value;
         int groups = 0, colons = 0;
         bool digit = false;
+        int zone = v.IndexOf('%');
+        if (zone > 0) v = v.Substring(0, zone);
         foreach (var part in v.Split(':')) if (part.Length > 0) groups++;
         foreach (char ch in v) { if (ch == ':') colons++; if (ch >= '0' && ch <= '9') digit = true; }
         if (!digit || groups < 3 || colons < 2) return null;

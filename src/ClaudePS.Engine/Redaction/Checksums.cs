@@ -24,6 +24,152 @@ internal static class Checksums
         return sum % 10 == 0;
     }
 
+    private static readonly byte[,] VerhoeffD =
+    {
+        { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, { 1, 2, 3, 4, 0, 6, 7, 8, 9, 5 }, { 2, 3, 4, 0, 1, 7, 8, 9, 5, 6 },
+        { 3, 4, 0, 1, 2, 8, 9, 5, 6, 7 }, { 4, 0, 1, 2, 3, 9, 5, 6, 7, 8 }, { 5, 9, 8, 7, 6, 0, 4, 3, 2, 1 },
+        { 6, 5, 9, 8, 7, 1, 0, 4, 3, 2 }, { 7, 6, 5, 9, 8, 2, 1, 0, 4, 3 }, { 8, 7, 6, 5, 9, 3, 2, 1, 0, 4 },
+        { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 },
+    };
+
+    private static readonly byte[,] VerhoeffP =
+    {
+        { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, { 1, 5, 7, 6, 2, 8, 3, 0, 9, 4 }, { 5, 8, 0, 3, 7, 9, 6, 1, 4, 2 },
+        { 8, 9, 1, 6, 0, 4, 3, 5, 2, 7 }, { 9, 4, 5, 3, 1, 2, 6, 8, 7, 0 }, { 4, 2, 8, 6, 5, 7, 3, 9, 0, 1 },
+        { 2, 7, 9, 3, 8, 0, 6, 4, 1, 5 }, { 7, 0, 4, 6, 9, 1, 3, 2, 5, 8 },
+    };
+
+    /// <summary>Verhoeff (dihedral group D5) over ASCII digits, check digit last: Aadhaar uses it.</summary>
+    public static bool Verhoeff(string digits)
+    {
+        int c = 0;
+        for (int i = 0; i < digits.Length; i++)
+        {
+            int d = digits[digits.Length - 1 - i] - '0';
+            if (d < 0 || d > 9) return false;
+            c = VerhoeffD[c, VerhoeffP[i % 8, d]];
+        }
+        return c == 0;
+    }
+
+    /// <summary>Sum of digit times weight over the first weights.Length digits.</summary>
+    public static int WeightedSum(string digits, int[] weights)
+    {
+        int sum = 0;
+        for (int i = 0; i < weights.Length; i++) sum += (digits[i] - '0') * weights[i];
+        return sum;
+    }
+
+    private static readonly int[] NhsWeights = { 10, 9, 8, 7, 6, 5, 4, 3, 2 };
+
+    /// <summary>NHS number (10 digits): 11 minus the weighted sum mod 11 is the last digit (11 reads 0, 10 is never issued).</summary>
+    public static bool NhsNumber(string d)
+    {
+        if (d.Length != 10) return false;
+        int check = 11 - WeightedSum(d, NhsWeights) % 11;
+        if (check == 11) check = 0;
+        return check != 10 && check == d[9] - '0';
+    }
+
+    private static readonly int[] Tfn9 = { 1, 4, 3, 7, 5, 8, 6, 9, 10 };
+    private static readonly int[] Tfn8 = { 10, 7, 8, 4, 6, 3, 5, 1 };
+
+    /// <summary>Australian tax file number (8 or 9 digits): the weighted sum is a multiple of 11.</summary>
+    public static bool AustralianTfn(string d) =>
+        (d.Length == 9 && WeightedSum(d, Tfn9) % 11 == 0) || (d.Length == 8 && WeightedSum(d, Tfn8) % 11 == 0);
+
+    private static readonly int[] MedicareWeights = { 1, 3, 7, 9, 1, 3, 7, 9 };
+
+    /// <summary>Australian Medicare card number (10 digits, or 11 with the individual reference): first digit 2-6, ninth is the check digit.</summary>
+    public static bool AustralianMedicare(string d) =>
+        (d.Length == 10 || d.Length == 11) && d[0] >= '2' && d[0] <= '6' && WeightedSum(d, MedicareWeights) % 10 == d[8] - '0' && d[9] != '0';
+
+    private const string DniLetters = "TRWAGMYFPDXBNJZSQVHLCKE";
+
+    /// <summary>Spanish DNI (8 digits + letter) or NIE (X/Y/Z + 7 digits + letter): the letter is the number mod 23.</summary>
+    public static bool SpanishDni(string compact)
+    {
+        if (compact.Length != 9) return false;
+        char first = compact[0];
+        string digits = first == 'X' ? "0" + compact.Substring(1, 7) : first == 'Y' ? "1" + compact.Substring(1, 7) : first == 'Z' ? "2" + compact.Substring(1, 7) : compact.Substring(0, 8);
+        int rem = 0;
+        foreach (char c in digits)
+        {
+            if (c < '0' || c > '9') return false;
+            rem = (rem * 10 + (c - '0')) % 23;
+        }
+        return DniLetters[rem] == compact[8];
+    }
+
+    // Values of the characters in odd (1st, 3rd, ...) positions of a codice fiscale, for 0-9 and A-Z.
+    private static readonly int[] CfOdd = { 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23 };
+
+    /// <summary>Italian codice fiscale (16 characters): the last letter is the position-weighted sum mod 26.</summary>
+    public static bool ItalianFiscalCode(string cf)
+    {
+        if (cf.Length != 16) return false;
+        int sum = 0;
+        for (int i = 0; i < 15; i++)
+        {
+            char c = cf[i];
+            int digit = c >= '0' && c <= '9' ? c - '0' : -1;
+            int letter = c >= 'A' && c <= 'Z' ? c - 'A' : -1;
+            if (digit < 0 && letter < 0) return false;
+            if (i % 2 == 0) sum += CfOdd[digit >= 0 ? digit : letter];
+            else sum += digit >= 0 ? digit : letter;
+        }
+        return cf[15] == (char)('A' + sum % 26);
+    }
+
+    private static readonly int[] NricWeights = { 2, 7, 6, 5, 4, 3, 2 };
+
+    /// <summary>Singapore NRIC/FIN: prefix S/T/F/G/M, 7 digits, a check letter from the weighted sum.</summary>
+    public static bool SingaporeNric(string id)
+    {
+        if (id.Length != 9) return false;
+        int sum = WeightedSum(id.Substring(1, 7), NricWeights);
+        char p = id[0];
+        char expected = p switch
+        {
+            'S' => "JZIHGFEDCBA"[sum % 11],
+            'T' => "JZIHGFEDCBA"[(sum + 4) % 11],
+            'F' => "XWUTRQPNMLK"[sum % 11],
+            'G' => "XWUTRQPNMLK"[(sum + 4) % 11],
+            'M' => "KLJNPQRTUWX"[10 - (sum + 3) % 11],
+            _ => '\0',
+        };
+        return expected == id[8];
+    }
+
+    /// <summary>French NIR (15 characters, Corsica as 2A/2B): the key is 97 minus the first 13 mod 97.</summary>
+    public static bool FrenchNir(string nir)
+    {
+        if (nir.Length != 15) return false;
+        string body = nir.Substring(0, 13);
+        // Corsica: department 2A counts as 19, 2B as 18.
+        if (body[6] == 'A' || body[6] == 'B') body = body.Substring(0, 5) + (body[6] == 'A' ? "19" : "18") + body.Substring(7);
+        if (!long.TryParse(body, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n)) return false;
+        if (!int.TryParse(nir.Substring(13), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int key)) return false;
+        return key == 97 - (int)(n % 97);
+    }
+
+    /// <summary>Brazilian CPF (11 digits): two mod-11 check digits; all-same-digit numbers are invalid.</summary>
+    public static bool BrazilCpf(string d)
+    {
+        if (d.Length != 11) return false;
+        bool same = true;
+        for (int i = 1; i < 11; i++) if (d[i] != d[0]) same = false;
+        if (same) return false;
+        for (int k = 9; k <= 10; k++)
+        {
+            int sum = 0;
+            for (int i = 0; i < k; i++) sum += (d[i] - '0') * (k + 1 - i);
+            int check = sum * 10 % 11 % 10;
+            if (check != d[k] - '0') return false;
+        }
+        return true;
+    }
+
     private static readonly Dictionary<string, int> IbanLengths = BuildIbanLengths();
 
     private static Dictionary<string, int> BuildIbanLengths()

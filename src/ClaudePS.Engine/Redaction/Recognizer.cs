@@ -114,14 +114,108 @@ internal static class Candidates
     /// </summary>
     public static CandidateFinder DigitRuns(int back, Func<string, int, int, bool> plausible) => (text, from, into) =>
     {
+        foreach (var (d, e) in RunsOfDigits(text, from))
+            if (plausible(text, d, e)) for (int k = Math.Max(from, d - back); k <= d; k++) into.Add(k);
+    };
+
+    // A dozen recognizers start at digit runs: the runs of one text are found once and shared (per thread).
+    [ThreadStatic] private static string? _runsText;
+    [ThreadStatic] private static int _runsFrom;
+    [ThreadStatic] private static List<(int Start, int End)>? _runs;
+
+    /// <summary>The runs of ASCII digits in text[from..], as (start, end) pairs.</summary>
+    private static List<(int Start, int End)> RunsOfDigits(string text, int from)
+    {
+        var runs = _runs ??= new List<(int, int)>();
+        if (ReferenceEquals(_runsText, text) && _runsFrom == from) return runs;
+        runs.Clear();
         int at = from;
         while (at < text.Length)
         {
             int d = TextScan.NextDigit(text, at);
             if (d < 0) break;
             int e = TextScan.NextNonDigit(text, d);
-            if (plausible(text, d, e)) for (int k = Math.Max(from, d - back); k <= d; k++) into.Add(k);
+            runs.Add((d, e));
             at = e;
+        }
+        _runsText = text;
+        _runsFrom = from;
+        return runs;
+    }
+
+    /// <summary>Forgets the shared digit runs, so the scanned text is not kept alive.</summary>
+    public static void ForgetDigitRuns()
+    {
+        _runsText = null;
+        _runs?.Clear();
+    }
+
+    /// <summary>
+    /// Runs of digits that could open a grouped number: a run of one of <paramref name="compact"/> lengths,
+    /// or a first group of <paramref name="first"/> digits followed by one of <paramref name="separators"/>.
+    /// </summary>
+    public static CandidateFinder DigitGroups(int first, string separators, params int[] compact) =>
+        DigitRuns(0, (t, d, e) => Array.IndexOf(compact, e - d) >= 0 || (e - d == first && e < t.Length && separators.IndexOf(t[e]) >= 0));
+
+    /// <summary>
+    /// For ids that open with letters before their first digits: <paramref name="start"/> gets each run of
+    /// digits (start, end) and returns where a match holding it would begin, or -1.
+    /// </summary>
+    public static CandidateFinder LettersThenDigits(Func<string, int, int, int> start) => (text, from, into) =>
+    {
+        foreach (var (d, e) in RunsOfDigits(text, from))
+        {
+            int s = start(text, d, e);
+            if (s >= from) into.Add(s);
+        }
+    };
+
+    /// <summary>True when text[at, at + count) are all upper-case ASCII letters (false past either end).</summary>
+    public static bool UpperRun(string text, int at, int count)
+    {
+        if (at < 0 || at + count > text.Length) return false;
+        for (int i = at; i < at + count; i++) if (text[i] < 'A' || text[i] > 'Z') return false;
+        return true;
+    }
+
+    public static bool IsLetter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+    /// <summary>A match starts <paramref name="back"/> characters before each occurrence of <paramref name="literal"/> (and, when given, <paramref name="alsoBack"/> before it).</summary>
+    public static CandidateFinder Offset(string literal, int back, int alsoBack = -1) => (text, from, into) =>
+    {
+        int at = from;
+        while (at <= text.Length - literal.Length)
+        {
+            int i = TextScan.IndexOf(text, literal, at, StringComparison.Ordinal);
+            if (i < 0) break;
+            if (alsoBack >= 0 && i - alsoBack >= from) into.Add(i - alsoBack);
+            if (i - back >= from) into.Add(i - back);
+            at = i + 1;
+        }
+    };
+
+    /// <summary>
+    /// Chains of joined string literals ("abc" + "def"): for each '+' with a closing quote before it and an
+    /// opening quote after it (spaces and one line break allowed), the opening quote of the literal before the
+    /// '+' (at most <paramref name="maxBack"/> back).
+    /// </summary>
+    public static CandidateFinder JoinedLiterals(int maxBack) => (text, from, into) =>
+    {
+        int at = from;
+        while (at < text.Length)
+        {
+            int plus = text.IndexOf('+', at);
+            if (plus < 0) break;
+            at = plus + 1;
+            int q = plus - 1;
+            while (q >= from && plus - q <= 30 && (text[q] == ' ' || text[q] == '\t' || text[q] == '\r' || text[q] == '\n')) q--;
+            if (q < from || (text[q] != '"' && text[q] != '\'')) continue;
+            int n = plus + 1;
+            while (n < text.Length && n - plus <= 30 && (text[n] == ' ' || text[n] == '\t' || text[n] == '\r' || text[n] == '\n')) n++;
+            if (n >= text.Length || (text[n] != '"' && text[n] != '\'')) continue;
+            int open = q - 1;
+            while (open >= from && q - open <= maxBack && text[open] != text[q] && !char.IsWhiteSpace(text[open])) open--;
+            if (open >= from && text[open] == text[q]) into.Add(open);
         }
     };
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 
 namespace ClaudePS.Engine.Redaction;
@@ -108,6 +109,31 @@ internal static class RedactionEvaluation
             }
         }
         return scores;
+    }
+
+    /// <summary>The types the built-in recognizers of <paramref name="profile"/> report.</summary>
+    public static SortedSet<string> ClaimedTypes(RedactionProfile profile)
+    {
+        var types = new SortedSet<string>(StringComparer.Ordinal);
+        if (profile == RedactionProfile.None) return types;
+        foreach (var r in BuiltInRecognizers.All)
+        {
+            if (r.Profile > profile) continue;
+            if (r.Type == "SplitKey") continue; // reports the provider's own type
+            types.Add(r.Type);
+            if (r.Type == "SSN") types.Add("ITIN"); // one recognizer, two types
+            if (r.Type == "AnthropicApiKey") types.Add("AnthropicAdminKey");
+        }
+        return types;
+    }
+
+    /// <summary>The corpus as <paramref name="profile"/> sees it: labels of types it does not claim are dropped.</summary>
+    public static List<LabelledDocument> ForProfile(IEnumerable<LabelledDocument> docs, RedactionProfile profile)
+    {
+        var claimed = ClaimedTypes(profile);
+        var result = new List<LabelledDocument>();
+        foreach (var d in docs) result.Add(new LabelledDocument(d.Text, d.Spans.Where(s => claimed.Contains(s.Type)).ToList()));
+        return result;
     }
 
     /// <summary>Redactor findings as labelled spans.</summary>

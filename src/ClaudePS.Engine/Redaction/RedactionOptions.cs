@@ -12,10 +12,16 @@ public enum RedactionProfile
     None = 0,
     /// <summary>Credentials only.</summary>
     Secrets = 1,
-    /// <summary>Credentials, payment cards, national ids (SSN, ITIN) and IBANs: the default for output.</summary>
+    /// <summary>Credentials, payment cards, US national ids (SSN, ITIN) and IBANs: the default for output.</summary>
     Standard = 2,
-    /// <summary>Standard plus email addresses, phone numbers, IP addresses and crypto wallets.</summary>
-    Strict = 3,
+    /// <summary>
+    /// Standard plus national ids outside the US: UK NINO and NHS number, Canadian SIN, Australian TFN and
+    /// Medicare number, Indian Aadhaar and PAN, Spanish DNI/NIE, Italian codice fiscale, Singapore NRIC/FIN,
+    /// French NIR and Brazilian CPF.
+    /// </summary>
+    International = 3,
+    /// <summary>International plus email addresses, phone numbers, IP addresses and crypto wallets.</summary>
+    Strict = 4,
 }
 
 /// <summary>A user-supplied pattern: every match is replaced and counted under <see cref="Name"/>.</summary>
@@ -54,6 +60,7 @@ public sealed class RedactionOptions
     public static RedactionOptions None { get; } = new() { Profile = RedactionProfile.None };
     public static RedactionOptions Secrets { get; } = new() { Profile = RedactionProfile.Secrets };
     public static RedactionOptions Standard { get; } = new() { Profile = RedactionProfile.Standard };
+    public static RedactionOptions International { get; } = new() { Profile = RedactionProfile.International };
     public static RedactionOptions Strict { get; } = new() { Profile = RedactionProfile.Strict };
 
     public RedactionProfile Profile { get; init; } = RedactionProfile.Standard;
@@ -72,7 +79,7 @@ public sealed class RedactionOptions
     /// <summary>True when nothing would ever be redacted.</summary>
     public bool IsOff => Profile == RedactionProfile.None && CustomPatterns.Count == 0;
 
-    /// <summary>Parses a profile name (None, Secrets, Standard, Strict; case-insensitive).</summary>
+    /// <summary>Parses a profile name (None, Secrets, Standard, International, Strict; case-insensitive).</summary>
     public static RedactionProfile ParseProfile(string? name)
     {
         if (string.IsNullOrWhiteSpace(name)) return RedactionProfile.Standard;
@@ -81,7 +88,7 @@ public sealed class RedactionOptions
             if (string.Equals(p.ToString(), name!.Trim(), StringComparison.OrdinalIgnoreCase)) return p;
         }
         throw new ClaudeException(new ClaudeError("ClaudePS.InvalidRedactProfile", ClaudeErrorCategory.InvalidArgument,
-            $"redaction: '{name}' is not a redaction profile. Use None, Secrets, Standard or Strict."));
+            $"redaction: '{name}' is not a redaction profile. Use None, Secrets, Standard, International or Strict."));
     }
 
     /// <summary>

@@ -42,6 +42,24 @@ internal static partial class RedactionRegexes
     public static Regex Base58Wallet => Base58WalletGen();
     public static Regex Bech32Wallet => Bech32WalletGen();
     public static Regex EthWallet => EthWalletGen();
+    public static Regex AwsBedrock => AwsBedrockGen();
+    public static Regex SplitKey => SplitKeyGen();
+    public static Regex AwsSessionToken => AwsSessionTokenGen();
+    public static Regex AzureClientSecret => AzureClientSecretGen();
+    public static Regex Base64Pem => Base64PemGen();
+    public static Regex CommandCredential => CommandCredentialGen();
+    public static Regex UkNino => UkNinoGen();
+    public static Regex UkNhs => UkNhsGen();
+    public static Regex CaSin => CaSinGen();
+    public static Regex AuTfn => AuTfnGen();
+    public static Regex AuMedicare => AuMedicareGen();
+    public static Regex InAadhaar => InAadhaarGen();
+    public static Regex InPan => InPanGen();
+    public static Regex EsDni => EsDniGen();
+    public static Regex ItFiscalCode => ItFiscalCodeGen();
+    public static Regex SgNric => SgNricGen();
+    public static Regex FrNir => FrNirGen();
+    public static Regex BrCpf => BrCpfGen();
     public static Regex GrowthTail => GrowthTailGen();
 
     [GeneratedRegex(Anchor + P.Anthropic + ")", Options, TimeoutMilliseconds)] private static partial Regex AnthropicGen();
@@ -70,6 +88,24 @@ internal static partial class RedactionRegexes
     [GeneratedRegex(Anchor + P.Base58Wallet + ")", Options, TimeoutMilliseconds)] private static partial Regex Base58WalletGen();
     [GeneratedRegex(Anchor + P.Bech32Wallet + ")", Options, TimeoutMilliseconds)] private static partial Regex Bech32WalletGen();
     [GeneratedRegex(Anchor + P.EthWallet + ")", Options, TimeoutMilliseconds)] private static partial Regex EthWalletGen();
+    [GeneratedRegex(Anchor + P.AwsBedrock + ")", Options, TimeoutMilliseconds)] private static partial Regex AwsBedrockGen();
+    [GeneratedRegex(Anchor + P.SplitKey + ")", Options, TimeoutMilliseconds)] private static partial Regex SplitKeyGen();
+    [GeneratedRegex(Anchor + P.AwsSessionToken + ")", Options, TimeoutMilliseconds)] private static partial Regex AwsSessionTokenGen();
+    [GeneratedRegex(Anchor + P.AzureClientSecret + ")", Options, TimeoutMilliseconds)] private static partial Regex AzureClientSecretGen();
+    [GeneratedRegex(Anchor + P.Base64Pem + ")", Options, TimeoutMilliseconds)] private static partial Regex Base64PemGen();
+    [GeneratedRegex(Anchor + P.CommandCredential + ")", Options, TimeoutMilliseconds)] private static partial Regex CommandCredentialGen();
+    [GeneratedRegex(Anchor + P.UkNino + ")", Options, TimeoutMilliseconds)] private static partial Regex UkNinoGen();
+    [GeneratedRegex(Anchor + P.UkNhs + ")", Options, TimeoutMilliseconds)] private static partial Regex UkNhsGen();
+    [GeneratedRegex(Anchor + P.CaSin + ")", Options, TimeoutMilliseconds)] private static partial Regex CaSinGen();
+    [GeneratedRegex(Anchor + P.AuTfn + ")", Options, TimeoutMilliseconds)] private static partial Regex AuTfnGen();
+    [GeneratedRegex(Anchor + P.AuMedicare + ")", Options, TimeoutMilliseconds)] private static partial Regex AuMedicareGen();
+    [GeneratedRegex(Anchor + P.InAadhaar + ")", Options, TimeoutMilliseconds)] private static partial Regex InAadhaarGen();
+    [GeneratedRegex(Anchor + P.InPan + ")", Options, TimeoutMilliseconds)] private static partial Regex InPanGen();
+    [GeneratedRegex(Anchor + P.EsDni + ")", Options, TimeoutMilliseconds)] private static partial Regex EsDniGen();
+    [GeneratedRegex(Anchor + P.ItFiscalCode + ")", Options, TimeoutMilliseconds)] private static partial Regex ItFiscalCodeGen();
+    [GeneratedRegex(Anchor + P.SgNric + ")", Options, TimeoutMilliseconds)] private static partial Regex SgNricGen();
+    [GeneratedRegex(Anchor + P.FrNir + ")", Options, TimeoutMilliseconds)] private static partial Regex FrNirGen();
+    [GeneratedRegex(Anchor + P.BrCpf + ")", Options, TimeoutMilliseconds)] private static partial Regex BrCpfGen();
     [GeneratedRegex(P.GrowthTail, Options, TimeoutMilliseconds)] private static partial Regex GrowthTailGen();
 #else
     private static Regex Make(string pattern) =>
@@ -101,6 +137,24 @@ internal static partial class RedactionRegexes
     private static readonly Lazy<Regex> Base58WalletLazy = new(() => Make(Anchor + P.Base58Wallet + ")"));
     private static readonly Lazy<Regex> Bech32WalletLazy = new(() => Make(Anchor + P.Bech32Wallet + ")"));
     private static readonly Lazy<Regex> EthWalletLazy = new(() => Make(Anchor + P.EthWallet + ")"));
+    private static readonly Lazy<Regex> AwsBedrockLazy = new(() => Make(Anchor + P.AwsBedrock + ")"));
+    private static readonly Lazy<Regex> SplitKeyLazy = new(() => Make(Anchor + P.SplitKey + ")"));
+    private static readonly Lazy<Regex> AwsSessionTokenLazy = new(() => Make(Anchor + P.AwsSessionToken + ")"));
+    private static readonly Lazy<Regex> AzureClientSecretLazy = new(() => Make(Anchor + P.AzureClientSecret + ")"));
+    private static readonly Lazy<Regex> Base64PemLazy = new(() => Make(Anchor + P.Base64Pem + ")"));
+    private static readonly Lazy<Regex> CommandCredentialLazy = new(() => Make(Anchor + P.CommandCredential + ")"));
+    private static readonly Lazy<Regex> UkNinoLazy = new(() => Make(Anchor + P.UkNino + ")"));
+    private static readonly Lazy<Regex> UkNhsLazy = new(() => Make(Anchor + P.UkNhs + ")"));
+    private static readonly Lazy<Regex> CaSinLazy = new(() => Make(Anchor + P.CaSin + ")"));
+    private static readonly Lazy<Regex> AuTfnLazy = new(() => Make(Anchor + P.AuTfn + ")"));
+    private static readonly Lazy<Regex> AuMedicareLazy = new(() => Make(Anchor + P.AuMedicare + ")"));
+    private static readonly Lazy<Regex> InAadhaarLazy = new(() => Make(Anchor + P.InAadhaar + ")"));
+    private static readonly Lazy<Regex> InPanLazy = new(() => Make(Anchor + P.InPan + ")"));
+    private static readonly Lazy<Regex> EsDniLazy = new(() => Make(Anchor + P.EsDni + ")"));
+    private static readonly Lazy<Regex> ItFiscalCodeLazy = new(() => Make(Anchor + P.ItFiscalCode + ")"));
+    private static readonly Lazy<Regex> SgNricLazy = new(() => Make(Anchor + P.SgNric + ")"));
+    private static readonly Lazy<Regex> FrNirLazy = new(() => Make(Anchor + P.FrNir + ")"));
+    private static readonly Lazy<Regex> BrCpfLazy = new(() => Make(Anchor + P.BrCpf + ")"));
     private static readonly Lazy<Regex> GrowthTailLazy = new(() => Make(P.GrowthTail));
 
     public static Regex Anthropic => AnthropicLazy.Value;
@@ -129,6 +183,24 @@ internal static partial class RedactionRegexes
     public static Regex Base58Wallet => Base58WalletLazy.Value;
     public static Regex Bech32Wallet => Bech32WalletLazy.Value;
     public static Regex EthWallet => EthWalletLazy.Value;
+    public static Regex AwsBedrock => AwsBedrockLazy.Value;
+    public static Regex SplitKey => SplitKeyLazy.Value;
+    public static Regex AwsSessionToken => AwsSessionTokenLazy.Value;
+    public static Regex AzureClientSecret => AzureClientSecretLazy.Value;
+    public static Regex Base64Pem => Base64PemLazy.Value;
+    public static Regex CommandCredential => CommandCredentialLazy.Value;
+    public static Regex UkNino => UkNinoLazy.Value;
+    public static Regex UkNhs => UkNhsLazy.Value;
+    public static Regex CaSin => CaSinLazy.Value;
+    public static Regex AuTfn => AuTfnLazy.Value;
+    public static Regex AuMedicare => AuMedicareLazy.Value;
+    public static Regex InAadhaar => InAadhaarLazy.Value;
+    public static Regex InPan => InPanLazy.Value;
+    public static Regex EsDni => EsDniLazy.Value;
+    public static Regex ItFiscalCode => ItFiscalCodeLazy.Value;
+    public static Regex SgNric => SgNricLazy.Value;
+    public static Regex FrNir => FrNirLazy.Value;
+    public static Regex BrCpf => BrCpfLazy.Value;
     public static Regex GrowthTail => GrowthTailLazy.Value;
 #endif
 }

@@ -247,6 +247,7 @@ public sealed class Redactor
             }
         }
 
+        Candidates.ForgetDigitRuns();
         // After a timeout the rest is redacted unscanned, so nothing later text brings can change this
         // window: commit it all (a stream then stops scanning instead of paying the timeout per delta).
         if (!final && !timedOut)

@@ -111,7 +111,7 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
 
     /// <summary>What to redact from each reply before it is written or checkpointed: None, Secrets, Standard (default) or Strict.</summary>
     [Parameter]
-    [ValidateSet("None", "Secrets", "Standard", "Strict", IgnoreCase = true)]
+    [ValidateSet("None", "Secrets", "Standard", "International", "Strict", IgnoreCase = true)]
     public string Redact { get; set; } = "Standard";
 
     /// <summary>Extra patterns to redact: @{ Name = 'TicketId'; Pattern = 'TCK-[0-9]{6}' }.</summary>

@@ -123,7 +123,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
 
     /// <summary>What to redact from the reply: None, Secrets, Standard (default) or Strict.</summary>
     [Parameter]
-    [ValidateSet("None", "Secrets", "Standard", "Strict", IgnoreCase = true)]
+    [ValidateSet("None", "Secrets", "Standard", "International", "Strict", IgnoreCase = true)]
     public string Redact { get; set; } = "Standard";
 
     /// <summary>Extra patterns to redact: @{ Name = 'TicketId'; Pattern = 'TCK-[0-9]{6}' }.</summary>

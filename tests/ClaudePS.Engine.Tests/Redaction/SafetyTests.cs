@@ -40,6 +40,9 @@ public sealed class SafetyTests
             "1", "1 ", "1-", "12.", "+1 ", "(", ")", "a", "a.", "a@", "@a.", ".", "-", "_", ":", "::", "f:", "0x", "eyJ", "eyJa.",
             "sk-ant-api03-", "sk-", "ghp_", "AKIA", "password=", "password: \"", "token:", "Authorization: Bearer ", "-----BEGIN RSA PRIVATE KEY-----\n",
             "AAAA", "AAAA\n", "PuTTY-User-Key-File-3: ", "Comment: ", "https://", "u:p@", "AccountKey=", "?sig=", "bc1q", "3J98", "DE89 ", "%", "=",
+            "ABSK", "bedrock-api-key-", "LS0tLS1CRUdJTi", "Q~", "1Q~", "xoxe.", "-u ", "-u a:", "AB 12 ", "AB12", "12.345.", "S123", "+41 (0)",
+            "1-", " x1", "::ffff:", "1.2.", "eyJa..", "FwoGZXIvYXdz", "de89", "1 85 ", "123.456.", "X-", "9434 ", "ABCPE", "RSSMRA",
+            "\"sk-a\" + ", "'xoxb-1' +\n ", "\" + \"", "+\"",
         };
         int inputs = 0;
         for (int i = 0; i < 60; i++)

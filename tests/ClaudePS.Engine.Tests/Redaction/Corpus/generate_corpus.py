@@ -4,11 +4,13 @@
 Documents are separated by a line holding only '====='. A labelled span is written
 [[Type|value]]; everything else is unlabelled text (hard negatives included). Values that must
 validate (Luhn, mod-97, checksums) are generated here with a fixed seed so the corpus is stable.
-Run: python3 generate_corpus.py > corpus.txt
+Run: python3 generate_corpus.py > corpus.txt   (python3 generate_corpus.py SEED > other.txt for a held-out variant)
 """
 import base64, hashlib, json, random, string, zlib
 
-rnd = random.Random(20261122)
+import sys
+# A different seed (first argument) gives a held-out variant of the same corpus.
+rnd = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 20261122)
 B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 B64 = string.ascii_letters + string.digits + "+/"
 URLSAFE = string.ascii_letters + string.digits + "-_"
@@ -318,5 +320,278 @@ for _ in range(10):
         f"- **Order:** #{rnd.randint(100000, 999999)} placed 2024-05-{rnd.randint(10,28)}\n"
         f"- **Server:** {L('IPAddress', '10.%d.%d.%d' % (rnd.randint(0,255), rnd.randint(0,255), rnd.randint(1,254)))}\n\n"
         "Let me know if you need anything else, e.g. a refund of $1,249.99 (version 3.2.1 of the policy applies).")
+
+
+# =====================================================================================
+# Issue 24: the shapes real data holds. Same seed stream, appended, so the sections above stay as they were.
+# =====================================================================================
+U = string.ascii_uppercase
+D = string.digits
+
+def digits(n): return rs(D, n)
+
+# ---------- national ids outside the US (the International profile) ----------
+NINO_FIRST = [c for c in U if c not in "DFIQUV"]
+NINO_SECOND = [c for c in U if c not in "DFIOQUV"]
+def nino():
+    while True:
+        p = rnd.choice(NINO_FIRST) + rnd.choice(NINO_SECOND)
+        if p not in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ"): break
+    d = digits(6); suf = rnd.choice("ABCD")
+    return rnd.choice([f"{p}{d}{suf}", f"{p} {d[:2]} {d[2:4]} {d[4:]} {suf}", f"{p}-{d[:2]}-{d[2:4]}-{d[4:]}-{suf}"])
+def nhs():
+    while True:
+        d = digits(9); c = 11 - sum(int(x) * w for x, w in zip(d, range(10, 1, -1))) % 11
+        if c == 11: c = 0
+        if c != 10: break
+    n = d + str(c)
+    return rnd.choice([n, f"{n[:3]} {n[3:6]} {n[6:]}", f"{n[:3]}-{n[3:6]}-{n[6:]}"])
+def sin():
+    while True:
+        n = luhn_complete(rnd.choice("12345679"), 9)
+        if n: break
+    return rnd.choice([n, f"{n[:3]} {n[3:6]} {n[6:]}", f"{n[:3]}-{n[3:6]}-{n[6:]}"])
+TFN9 = [1, 4, 3, 7, 5, 8, 6, 9, 10]
+def tfn():
+    while True:
+        d = digits(9)
+        if sum(int(x) * w for x, w in zip(d, TFN9)) % 11 == 0: break
+    return rnd.choice([d, f"{d[:3]} {d[3:6]} {d[6:]}", f"{d[:3]}-{d[3:6]}-{d[6:]}"])
+def medicare():
+    b = rnd.choice("23456") + digits(7)
+    chk = sum(int(x) * w for x, w in zip(b, [1, 3, 7, 9, 1, 3, 7, 9])) % 10
+    issue = rnd.choice("123456789")
+    n = b + str(chk) + issue
+    return rnd.choice([n, f"{n[:4]} {n[4:9]} {n[9]}", f"{n[:4]} {n[4:9]} {n[9]}/{rnd.randint(1,5)}"])
+VD = [[0,1,2,3,4,5,6,7,8,9],[1,2,3,4,0,6,7,8,9,5],[2,3,4,0,1,7,8,9,5,6],[3,4,0,1,2,8,9,5,6,7],[4,0,1,2,3,9,5,6,7,8],
+      [5,9,8,7,6,0,4,3,2,1],[6,5,9,8,7,1,0,4,3,2],[7,6,5,9,8,2,1,0,4,3],[8,7,6,5,9,3,2,1,0,4],[9,8,7,6,5,4,3,2,1,0]]
+VP = [[0,1,2,3,4,5,6,7,8,9],[1,5,7,6,2,8,3,0,9,4],[5,8,0,3,7,9,6,1,4,2],[8,9,1,6,0,4,3,5,2,7],[9,4,5,3,1,2,6,8,7,0],
+      [4,2,8,6,5,7,3,9,0,1],[2,7,9,3,8,0,6,4,1,5],[7,0,4,6,9,1,3,2,5,8]]
+def verhoeff_ok(n):
+    c = 0
+    for i, ch in enumerate(reversed(n)): c = VD[c][VP[i % 8][int(ch)]]
+    return c == 0
+assert verhoeff_ok("2363")
+def aadhaar(good=True):
+    b = rnd.choice("23456789") + digits(10)
+    for x in D:
+        if verhoeff_ok(b + x) == good: n = b + x; break
+    return n
+def aadhaar_fmt(n): return rnd.choice([f"{n[:4]} {n[4:8]} {n[8:]}", n, f"{n[:4]}-{n[4:8]}-{n[8:]}"])
+def pan(): return rs(U, 3) + rnd.choice("PPPPCHFT") + rs(U, 1) + digits(4) + rs(U, 1)
+DNI = "TRWAGMYFPDXBNJZSQVHLCKE"
+def dni():
+    if rnd.random() < 0.3:
+        p = rnd.choice("XYZ"); d = digits(7); letter = DNI[int("XYZ".index(p).__str__() + d) % 23]
+        return rnd.choice([f"{p}{d}{letter}", f"{p}-{d}-{letter}"])
+    d = digits(8); letter = DNI[int(d) % 23]
+    return rnd.choice([f"{d}{letter}", f"{d}-{letter}", f"{d[:2]}.{d[2:5]}.{d[5:]}-{letter}"])
+CF_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
+def cf_val(ch): return int(ch) if ch.isdigit() else ord(ch) - 65
+def codice_fiscale(good=True):
+    body = rs(U, 6) + digits(2) + rnd.choice("ABCDEHLMPRST") + f"{rnd.choice([rnd.randint(1,31), rnd.randint(41,71)]):02d}" + rs(U, 1) + digits(3)
+    tot = sum(CF_ODD[cf_val(ch)] if i % 2 == 0 else cf_val(ch) for i, ch in enumerate(body))
+    chk = chr(65 + tot % 26)
+    if not good: chk = chr(65 + (tot + 7) % 26)
+    return body + chk
+assert codice_fiscale.__name__
+def cf_check(s):
+    tot = sum(CF_ODD[cf_val(ch)] if i % 2 == 0 else cf_val(ch) for i, ch in enumerate(s[:15]))
+    return chr(65 + tot % 26) == s[15]
+assert cf_check("RSSMRA85T10A562S")
+def nric(good=True):
+    p = rnd.choice("STFGM"); d = digits(7)
+    tot = sum(int(x) * w for x, w in zip(d, [2, 7, 6, 5, 4, 3, 2]))
+    if p == "S": ch = "JZIHGFEDCBA"[tot % 11]
+    elif p == "T": ch = "JZIHGFEDCBA"[(tot + 4) % 11]
+    elif p == "F": ch = "XWUTRQPNMLK"[tot % 11]
+    elif p == "G": ch = "XWUTRQPNMLK"[(tot + 4) % 11]
+    else: ch = "KLJNPQRTUWX"[10 - (tot + 3) % 11]
+    if not good: ch = "A" if ch != "A" else "B"
+    return p + d + ch
+def nir():
+    sex = rnd.choice("12"); yy = digits(2); mm = f"{rnd.randint(1,12):02d}"
+    dept = rnd.choice([f"{rnd.randint(1,95):02d}", "2A", "2B"]); com = digits(3); order = digits(3)
+    body = sex + yy + mm + dept + com + order
+    num = int(body.replace("2A", "19").replace("2B", "18")) if dept in ("2A", "2B") else int(body)
+    key = f"{97 - num % 97:02d}"
+    return rnd.choice([body + key, f"{sex} {yy} {mm} {dept} {com} {order} {key}"])
+def cpf():
+    while True:
+        d = [int(x) for x in digits(9)]
+        if len(set(d)) > 1: break
+    for k in (9, 10):
+        tot = sum(x * (k + 1 - i) for i, x in enumerate(d)); d.append(tot * 10 % 11 % 10)
+    n = "".join(map(str, d))
+    return rnd.choice([f"{n[:3]}.{n[3:6]}.{n[6:9]}-{n[9:]}", f"{n[:3]}.{n[3:6]}.{n[6:9]}-{n[9:]}", n])
+
+intl = [
+    ("UkNino", nino, ["National Insurance number: {v}", "NI No. {v}", "Her NINO is {v}.", "employee {v} (NI)", "P60 shows {v} for the tax year."]),
+    ("UkNhsNumber", nhs, ["NHS number: {v}", "Patient NHS No {v}, ward 7.", "nhs_number={v}", "The NHS number {v} was verified."]),
+    ("CaSin", sin, ["SIN: {v}", "Social Insurance Number {v} on the T4.", "Employee SIN {v} must be kept private.", "NAS : {v}"]),
+    ("AuTfn", tfn, ["TFN: {v}", "Tax file number {v} was quoted.", "Please supply your TFN {v} to payroll.", "tfn={v}"]),
+    ("AuMedicare", medicare, ["Medicare card {v}", "Medicare number: {v}", "Claim under Medicare {v} for the visit."]),
+    ("InAadhaar", lambda: aadhaar_fmt(aadhaar()), ["Aadhaar: {v}", "Aadhaar number {v} linked to the account.", "UID {v} verified via OTP.", "aadhaar_no = {v}"]),
+    ("InPan", pan, ["PAN: {v}", "Income tax PAN {v} was updated.", "Form 16 lists {v} as the employee's PAN.", "pan={v}"]),
+    ("EsDni", dni, ["DNI: {v}", "NIE {v} del titular.", "Documento {v}, expedido en Madrid.", "El cliente con DNI {v} firmó el contrato."]),
+    ("ItFiscalCode", codice_fiscale, ["Codice fiscale: {v}", "CF {v}", "Il codice fiscale del dipendente è {v}.", "cf={v}"]),
+    ("SgNric", nric, ["NRIC: {v}", "FIN {v} for the work pass.", "Applicant {v} (NRIC) was approved.", "nric={v}"]),
+    ("FrNir", nir, ["Numéro de sécurité sociale : {v}", "NIR {v}", "Carte Vitale {v} enregistrée.", "insee={v}"]),
+    ("BrCpf", cpf, ["CPF: {v}", "O CPF {v} está regular.", "cliente cpf={v}", "Cadastro CPF {v} confirmado."]),
+]
+for t, gen, temps in intl:
+    for _ in range(24):
+        doc(rnd.choice(temps).format(v=L(t, gen())))
+# national-id hard negatives: failed check digits, and shapes that need their word but lack it
+for _ in range(6):
+    doc(f"Reference {aadhaar_fmt(aadhaar(False))} and {codice_fiscale(False)} are not valid ids; nor is {nric(False)}.")
+for _ in range(6):
+    doc(f"Order {tfn().replace(' ', '').replace('-', '')} shipped; invoice {sin().replace(' ', '').replace('-', '')} was paid; batch {nhs().replace(' ', '').replace('-', '')} closed.")
+for _ in range(4):
+    doc(f"Build {aadhaar().__str__()} took 42 s; the cache key is {digits(12)}.")
+doc("Tracking 1Z999AA10123456784, part no. ABCDE1234F and SKU AB123456 are product codes.")
+doc("Korean business registration number 123-45-67890 and 220-81-62517 belong to companies.")
+doc("Reference ABCDEF12G34H567I is a form id, and the sample NINO QQ 12 34 56 C is reserved for examples.")
+
+# ---------- SSN and ITIN: bare nine digits in context, mixed separators ----------
+for i in range(16):
+    a, g, s = ssn()
+    v = rnd.choice([a + g + s, f"{a}-{g} {s}", f"{a} {g}-{s}", f"{a}.{g}.{s}", f"{a}-{g}-{s}"])
+    doc(rnd.choice(["SSN {v}", "Social Security No.: {v}", "ssn={v}", "the applicant's social security number, {v}, is on file",
+                    "SSN# {v}", "TIN: {v}"]).format(v=L("SSN", v)))
+for _ in range(6):
+    a, g, s = ssn()
+    doc(f"Order {a}{g}{s} and zip code {rnd.randint(10000,99999)}-{rnd.randint(1000,9999)} were entered; item {a}.{g}.{s} shipped.")
+
+# ---------- phones: long groups, no keyword, extensions, trunk prefixes ----------
+def nanp():
+    while True:
+        area = f"{rnd.randint(2,9)}{digits(2)}"
+        if area[1:] != "11": return area, f"{rnd.randint(2,9)}{digits(2)}", digits(4)
+phone_shapes = [
+    lambda: "0%s %s" % (digits(3), digits(7)),
+    lambda: "0%s %s %s" % (digits(2), digits(4), digits(4)),
+    lambda: "+41 (0)%s %s %s %s" % (digits(2), digits(3), digits(2), digits(2)),
+    lambda: "+44 (0)%s %s %s" % (digits(2), digits(4), digits(4)),
+    lambda: "%s-%s-%s x%s" % (*nanp(), digits(3)),
+    lambda: "(%s) %s-%s ext. %s" % (*nanp(), digits(2)),
+    lambda: "%s.%s.%s" % nanp(),
+    lambda: "%s-%s-%s" % nanp(),
+    lambda: "1-%s-%s-%s" % nanp(),
+    lambda: "+1-%s-%s-%s" % nanp(),
+    lambda: "+49 %s %s" % (digits(3), digits(8)),
+    lambda: "+33 %s %s %s %s %s" % (rnd.randint(1,9), digits(2), digits(2), digits(2), digits(2)),
+    lambda: "+91-%s-%s" % (digits(5), digits(5)),
+    lambda: "+86 %s %s %s" % (digits(3), digits(4), digits(4)),
+]
+for _ in range(60):
+    v = rnd.choice(phone_shapes)()
+    doc(rnd.choice(["Reach the office on {v}.", "{v} (front desk)", "Ana Silva, {v}, Lisbon", "Contact: {v}", "Leave a message at {v} after 6pm.",
+                    "| Ana Silva | {v} | Sales |", "Cust. {v} asked for a callback."]).format(v=L("Phone", v)))
+doc("Invoice 2024-118-3344 and order 415-555-01 ship together; build 10.0.22631.2861; ISBN 0-306-40615-2.")
+doc("Release 2024.10.15 shipped at 14:30:45; ticket #4471-2209; sample rate 44100 Hz; port 8080-8090.")
+doc("Ticket 800-123-4567 is a ticket id; order 212-555-0100 too.")
+
+# ---------- IP addresses ----------
+def pub4(): return f"{rnd.choice([34, 52, 81, 91, 104, 151, 185, 13, 20, 45])}.{rnd.randint(0,255)}.{rnd.randint(0,255)}.{rnd.randint(1,254)}"
+def priv4(): return rnd.choice([f"10.{rnd.randint(0,255)}.{rnd.randint(0,255)}.{rnd.randint(1,254)}", f"192.168.{rnd.randint(0,255)}.{rnd.randint(1,254)}", f"172.{rnd.randint(16,31)}.{rnd.randint(0,255)}.{rnd.randint(1,254)}"])
+def v6(): return rnd.choice([
+    "2a00:1450:%x:%x::%x" % (rnd.randint(0x4000, 0x4fff), rnd.randint(0x800, 0x8ff), rnd.randint(1, 0xffff)),
+    "2001:%x:%x:%x:%x:%x:%x:%x" % tuple(rnd.randint(0x100, 0xffff) for _ in range(7)),
+    "fe80::%x:%x:%x:%x%%eth0" % tuple(rnd.randint(0x100, 0xffff) for _ in range(4)),
+    "::ffff:%s" % priv4(),
+    "2606:4700::%x" % rnd.randint(0x1000, 0xffff),
+])
+for _ in range(40):
+    v = rnd.choice([pub4, priv4, pub4, v6])()
+    doc(rnd.choice(["client={v} status=200", "Connection from {v} port 51234", "ssh admin@{v}", "peer {v} GET /health 200",
+                    "proxy: http://{v}:3128", "allowlist {v}/32", "X-Forwarded-For: {v}", "server {v}:443 failed"]).format(v=L("IPAddress", v)))
+doc("Versions 4.2.0.1 and v10.0.0.1, OID 2.5.4.3, and the section numbers 3.1.4.1 are not hosts.")
+doc("SNMP OID 1.3.6.1.2.1.1.5.0; firmware 2.10.3.4; dates 2024.01.15.")
+
+# ---------- credentials real data holds ----------
+B64S = B64
+for _ in range(8):
+    sk = rs(B64S, 40)
+    doc(rnd.choice(["aws configure set aws_secret_access_key {v}", "\"SecretAccessKey\": \"{v}\",", "AWS_SECRET_ACCESS_KEY={v}",
+                    "aws_secret = '{v}'"]).format(v=L("AwsSecretKey", sk)))
+for _ in range(8):
+    doc(rnd.choice(["\"AccessKeyId\": \"{v}\",", "export AWS_ACCESS_KEY_ID={v}", "key id {v} was used from a laptop"]).format(
+        v=L("AwsAccessKeyId", rnd.choice(["AKIA", "ASIA"]) + rs("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))))
+def bedrock_long():
+    raw = f"BedrockAPIKey-{rs(string.ascii_lowercase + D, 4)}-at-{digits(12)}:{rs(B64S, 40)}="
+    return "ABSK" + base64.b64encode(raw.encode()).decode()
+def bedrock_short():
+    url = f"bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA{rs(U + '234567', 16)}%2F20250801%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date=20250801T101010Z&X-Amz-Expires=43200&X-Amz-Security-Token={rs(B64S, 120)}&X-Amz-Signature={rs('0123456789abcdef', 64)}&Version=1"
+    return "bedrock-api-key-" + base64.b64encode(url.encode()).decode()
+for _ in range(8):
+    doc(rnd.choice(["export AWS_BEARER_TOKEN_BEDROCK={v}", "bedrock_api_key = \"{v}\"", "The Bedrock key {v} was pasted in chat."]).format(
+        v=L("AwsBedrockApiKey", bedrock_long() if rnd.random() < 0.6 else bedrock_short())))
+for _ in range(8):
+    tok = rnd.choice(["FwoGZXIvYXdzE", "IQoJb3JpZ2luX2VjE"]) + rs(B64S, 300)
+    doc(rnd.choice(["aws_session_token = {v}", "\"SessionToken\": \"{v}\"", "AWS_SESSION_TOKEN={v}"]).format(v=L("AwsSessionToken", tok)))
+def entra(): return rs(URLSAFE.replace("-", "") + "~.", 3) + rnd.choice(D) + "Q~" + rs(string.ascii_letters + D + "_~.-", 34)
+for _ in range(8):
+    doc(rnd.choice(["AZURE_CLIENT_SECRET={v}", "\"clientSecret\": \"{v}\"", "client secret value: {v}", "ClientSecret = '{v}'"]).format(v=L("AzureClientSecret", entra())))
+for _ in range(6):
+    doc(rnd.choice(["ANTHROPIC_API_KEY=\"{v}\"", "claude key {v}", "x-api-key: {v}"]).format(
+        v=L("AnthropicApiKey", rnd.choice(["sk-ant-api03-", "sk-ant-sid01-", "sk-ant-"]) + rs(URLSAFE, rnd.choice([40, 93])) + rnd.choice(["AA", ""]))))
+for _ in range(6):
+    doc(rnd.choice(["SLACK_TOKEN={v}", "refresh with {v}", "token: {v}"]).format(
+        v=L("SlackToken", rnd.choice([f"xoxe.xoxp-1-{rs(B62, 140)}", f"xoxe-1-{rs(B62, 140)}", f"xoxp-{digits(12)}-{digits(12)}-{digits(13)}-{rs('0123456789abcdef', 32)}"]))))
+def pem_b64():
+    return base64.b64encode(pem(rnd.choice(["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY"])).encode()).decode()
+for _ in range(6):
+    v = pem_b64()
+    if rnd.random() < 0.5:
+        v = "\n".join(v[i:i+76] for i in range(0, len(v), 76))
+        doc("tls.key (base64):\n" + L("PrivateKey", v) + "\n\nApply it with kubectl.")
+    else:
+        doc(rnd.choice(["  tls.key: {v}", "PRIVATE_KEY_B64=\"{v}\""]).format(v=L("PrivateKey", v)))
+for _ in range(8):
+    pw = rnd.choice(["secret", "s3cret", "hunter2", "Winter2024!", rs(string.ascii_letters + D, 12), "admin123"])
+    doc(rnd.choice(["postgresql://app:{v}@db.prod.internal:5432/orders", "redis://:{v}@cache-01:6379/0", "amqp://svc:{v}@mq.internal//",
+                    "mysql://root:{v}@127.0.0.1/app"]).format(v=L("UrlCredential", pw)))
+for _ in range(8):
+    pw = rnd.choice(["s3cret!", "hunter2", "Passw0rd123", rs(string.ascii_letters + D, 14)])
+    doc(rnd.choice(["curl -u admin:{v} https://jenkins.internal/api/json", "curl --user deploy:{v} -X POST https://nexus.internal/upload",
+                    "wget --user=ci --password=x; curl -u 'ci:{v}' https://repo.internal"]).format(v=L("Secret", pw)))
+# shapes
+for _ in range(8):
+    v = iban(True).replace(" ", "")
+    v = rnd.choice([v.lower(), "-".join(v[i:i+4] for i in range(0, len(v), 4)), " ".join(v[i:i+4] for i in range(0, len(v), 4)).lower()])
+    doc(rnd.choice(["iban: {v}", "Pay to {v} (Beneficiary).", "bank account {v}"]).format(v=L("IBAN", v)))
+def jwt_none():
+    h = b64url({"alg": "none", "typ": "JWT"}); p = b64url({"sub": digits(6), "admin": True})
+    return rnd.choice([f"{h}.{p}.", f"{h}.{p}"])
+for _ in range(6):
+    doc(rnd.choice(["Cookie: session={v}", "unsigned token {v} was accepted", "id_token={v}"]).format(v=L("JWT", jwt_none())))
+for _ in range(6):
+    doc(rnd.choice(["Write to {v}.", "Owner: {v}"]).format(v=L("Email", f"{rnd.choice(NAMES)}@{rnd.choice(['xn--bcher-kva.ch', 'xn--mller-kva.de', 'mail.xn--p1ai', 'xn--80ak6aa92e.com'])}")))
+# false-positive traps
+doc('LLM_SECRET_NAME = "NEXUS-GPT4-API-KEY"\nSECRET_ID: "prod/db/password"\napi_key_name = "OPENAI-API-KEY"\nTOKEN_ENV_VAR=GITHUB_TOKEN')
+doc("password_min_length = 12\ntoken_ttl = 3600\nsecret_rotation_days: 90\nPASSWORD_POLICY=STRONG-DEFAULT")
+doc("The IBAN DE89 3704 0044 0532 0130 01 fails its check and its digits 3704 0044 0532 0130 are not a card.")
+doc("Docs keys: AKIAIOSFODNN7EXAMPLE, sk_test_4eC39HqLyjWDarjtT1zdp7dc and the jwt.io sample eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c are public examples.")
+doc(f"Hashes and ids: sha256 {rs('0123456789abcdef', 64)}, uuid 3f2b8c1e-9d4a-4e7b-8c2d-{rs('0123456789abcdef', 12)}, commit {rs('0123456789abcdef', 40)}, at 2024-05-17T08:15:30.123Z.")
+doc(f"Order numbers {digits(10)}, {digits(12)} and {digits(9)}; version 3.14.159; build 20240517.3.")
+
+
+# ---------- keys split across string literals ----------
+def split_pieces(key, n):
+    cuts = sorted(rnd.sample(range(8, len(key) - 4), n - 1))
+    return [key[a:b] for a, b in zip([0] + cuts, cuts + [len(key)])]
+split_keys = [("AnthropicApiKey", lambda: "sk-ant-api03-" + rs(URLSAFE, 93) + "AA"), ("OpenAIKey", lambda: "sk-proj-" + rs(URLSAFE, 60)),
+              ("GitHubToken", lambda: github(True)), ("AwsAccessKeyId", lambda: "AKIA" + rs(string.ascii_uppercase + "234567", 16)),
+              ("SlackToken", lambda: f"xoxb-{digits(12)}-{digits(13)}-{rs(B62, 24)}")]
+for _ in range(16):
+    t, gen = rnd.choice(split_keys)
+    q = rnd.choice(['"', "'"])
+    pieces = split_pieces(gen(), rnd.choice([2, 2, 3]))
+    joiner = rnd.choice([" + ", "+", " +\n    ", "\n    + "])
+    chain = joiner.join(q + p + q for p in pieces)
+    inner = chain[1:-1]
+    doc(rnd.choice(["api_key = {q}{v}{q}", "const token = {q}{v}{q};", "client = Client({q}{v}{q})"]).format(q=q, v=L(t, inner)))
+doc('greeting = "Hello, " + "world"\nurl = "https://" + host + "/v1"\nlabel = "sk-" + "learn"')
 
 print("\n=====\n".join(docs))
