@@ -54,25 +54,16 @@ AfterAll {
 Describe 'Ctrl+C (StopProcessing)' {
     # The reply would take 30 s; the stop must end the command at once and close the request's connection.
     # The bound is generous for a busy CI machine; the note reports what was measured.
-    It 'stops a prompt waiting for its reply and cancels the request' {
-        $stop = Stop-AfterStart -Script "Invoke-ClaudePrompt 'wait for me' -Connection slow" -Port $script:Slow.Port
+    It 'stops <What> and cancels the request' -TestCases @(
+        @{ What = 'a prompt waiting for its reply'; Script = "Invoke-ClaudePrompt 'wait for me' -Connection slow"; Emulator = 'Slow' }
+        @{ What = 'a stream in the middle'; Script = "Invoke-ClaudePrompt 'a long story' -Stream -Connection trickle"; Emulator = 'Trickle' }
+        @{ What = 'a batch with rows in flight'; Script = "1..20 | ForEach-Object { 'row ' + `$_ } | Invoke-ClaudeBatch -ThrottleLimit 4 -Connection slow"; Emulator = 'Slow' }
+    ) {
+        $port = (Get-Variable -Scope Script -Name $Emulator -ValueOnly).Port
+        $stop = Stop-AfterStart -Script $Script -Port $port
         $stop.State | Should -Be 'Stopped'
         $stop.Elapsed.TotalSeconds | Should -BeLessThan 5
-        Wait-NoOpenConnection $script:Slow.Port | Should -Be 0
-    }
-
-    It 'stops a stream in the middle and cancels the request' {
-        $stop = Stop-AfterStart -Script "Invoke-ClaudePrompt 'a long story' -Stream -Connection trickle" -Port $script:Trickle.Port
-        $stop.State | Should -Be 'Stopped'
-        $stop.Elapsed.TotalSeconds | Should -BeLessThan 5
-        Wait-NoOpenConnection $script:Trickle.Port | Should -Be 0
-    }
-
-    It 'stops a batch with rows in flight and cancels every request' {
-        $stop = Stop-AfterStart -Script "1..20 | ForEach-Object { 'row ' + `$_ } | Invoke-ClaudeBatch -ThrottleLimit 4 -Connection slow" -Port $script:Slow.Port
-        $stop.State | Should -Be 'Stopped'
-        $stop.Elapsed.TotalSeconds | Should -BeLessThan 5
-        Wait-NoOpenConnection $script:Slow.Port | Should -Be 0
+        Wait-NoOpenConnection $port | Should -Be 0
     }
 }
 

@@ -3,6 +3,8 @@ using System.Globalization;
 using ClaudePS.Emulator;
 using ClaudePS.Engine.Batching;
 
+using ClaudePS.Bench.Harness;
+
 namespace ClaudePS.Bench.Scenarios;
 
 /// <summary>
@@ -132,25 +134,14 @@ public sealed class BatchExtractionScenario : IBenchScenario
     {
         int rows = int.Parse(args[1], CultureInfo.InvariantCulture);
         using var connection = BenchConnections.To(new Uri(args[2]), o => o.Resilience.MaxConcurrency = 256);
-        long peak = 0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            using var self = Process.GetCurrentProcess();
-            while (!sampling.IsCancellationRequested)
-            {
-                self.Refresh();
-                peak = Math.Max(peak, self.WorkingSet64);
-                try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
-            }
-        });
+        var memory = new PeakWorkingSet();
         var sink = new TypedCountingSink();
         var clock = Stopwatch.StartNew();
         await BatchRunner.RunAsync(connection, new BatchOptions { System = SystemPrompt, JsonSchema = Schema, ThrottleLimit = 256, MaxTokens = 200, SuggestBatchApiAboveRows = 0 },
             Rows(rows), sink, CancellationToken.None);
         clock.Stop();
-        sampling.Cancel();
-        await sampler;
+        await memory.DisposeAsync();
+        long peak = memory.PeakBytes;
         const double Mb = 1024.0 * 1024.0;
         output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ChildResult(sink.Typed, rows / clock.Elapsed.TotalSeconds, peak / Mb,
             GC.GetTotalMemory(forceFullCollection: true) / Mb)));

@@ -3,6 +3,8 @@ using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Batching;
 using ClaudePS.Engine.Connections;
 
+using ClaudePS.Bench.Harness;
+
 namespace ClaudePS.Bench.Scenarios;
 
 /// <summary>
@@ -82,25 +84,14 @@ public sealed class BatchMemoryScenario : IBenchScenario
             Credential = new ApiKeyCredential("sk-ant-bench-local", "bench"),
             DefaultModel = "claude-haiku-4-5",
         }, new Dictionary<string, string>());
-        long peak = 0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            using var self = Process.GetCurrentProcess();
-            while (!sampling.IsCancellationRequested)
-            {
-                self.Refresh();
-                peak = Math.Max(peak, self.WorkingSet64);
-                try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
-            }
-        });
+        var memory = new PeakWorkingSet();
         var sink = new CountingSink();
         var clock = Stopwatch.StartNew();
         var summary = await BatchRunner.RunAsync(connection, new BatchOptions { ThrottleLimit = 32, MaxTokens = 64, SuggestBatchApiAboveRows = 0 },
             Rows(rows), sink, CancellationToken.None);
         clock.Stop();
-        sampling.Cancel();
-        await sampler;
+        await memory.DisposeAsync();
+        long peak = memory.PeakBytes;
         var gc = GC.GetGCMemoryInfo();
         const double Mb = 1024.0 * 1024.0;
         output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ChildResult(summary.Succeeded, rows / clock.Elapsed.TotalSeconds, peak / Mb,

@@ -14,17 +14,6 @@ namespace ClaudePS.Engine.Tests.Models;
 /// <summary>The API version and the model's capabilities are checked before anything is sent.</summary>
 public class ModelGuardTests
 {
-    private sealed class WarningSink : IClaudeOutputSink
-    {
-        public readonly List<string> Warnings = new();
-        public void WriteObject(object item) { }
-        public void WriteError(ClaudeError error) { }
-        public void WriteWarning(string text) { lock (Warnings) Warnings.Add(text); }
-        public void WriteVerbose(string text) { }
-        public void WriteDebug(string text) { }
-        public void WriteProgress(ProgressInfo progress) { }
-        public void WriteHostText(string text) { }
-    }
 
     private static (ClaudeConnection Connection, FakeApi Api) Connect(Action<ClaudeConnectionOptions>? configure = null)
     {
@@ -137,7 +126,7 @@ public class ModelGuardTests
     {
         var (c, api) = Connect();
         using var scope = c;
-        var sink = new WarningSink();
+        var sink = new CollectingSink();
         for (int i = 0; i < 3; i++) await c.Client.CreateMessageAsync(Prompt("claude-sonnet-4-5"), new CallOptions { Log = sink });
         var warning = Assert.Single(sink.Warnings);
         Assert.Contains("claude-sonnet-4-5-20250929 is deprecated", warning);
@@ -155,7 +144,7 @@ public class ModelGuardTests
     {
         var (c, api) = Connect();
         using var scope = c;
-        var sink = new WarningSink();
+        var sink = new CollectingSink();
         for (int i = 0; i < 2; i++)
         {
             var request = Prompt("claude-sonnet-4-6");
@@ -198,7 +187,7 @@ public class ModelGuardTests
         using var connection = BatchTest.Connect(handler);
         var rows = BatchTest.Rows(50);
         var ex = await Assert.ThrowsAsync<ClaudeException>(() =>
-            BatchRunner.RunAsync(connection, new BatchOptions { Temperature = 0.3 }, rows, new WarningSink(), CancellationToken.None));
+            BatchRunner.RunAsync(connection, new BatchOptions { Temperature = 0.3 }, rows, new CollectingSink(), CancellationToken.None));
         Assert.Equal(ModelGuard.ErrorId, ex.Error.ErrorId);
         Assert.Contains("-Temperature", ex.Error.Message);
         Assert.Contains(BatchTest.Model, ex.Error.Message);
@@ -212,7 +201,7 @@ public class ModelGuardTests
         using var connection = BatchTest.Connect(handler);
         var rows = Enumerable.Range(1, 20).Select(i => BatchTest.Row(("Prompt", "p" + i), ("Model", "claude-sonnet-5-5"), ("Effort", "max"), ("Temperature", "0.5")));
         var ex = await Assert.ThrowsAsync<ClaudeException>(() =>
-            BatchRunner.RunAsync(connection, new BatchOptions(), rows, new WarningSink(), CancellationToken.None));
+            BatchRunner.RunAsync(connection, new BatchOptions(), rows, new CollectingSink(), CancellationToken.None));
         Assert.Equal(ModelGuard.ErrorId, ex.Error.ErrorId);
         Assert.Contains("claude-sonnet-5-5", ex.Error.Message);
         Assert.Empty(handler.Sent);

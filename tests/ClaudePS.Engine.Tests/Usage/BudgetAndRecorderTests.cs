@@ -5,6 +5,7 @@ using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Usage;
 using ClaudePS.Engine.Wire;
+using ClaudePS.Engine.Tests.Batching;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Usage;
@@ -26,17 +27,6 @@ public class BudgetAndRecorderTests
         }
     }
 
-    private sealed class CollectingSink : IClaudeOutputSink
-    {
-        public readonly List<string> Warnings = new();
-        public void WriteObject(object item) { }
-        public void WriteError(ClaudeError error) { }
-        public void WriteWarning(string text) { lock (Warnings) Warnings.Add(text); }
-        public void WriteVerbose(string text) { }
-        public void WriteDebug(string text) { }
-        public void WriteProgress(ProgressInfo progress) { }
-        public void WriteHostText(string text) { }
-    }
 
     private static ClaudeConnection Connect(HttpMessageHandler handler, BudgetGuard? budget, IUsageRecorder? recorder) =>
         ClaudeConnection.Create(new ClaudeConnectionOptions
