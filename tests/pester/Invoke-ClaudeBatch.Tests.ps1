@@ -132,6 +132,15 @@ Describe 'Invoke-ClaudeBatch' -Skip:$missing {
     }
 
     Context 'concurrency and order' {
+        It '-ThrottleLimit above the connection''s in-flight limit warns with the limit and how to raise it' {
+            $out = 'a', 'b' | Invoke-ClaudeBatch -ThrottleLimit 64 -WarningVariable warns -WarningAction SilentlyContinue
+            @($out).Count | Should -Be 2
+            ($warns -join ' ') | Should -Match 'limit of 32 requests in flight'
+            ($warns -join ' ') | Should -Match 'Connect-Claude -MaxConcurrency 64'
+            'c' | Invoke-ClaudeBatch -ThrottleLimit 8 -WarningVariable quiet -WarningAction SilentlyContinue | Out-Null
+            ($quiet -join ' ') | Should -Not -Match 'in flight'
+        }
+
         It '-ThrottleLimit with a small -ReorderBufferSize still keeps input order' {
             $prompts = 1..24 | ForEach-Object { [pscustomobject]@{ Id = "$_"; Prompt = "prompt number $_" } }
             $out = $prompts | Invoke-ClaudeBatch -ThrottleLimit 6 -ReorderBufferSize 2 -TotalCount 24

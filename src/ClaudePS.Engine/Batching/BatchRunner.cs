@@ -87,6 +87,12 @@ public sealed class BatchRunner : IDisposable
         _windowSize = options.UseBatchApi ? 1 : options.AsCompleted ? Math.Max(2, options.ThrottleLimit * 2) : options.EffectiveReorderBuffer;
         _window = new SemaphoreSlim(_windowSize, _windowSize);
         _throttle = new SemaphoreSlim(options.ThrottleLimit, options.ThrottleLimit);
+        // The connection's own cap on requests in flight applies to every caller; a higher -ThrottleLimit
+        // would only queue rows inside the client, so say what really bounds the run.
+        int inFlightCap = connection.Transport.Settings.MaxConcurrency;
+        if (!options.UseBatchApi && options.ThrottleLimit > inFlightCap)
+            _pump.WriteWarning($"-ThrottleLimit {options.ThrottleLimit} is above this connection's limit of {inFlightCap} requests in flight, so at most {inFlightCap} rows run at once. " +
+                $"Connect-Claude -MaxConcurrency {options.ThrottleLimit} (or CLAUDEPS_MAX_CONCURRENCY) raises it.");
         if (options.CheckpointPath is { } path)
         {
             _checkpoint = BatchCheckpoint.Open(path);
