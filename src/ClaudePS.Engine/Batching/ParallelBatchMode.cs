@@ -70,7 +70,7 @@ internal sealed class ParallelBatchMode : BatchMode
             }
             worstCase = worst;
         }
-        _ = Task.Run(() => RunRowAsync(p, worstCase));
+        _ = RunRowAsync(p, worstCase);
     }
 
     public override void WaitAll(IClaudeOutputSink target)
@@ -93,6 +93,8 @@ internal sealed class ParallelBatchMode : BatchMode
             if (!_window.Wait(Math.Max(0, (int)(deadline - DateTime.UtcNow).TotalMilliseconds))) break;
     }
 
+    /// <summary>Starts on the caller's thread, so rows take their turns (a slot, then the budget) in input
+    /// order; the request itself runs on the thread pool.</summary>
     private async Task RunRowAsync(PreparedRow p, decimal? worstCase)
     {
         ClaudeBatchResult result;
@@ -123,7 +125,7 @@ internal sealed class ParallelBatchMode : BatchMode
                         return;
                     }
                 }
-                var response = await _connection.Client.CreateMessageAsync(p.Request!, _call, token).ConfigureAwait(false);
+                var response = await Task.Run(() => _connection.Client.CreateMessageAsync(p.Request!, _call, token)).ConfigureAwait(false);
                 spent = response.CostUsd ?? (_connection.Options.UsageRecorder is null ? _pricing.Cost(response.Model, response.Usage, batch: false) : null);
                 result = BatchRunner.Success(p, response, spent, null, null, _options.Redaction);
             }
