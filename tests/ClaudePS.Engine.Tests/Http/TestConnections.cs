@@ -1,7 +1,5 @@
 using System.Collections;
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Tests.Resilience;
