@@ -65,24 +65,6 @@ internal sealed class FakeMessagesHandler : HttpMessageHandler
     }
 }
 
-/// <summary>Collects everything a batch writes, from any single thread.</summary>
-internal sealed class CollectingSink : IClaudeOutputSink
-{
-    public List<ClaudeBatchResult> Results { get; } = new();
-    public List<object> Objects { get; } = new();
-    public List<ClaudeError> Errors { get; } = new();
-    public List<string> Warnings { get; } = new();
-    public List<string> Verbose { get; } = new();
-    public List<ProgressInfo> Progress { get; } = new();
-    public void WriteObject(object item) { lock (this) { Objects.Add(item); if (item is ClaudeBatchResult r) Results.Add(r); } }
-    public void WriteError(ClaudeError error) { lock (this) Errors.Add(error); }
-    public void WriteWarning(string text) { lock (this) Warnings.Add(text); }
-    public void WriteVerbose(string text) { lock (this) Verbose.Add(text); }
-    public void WriteDebug(string text) { }
-    public void WriteProgress(ProgressInfo progress) { lock (this) Progress.Add(progress); }
-    public void WriteHostText(string text) { }
-}
-
 internal static class BatchTest
 {
     public const string Model = "claude-haiku-4-5";

@@ -51,7 +51,7 @@ public class FailoverTests
         bool primaryUp = false;
         var api = new FakeApi((r, _) => r.RequestUri!.Port == 9001 && !Volatile.Read(ref primaryUp) ? FakeApi.Error(503) : FakeApi.Message(), clock);
         using var c = TestConnections.Create(api, clock, o => o.Resilience.FailbackInterval = TimeSpan.FromSeconds(30), endpoints: 2);
-        var log = new LogSink();
+        var log = new CollectingSink();
         var call = new Engine.Http.CallOptions { Log = log };
 
         Assert.Equal("http://127.0.0.1:9002", (await c.Client.CreateMessageAsync(Prompt(), call)).Endpoint);

@@ -59,17 +59,17 @@ public sealed class ModelCatalogTests : IDisposable
         Assert.Equal(new[] { "m-5", "m-4", "m-3", "m-2", "m-1" }, models.Select(m => m.Id));
         Assert.Equal("Model m-3", models[2].DisplayName);
         Assert.Equal(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), models[2].CreatedAt);
-        Assert.Equal(3, api.Requests.Count);
-        Assert.Contains(api.Requests, r => r.PathAndQuery == "/v1/models?limit=100&after_id=m-4");
+        Assert.Equal(3, api.Seen.Count);
+        Assert.Contains(api.Seen, r => r.PathAndQuery == "/v1/models?limit=100&after_id=m-4");
 
         await ModelCatalog.ListAsync(connection);
-        Assert.Equal(3, api.Requests.Count); // cached
+        Assert.Equal(3, api.Seen.Count); // cached
         await ModelCatalog.ListAsync(connection, refresh: true);
-        Assert.Equal(6, api.Requests.Count); // -Refresh asks again
+        Assert.Equal(6, api.Seen.Count); // -Refresh asks again
         _now += ModelCatalog.CacheLifetime + TimeSpan.FromSeconds(1);
         Assert.Null(ModelCatalog.Cached(connection));
         await ModelCatalog.ListAsync(connection);
-        Assert.Equal(9, api.Requests.Count); // expired
+        Assert.Equal(9, api.Seen.Count); // expired
     }
 
     [Fact]
@@ -96,10 +96,10 @@ public sealed class ModelCatalogTests : IDisposable
 
         // Once stale, the old list still completes while a refresh runs behind it.
         _now += ModelCatalog.CacheLifetime + TimeSpan.FromSeconds(1);
-        int sent = api.Requests.Count;
+        int sent = api.Seen.Count;
         Assert.Equal("m-5", ModelCatalog.CompletionIds(connection)[0]);
         await ModelCatalog.PendingRefresh(connection)!;
-        Assert.True(api.Requests.Count > sent);
+        Assert.True(api.Seen.Count > sent);
     }
 
     [Fact]
@@ -126,12 +126,12 @@ public sealed class ModelCatalogTests : IDisposable
         using var connection = api.Connect();
         AssertBuiltIn(ModelCatalog.CompletionIds(connection));
         await ModelCatalog.PendingRefresh(connection)!;
-        int sent = api.Requests.Count;
+        int sent = api.Seen.Count;
         AssertBuiltIn(ModelCatalog.CompletionIds(connection));
-        Assert.Equal(sent, api.Requests.Count);
+        Assert.Equal(sent, api.Seen.Count);
         _now += ModelCatalog.FailedRefreshBackoff + TimeSpan.FromSeconds(1);
         ModelCatalog.CompletionIds(connection);
         await ModelCatalog.PendingRefresh(connection)!;
-        Assert.True(api.Requests.Count > sent);
+        Assert.True(api.Seen.Count > sent);
     }
 }

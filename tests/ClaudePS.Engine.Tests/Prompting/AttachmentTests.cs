@@ -73,7 +73,7 @@ public sealed class AttachmentTests : IDisposable
     public void A_pdf_of_the_same_size_is_fine_as_an_image_limit_does_not_apply_to_documents()
     {
         var path = File("big.pdf", Pdf, Attachments.MaxImageBytes + 1);
-        var sink = new RecordingSink();
+        var sink = new CollectingSink();
         var block = Assert.Single(Attachments.Load(new[] { path }, sink));
         Assert.Equal("application/pdf", block.MediaType);
         // Large enough for upload progress: a bar, then its completion record.
@@ -97,20 +97,4 @@ public sealed class AttachmentTests : IDisposable
         var request = Wire.MessageRequest.ForPrompt(new string('x', (int)Attachments.MaxRequestBytes), "claude-sonnet-4-5");
         Assert.Equal("ClaudePS.RequestTooLarge", Assert.Throws<ClaudeException>(() => Attachments.CheckRequestSize(request)).Error.ErrorId);
     }
-}
-
-internal sealed class RecordingSink : IClaudeOutputSink
-{
-    public List<object> Objects { get; } = new();
-    public List<ClaudeError> Errors { get; } = new();
-    public List<ProgressInfo> Progress { get; } = new();
-    public System.Text.StringBuilder Host { get; } = new();
-    public void WriteObject(object item) => Objects.Add(item);
-    public void WriteError(ClaudeError error) => Errors.Add(error);
-    public void WriteWarning(string text) { }
-    public List<string> Verbose { get; } = new();
-    public void WriteVerbose(string text) => Verbose.Add(text);
-    public void WriteDebug(string text) { }
-    public void WriteProgress(ProgressInfo progress) => Progress.Add(progress);
-    public void WriteHostText(string text) => Host.Append(text);
 }

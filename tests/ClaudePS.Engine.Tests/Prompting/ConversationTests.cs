@@ -36,10 +36,10 @@ public sealed class ConversationTests : IDisposable
         var conversation = Conversations.Create("You are terse.", "claude-opus-4-5");
         var runner = new PromptRunner(connection);
 
-        var first = await runner.RunAsync(new PromptOptions { Prompt = "Capital of France?", Conversation = conversation, Stream = true, ThinkingBudget = 2048, MaxTokens = 4096 }, new RecordingSink(), default);
+        var first = await runner.RunAsync(new PromptOptions { Prompt = "Capital of France?", Conversation = conversation, Stream = true, ThinkingBudget = 2048, MaxTokens = 4096 }, new CollectingSink(), default);
         Assert.Equal("Paris.", first.Text);
         Assert.Equal("Let me think.", first.Thinking);
-        var second = await runner.RunAsync(new PromptOptions { Prompt = "Population?", Conversation = conversation, ThinkingBudget = 2048, MaxTokens = 4096 }, new RecordingSink(), default);
+        var second = await runner.RunAsync(new PromptOptions { Prompt = "Population?", Conversation = conversation, ThinkingBudget = 2048, MaxTokens = 4096 }, new CollectingSink(), default);
         Assert.Equal("About 2.1 million.", second.Text);
 
         var bodies = api.Bodies();
@@ -67,7 +67,7 @@ public sealed class ConversationTests : IDisposable
         var api = new FakeApi((_, _) => (HttpStatusCode.BadRequest, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"bad\"}}", null));
         using var connection = api.Connect();
         var conversation = Conversations.Create(null, null);
-        await Assert.ThrowsAsync<ClaudeException>(() => new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "x", Conversation = conversation }, new RecordingSink(), default));
+        await Assert.ThrowsAsync<ClaudeException>(() => new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "x", Conversation = conversation }, new CollectingSink(), default));
         Assert.Empty(conversation.Messages);
     }
 
@@ -77,7 +77,7 @@ public sealed class ConversationTests : IDisposable
         var api = new FakeApi((_, _) => (HttpStatusCode.OK, FakeApi.TextMessage("ok"), null));
         using var connection = api.Connect();
         var conversation = Conversations.Create(null, null);
-        await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = new string('w', 20_000), Conversation = conversation }, new RecordingSink(), default);
+        await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = new string('w', 20_000), Conversation = conversation }, new CollectingSink(), default);
         Assert.True(api.Bodies()[0].GetProperty("messages")[0].GetProperty("content")[0].TryGetProperty("cache_control", out _));
         Assert.All(conversation.Messages.SelectMany(m => m.Content), b => Assert.Null(b.CacheTtl));
     }

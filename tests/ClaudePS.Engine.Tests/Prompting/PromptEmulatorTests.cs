@@ -40,7 +40,7 @@ public sealed class PromptEmulatorTests : EmulatorConnectionTest
     [Fact]
     public async Task OutputType_round_trips_through_a_schema_theServer_accepts()
     {
-        var response = await Runner.RunAsync(new PromptOptions { Prompt = "Review this diff.", OutputType = typeof(Finding) }, new RecordingSink(), default);
+        var response = await Runner.RunAsync(new PromptOptions { Prompt = "Review this diff.", OutputType = typeof(Finding) }, new CollectingSink(), default);
         var finding = Assert.IsType<Finding>(response.Data);
         Assert.NotNull(finding.Where);
         Assert.NotNull(finding.Tags);
@@ -57,7 +57,7 @@ public sealed class PromptEmulatorTests : EmulatorConnectionTest
             ["required"] = new[] { "answer", "confidence" },
             ["additionalProperties"] = false,
         });
-        var response = await Runner.RunAsync(new PromptOptions { Prompt = "Is 7 prime?", JsonSchema = schema, Stream = true }, new RecordingSink(), default);
+        var response = await Runner.RunAsync(new PromptOptions { Prompt = "Is 7 prime?", JsonSchema = schema, Stream = true }, new CollectingSink(), default);
         var tree = Assert.IsAssignableFrom<IReadOnlyList<KeyValuePair<string, object?>>>(response.Data);
         Assert.Contains(tree, kv => kv.Key == "answer" && kv.Value is string);
         Assert.Contains(tree, kv => kv.Key == "confidence" && kv.Value is long or double);
@@ -68,12 +68,12 @@ public sealed class PromptEmulatorTests : EmulatorConnectionTest
     {
         var conversation = Conversations.Create("You are a patient tutor. " + new string('x', 10), "claude-sonnet-4-5");
         string context = string.Join(" ", Enumerable.Repeat("The mitochondria is the powerhouse of the cell.", 400));
-        var first = await Runner.RunAsync(new PromptOptions { Prompt = context + " Explain.", Conversation = conversation, ThinkingBudget = 1024, MaxTokens = 3000, Stream = true }, new RecordingSink(), default);
+        var first = await Runner.RunAsync(new PromptOptions { Prompt = context + " Explain.", Conversation = conversation, ThinkingBudget = 1024, MaxTokens = 3000, Stream = true }, new CollectingSink(), default);
         Assert.False(string.IsNullOrEmpty(first.Thinking));
         Assert.DoesNotContain(first.Thinking!, first.Text);
         Assert.True(first.Usage.CacheWriteTokens > 0, "the long first turn is written to the cache");
 
-        var second = await Runner.RunAsync(new PromptOptions { Prompt = "Shorter, please.", Conversation = conversation, ThinkingBudget = 1024, MaxTokens = 3000 }, new RecordingSink(), default);
+        var second = await Runner.RunAsync(new PromptOptions { Prompt = "Shorter, please.", Conversation = conversation, ThinkingBudget = 1024, MaxTokens = 3000 }, new CollectingSink(), default);
         Assert.True(second.Usage.CacheReadTokens > 0, "the second turn reads the history from the cache");
         Assert.Equal(4, conversation.Messages.Count);
         Assert.Equal("thinking", conversation.Messages[1].Content[0].Type);
@@ -82,7 +82,7 @@ public sealed class PromptEmulatorTests : EmulatorConnectionTest
 
         // Export, import and continue: the restored conversation is accepted as history.
         var restored = Conversations.FromJson(Conversations.ToJson(conversation));
-        var third = await Runner.RunAsync(new PromptOptions { Prompt = "Thanks!", Conversation = restored }, new RecordingSink(), default);
+        var third = await Runner.RunAsync(new PromptOptions { Prompt = "Thanks!", Conversation = restored }, new CollectingSink(), default);
         Assert.False(string.IsNullOrEmpty(third.Text));
         Assert.Equal(6, restored.Messages.Count);
     }
@@ -91,8 +91,8 @@ public sealed class PromptEmulatorTests : EmulatorConnectionTest
     public async Task CacheSystemPrompt_writes_once_and_reads_on_the_next_call()
     {
         string system = "Classify the ticket. " + string.Join(" ", Enumerable.Repeat("Rule: be precise and cite the policy.", 300));
-        var a = await Runner.RunAsync(new PromptOptions { Prompt = "Printer on fire", System = system, CacheSystemPrompt = true, CacheTtl = "1h" }, new RecordingSink(), default);
-        var b = await Runner.RunAsync(new PromptOptions { Prompt = "VPN is slow", System = system, CacheSystemPrompt = true, CacheTtl = "1h" }, new RecordingSink(), default);
+        var a = await Runner.RunAsync(new PromptOptions { Prompt = "Printer on fire", System = system, CacheSystemPrompt = true, CacheTtl = "1h" }, new CollectingSink(), default);
+        var b = await Runner.RunAsync(new PromptOptions { Prompt = "VPN is slow", System = system, CacheSystemPrompt = true, CacheTtl = "1h" }, new CollectingSink(), default);
         Assert.True(a.Usage.CacheWrite1hTokens > 0);
         Assert.Equal(0, a.Usage.CacheReadTokens);
         Assert.True(b.Usage.CacheReadTokens > 0);
@@ -108,10 +108,10 @@ public sealed class PromptEmulatorTests : EmulatorConnectionTest
         File.WriteAllBytes(path, png);
         try
         {
-            var withImage = await new TokenCounter(Connection).CountAsync(new PromptOptions { Prompt = "Describe it.", Attachments = new[] { path } }, new RecordingSink(), default);
-            var without = await new TokenCounter(Connection).CountAsync(new PromptOptions { Prompt = "Describe it." }, new RecordingSink(), default);
+            var withImage = await new TokenCounter(Connection).CountAsync(new PromptOptions { Prompt = "Describe it.", Attachments = new[] { path } }, new CollectingSink(), default);
+            var without = await new TokenCounter(Connection).CountAsync(new PromptOptions { Prompt = "Describe it." }, new CollectingSink(), default);
             Assert.True(withImage.InputTokens > without.InputTokens);
-            var reply = await Runner.RunAsync(new PromptOptions { Prompt = "Describe it.", Attachments = new[] { path } }, new RecordingSink(), default);
+            var reply = await Runner.RunAsync(new PromptOptions { Prompt = "Describe it.", Attachments = new[] { path } }, new CollectingSink(), default);
             Assert.False(string.IsNullOrEmpty(reply.Text));
         }
         finally { File.Delete(path); }

@@ -20,7 +20,7 @@ public class PromptRunnerFeatureTests
     {
         var api = Replying(FakeApi.TextMessage("{\"team\":\"network\",\"severity\":2}"));
         using var connection = api.Connect();
-        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "VPN down", OutputType = typeof(Triage) }, new RecordingSink(), default);
+        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "VPN down", OutputType = typeof(Triage) }, new CollectingSink(), default);
         var data = Assert.IsType<Triage>(response.Data);
         Assert.Equal("network", data.Team);
         Assert.Equal(2, data.Severity);
@@ -33,7 +33,7 @@ public class PromptRunnerFeatureTests
     {
         var api = Replying(FakeApi.TextMessage("{\"ok\":true,\"n\":3}"));
         using var connection = api.Connect();
-        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "x", JsonSchema = "{\"type\":\"object\"}" }, new RecordingSink(), default);
+        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "x", JsonSchema = "{\"type\":\"object\"}" }, new CollectingSink(), default);
         var tree = Assert.IsAssignableFrom<IReadOnlyList<KeyValuePair<string, object?>>>(response.Data);
         Assert.Equal(new KeyValuePair<string, object?>("n", 3L), tree[1]);
     }
@@ -45,7 +45,7 @@ public class PromptRunnerFeatureTests
         using var connection = api.Connect();
         var row = new { Prompt = "x" };
         var ex = await Assert.ThrowsAsync<ClaudeException>(() => new PromptRunner(connection).RunAsync(
-            new PromptOptions { Prompt = "x", OutputType = typeof(Triage), Input = row }, new RecordingSink(), default));
+            new PromptOptions { Prompt = "x", OutputType = typeof(Triage), Input = row }, new CollectingSink(), default));
         Assert.Equal("ClaudePS.InvalidStructuredOutput", ex.Error.ErrorId);
         Assert.Equal("I cannot do JSON today.", ex.Error.PartialText);
         Assert.Same(row, ex.Error.Target);
@@ -55,9 +55,9 @@ public class PromptRunnerFeatureTests
     [Fact]
     public async Task Thinking_stays_out_of_Text_and_adaptive_thinking_is_sent_as_such()
     {
-        var api = Replying(FakeApi.Message("[{\"type\":\"thinking\",\"thinking\":\"step 1\",\"signature\":\"s1\"},{\"type\":\"text\",\"text\":\"42\"}]"));
+        var api = Replying(FakeApi.MessageJson("[{\"type\":\"thinking\",\"thinking\":\"step 1\",\"signature\":\"s1\"},{\"type\":\"text\",\"text\":\"42\"}]"));
         using var connection = api.Connect();
-        var sink = new RecordingSink();
+        var sink = new CollectingSink();
         var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "q", Model = "claude-sonnet-4-6", AdaptiveThinking = true }, sink, default);
         Assert.StartsWith("claude-sonnet-4-5: 10 in, 5 out, stop end_turn, ", sink.Verbose.Single());
         Assert.EndsWith("request req_fake_1", sink.Verbose.Single());
@@ -84,7 +84,7 @@ public class PromptRunnerFeatureTests
             File.WriteAllBytes(path, "%PDF-1.4 tiny"u8.ToArray());
             var api = Replying(FakeApi.TextMessage("It is tiny."));
             using var connection = api.Connect();
-            await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "What is this?", Attachments = new[] { path } }, new RecordingSink(), default);
+            await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "What is this?", Attachments = new[] { path } }, new CollectingSink(), default);
             var content = api.Bodies()[0].GetProperty("messages")[0].GetProperty("content");
             Assert.Equal("document", content[0].GetProperty("type").GetString());
             var source = content[0].GetProperty("source");
@@ -102,10 +102,10 @@ public class PromptRunnerFeatureTests
         var api = Replying(FakeApi.TextMessage("never"));
         using var connection = api.Connect();
         var ex = await Assert.ThrowsAsync<ClaudeException>(() => new PromptRunner(connection).RunAsync(
-            new PromptOptions { Prompt = "p", Attachments = new[] { "/nonexistent/claudeps/x.png" } }, new RecordingSink(), default));
+            new PromptOptions { Prompt = "p", Attachments = new[] { "/nonexistent/claudeps/x.png" } }, new CollectingSink(), default));
         Assert.Equal("ClaudePS.AttachmentNotFound", ex.Error.ErrorId);
         Assert.Equal("p", ex.Error.Target);
-        Assert.Empty(api.Requests);
+        Assert.Empty(api.Seen);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public class PromptRunnerFeatureTests
     {
         var api = new FakeApi((req, _) => (HttpStatusCode.OK, "{\"input_tokens\":1234}", null));
         using var connection = api.Connect();
-        var count = await new TokenCounter(connection).CountAsync(new PromptOptions { Prompt = "hello", System = "be brief", Model = "claude-haiku-4-5", Input = "row" }, new RecordingSink(), default);
+        var count = await new TokenCounter(connection).CountAsync(new PromptOptions { Prompt = "hello", System = "be brief", Model = "claude-haiku-4-5", Input = "row" }, new CollectingSink(), default);
         Assert.Equal(1234, count.InputTokens);
         Assert.Equal("claude-haiku-4-5", count.Model);
         Assert.Equal("row", count.Input);

@@ -6,7 +6,6 @@ using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Prompting;
 using ClaudePS.Engine.Redaction;
-using RecordingSink = ClaudePS.Engine.Tests.Pipeline.RecordingSink;
 using EmulatorOptions = ClaudePS.Emulator.EmulatorOptions;
 using EmulatorServer = ClaudePS.Emulator.EmulatorServer;
 using ClaudePS.Engine.Tests.Shared;
@@ -26,7 +25,7 @@ public sealed class RedactedThinkingTests
     private const string Data = "EmwKAhgBEgy3va3pzix/AKIAZQ7VLK2P4MWN3SYD/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP+Q=";
     private const string ReplyText = "Here is my answer.";
 
-    private static string Json() => FakeApi.Message(
+    private static string Json() => FakeApi.MessageJson(
         "[{\"type\":\"redacted_thinking\",\"data\":\"" + Data + "\"},{\"type\":\"text\",\"text\":\"" + ReplyText + "\"}]");
 
     /// <summary>As the API streams it: the redacted block whole in content_block_start, no deltas.</summary>
@@ -74,7 +73,7 @@ public sealed class RedactedThinkingTests
         using var connection = api.Connect();
         var runner = new PromptRunner(connection);
         var conversation = Conversations.Create(null, null);
-        var sink = new RecordingSink();
+        var sink = new CollectingSink();
         var r = await runner.RunAsync(Turn("Plan the trip.", conversation, stream), sink, default);
 
         var block = r.Content[0];
@@ -86,7 +85,7 @@ public sealed class RedactedThinkingTests
         Assert.DoesNotContain("EmwKAhgB", r.ToString());
 
         // The next turn sends the block back exactly: type and data, nothing else.
-        await runner.RunAsync(Turn("And the budget?", conversation, stream), new RecordingSink(), default);
+        await runner.RunAsync(Turn("And the budget?", conversation, stream), new CollectingSink(), default);
         var second = api.Bodies()[1];
         var sent = Blocks(second, 1);
         Assert.Equal(new List<(string, string?)> { ("type", "redacted_thinking"), ("data", Data) }, sent[0]);
@@ -100,7 +99,7 @@ public sealed class RedactedThinkingTests
         using var connection = api.Connect();
         var runner = new PromptRunner(connection);
         var conversation = Conversations.Create(null, null);
-        await runner.RunAsync(Turn("Plan the trip.", conversation, stream: false), new RecordingSink(), default);
+        await runner.RunAsync(Turn("Plan the trip.", conversation, stream: false), new CollectingSink(), default);
 
         var json = Conversations.ToJson(conversation);
         var imported = Conversations.FromJson(json);
@@ -108,8 +107,8 @@ public sealed class RedactedThinkingTests
         Assert.Equal(("redacted_thinking", Data), (block.Type, block.Data));
         Assert.Equal(json, Conversations.ToJson(imported));
 
-        await runner.RunAsync(Turn("And the budget?", conversation, stream: false), new RecordingSink(), default);
-        await runner.RunAsync(Turn("And the budget?", imported, stream: false), new RecordingSink(), default);
+        await runner.RunAsync(Turn("And the budget?", conversation, stream: false), new CollectingSink(), default);
+        await runner.RunAsync(Turn("And the budget?", imported, stream: false), new CollectingSink(), default);
         var bodies = api.Bodies();
         Assert.Equal(bodies[1].GetProperty("messages").GetRawText(), bodies[2].GetProperty("messages").GetRawText());
         Assert.Equal(new List<(string, string?)> { ("type", "redacted_thinking"), ("data", Data) }, Blocks(bodies[2], 1)[0]);
@@ -137,7 +136,7 @@ public sealed class RedactedThinkingEmulatorTests : EmulatorConnectionTest
             Prompt = prompt, Conversation = c, Stream = stream, ThinkingBudget = 1024, MaxTokens = 3000, Redaction = RedactionOptions.Standard,
         };
 
-        var first = await runner.RunAsync(Turn("Think about volcanoes " + Trigger, conversation), new RecordingSink(), default);
+        var first = await runner.RunAsync(Turn("Think about volcanoes " + Trigger, conversation), new CollectingSink(), default);
         var block = first.Content[0];
         Assert.Equal("redacted_thinking", block.Type);
         Assert.False(string.IsNullOrEmpty(block.Data));
@@ -145,10 +144,10 @@ public sealed class RedactedThinkingEmulatorTests : EmulatorConnectionTest
         Assert.DoesNotContain(block.Data!, first.Text);
 
         // The emulator checks the data: these turns fail with 400 if the block came back changed.
-        var second = await runner.RunAsync(Turn("And then?", conversation), new RecordingSink(), default);
+        var second = await runner.RunAsync(Turn("And then?", conversation), new CollectingSink(), default);
         Assert.False(string.IsNullOrEmpty(second.Text));
         var imported = Conversations.FromJson(Conversations.ToJson(conversation));
-        var third = await runner.RunAsync(Turn("And after that?", imported), new RecordingSink(), default);
+        var third = await runner.RunAsync(Turn("And after that?", imported), new CollectingSink(), default);
         Assert.False(string.IsNullOrEmpty(third.Text));
         Assert.Equal(block.Data, imported.Messages[1].Content[0].Data);
     }

@@ -46,19 +46,6 @@ public sealed class PromptRedactionTests
         }
     }
 
-    private sealed class HostSink : IClaudeOutputSink
-    {
-        public readonly StringBuilder Host = new();
-        public readonly List<string> Pieces = new();
-        public void WriteObject(object item) { }
-        public void WriteError(ClaudeError error) { }
-        public void WriteWarning(string text) { }
-        public void WriteVerbose(string text) { }
-        public void WriteDebug(string text) { }
-        public void WriteProgress(ProgressInfo progress) { }
-        public void WriteHostText(string text) { Host.Append(text); Pieces.Add(text); }
-    }
-
     private static (ClaudeConnection, ReplyHandler) Connect()
     {
         var handler = new ReplyHandler();
@@ -73,7 +60,7 @@ public sealed class PromptRedactionTests
     {
         var (connection, _) = Connect();
         using var _c = connection;
-        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "hi" }, new HostSink(), CancellationToken.None);
+        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "hi" }, new CollectingSink(), CancellationToken.None);
         Assert.Equal(Expected, response.Text);
         Assert.Equal(1, response.Redactions["CreditCard"]);
         Assert.Equal(1, response.Redactions["AwsAccessKeyId"]);
@@ -84,7 +71,7 @@ public sealed class PromptRedactionTests
     {
         var (connection, _) = Connect();
         using var _c = connection;
-        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "hi", Redaction = RedactionOptions.None }, new HostSink(), CancellationToken.None);
+        var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "hi", Redaction = RedactionOptions.None }, new CollectingSink(), CancellationToken.None);
         Assert.Equal(Reply, response.Text);
         Assert.Empty(response.Redactions);
     }
@@ -94,11 +81,11 @@ public sealed class PromptRedactionTests
     {
         var (connection, _) = Connect();
         using var _c = connection;
-        var sink = new HostSink();
+        var sink = new CollectingSink();
         var response = await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = "hi", Stream = true }, sink, CancellationToken.None);
         Assert.Equal(Expected, response.Text);
         Assert.Equal(Expected + "\n", sink.Host.ToString());
-        Assert.DoesNotContain(sink.Pieces, p => p.Contains("5477") || p.Contains("AKIAZ"));
+        Assert.DoesNotContain(sink.HostPieces, p => p.Contains("5477") || p.Contains("AKIAZ"));
     }
 
     [Fact]
@@ -107,9 +94,9 @@ public sealed class PromptRedactionTests
         var (connection, handler) = Connect();
         using var _c = connection;
         const string prompt = "Summarise: customer SSN 219-55-1234, card 4340 5477 3038 7959";
-        await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = prompt }, new HostSink(), CancellationToken.None);
+        await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = prompt }, new CollectingSink(), CancellationToken.None);
         Assert.Contains("219-55-1234", handler.LastBody);
-        await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = prompt, RedactInput = true, System = "key AKIAZQ7VLK2P4MWN3SYD" }, new HostSink(), CancellationToken.None);
+        await new PromptRunner(connection).RunAsync(new PromptOptions { Prompt = prompt, RedactInput = true, System = "key AKIAZQ7VLK2P4MWN3SYD" }, new CollectingSink(), CancellationToken.None);
         Assert.DoesNotContain("219-55-1234", handler.LastBody);
         Assert.DoesNotContain("5477", handler.LastBody);
         Assert.DoesNotContain("AKIAZ", handler.LastBody);

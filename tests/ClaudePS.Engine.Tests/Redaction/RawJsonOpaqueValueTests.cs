@@ -2,8 +2,6 @@ using System.Net;
 using System.Text.Json;
 using ClaudePS.Engine.Prompting;
 using ClaudePS.Engine.Redaction;
-using FakeApi = ClaudePS.Engine.Tests.Prompting.FakeApi;
-using RecordingSink = ClaudePS.Engine.Tests.Pipeline.RecordingSink;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Redaction;
@@ -84,7 +82,7 @@ public sealed class RawJsonOpaqueValueTests
     [Fact]
     public async Task A_prompt_with_Raw_shows_the_opaque_values_as_sent_and_sends_them_back_unchanged()
     {
-        var api = new FakeApi((_, _) => (HttpStatusCode.OK, FakeApi.Message(Blocks()), null));
+        var api = new FakeApi((_, _) => (HttpStatusCode.OK, FakeApi.MessageJson(Blocks()), null));
         using var connection = api.Connect();
         var conversation = Conversations.Create(null, null);
         var runner = new PromptRunner(connection);
@@ -93,8 +91,8 @@ public sealed class RawJsonOpaqueValueTests
             Prompt = prompt, Raw = true, Conversation = conversation, ThinkingBudget = 1024, MaxTokens = 2048, Redaction = RedactionOptions.Standard,
         };
 
-        var r = await runner.RunAsync(Turn("First."), new RecordingSink(), default);
-        await runner.RunAsync(Turn("Second."), new RecordingSink(), default);
+        var r = await runner.RunAsync(Turn("First."), new CollectingSink(), default);
+        await runner.RunAsync(Turn("Second."), new CollectingSink(), default);
 
         using (var raw = JsonDocument.Parse(r.RawJson!)) AssertOpaqueKeptAndTextRedacted(raw.RootElement.GetProperty("content"));
         Assert.DoesNotContain(Opaque, r.Text);

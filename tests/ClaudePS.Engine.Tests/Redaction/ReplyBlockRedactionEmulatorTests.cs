@@ -8,7 +8,6 @@ using ClaudePS.Engine.Redaction;
 using ClaudePS.Engine.Wire;
 using EmulatorOptions = ClaudePS.Emulator.EmulatorOptions;
 using EmulatorServer = ClaudePS.Emulator.EmulatorServer;
-using RecordingSink = ClaudePS.Engine.Tests.Pipeline.RecordingSink;
 using ClaudePS.Engine.Tests.Shared;
 using Xunit;
 
@@ -37,7 +36,7 @@ public sealed class ReplyBlockRedactionEmulatorTests : EmulatorConnectionTest
     {
         var runner = new PromptRunner(Connection);
         var conversation = Conversations.Create(null, null);
-        var first = await runner.RunAsync(Turn(Prompt, conversation, raw: true), new RecordingSink(), default);
+        var first = await runner.RunAsync(Turn(Prompt, conversation, raw: true), new CollectingSink(), default);
 
         Assert.Contains("[REDACTED:AnthropicApiKey]", first.Thinking);
         Assert.DoesNotContain(Key, first.Thinking);
@@ -47,11 +46,11 @@ public sealed class ReplyBlockRedactionEmulatorTests : EmulatorConnectionTest
         Assert.DoesNotContain(conversation.Messages[1].Content, b => b.Type == "thinking");
 
         // The emulator verifies signatures: the next turn is accepted, and so is one after export and import.
-        var second = await runner.RunAsync(Turn("And after that?", conversation), new RecordingSink(), default);
+        var second = await runner.RunAsync(Turn("And after that?", conversation), new CollectingSink(), default);
         Assert.False(string.IsNullOrEmpty(second.Text));
         Assert.Equal("thinking", conversation.Messages[3].Content[0].Type); // nothing to redact: kept, signed
         var restored = Conversations.FromJson(Conversations.ToJson(conversation));
-        var third = await runner.RunAsync(Turn("Thanks.", restored), new RecordingSink(), default);
+        var third = await runner.RunAsync(Turn("Thanks.", restored), new CollectingSink(), default);
         Assert.False(string.IsNullOrEmpty(third.Text));
     }
 
@@ -59,7 +58,7 @@ public sealed class ReplyBlockRedactionEmulatorTests : EmulatorConnectionTest
     public async Task Redacted_thinking_sent_back_with_its_old_signature_is_rejected_which_is_why_it_is_dropped()
     {
         var runner = new PromptRunner(Connection);
-        var first = await runner.RunAsync(Turn(Prompt, Conversations.Create(null, null), raw: true), new RecordingSink(), default);
+        var first = await runner.RunAsync(Turn(Prompt, Conversations.Create(null, null), raw: true), new CollectingSink(), default);
         using var raw = JsonDocument.Parse(first.RawJson!);
         string signature = raw.RootElement.GetProperty("content")[0].GetProperty("signature").GetString()!;
 
@@ -70,7 +69,7 @@ public sealed class ReplyBlockRedactionEmulatorTests : EmulatorConnectionTest
             Role = "assistant",
             Content = { new ClaudeContentBlock { Type = "thinking", Text = first.Thinking, Signature = signature }, ClaudeContentBlock.FromText(first.Text) },
         });
-        var ex = await Assert.ThrowsAsync<ClaudeException>(() => runner.RunAsync(Turn("Next?", forged), new RecordingSink(), default));
+        var ex = await Assert.ThrowsAsync<ClaudeException>(() => runner.RunAsync(Turn("Next?", forged), new CollectingSink(), default));
         Assert.Equal(400, ex.Error.HttpStatus);
         Assert.Contains("Invalid `signature` in `thinking` block", ex.Error.Message);
     }
@@ -79,7 +78,7 @@ public sealed class ReplyBlockRedactionEmulatorTests : EmulatorConnectionTest
     public async Task Profile_None_keeps_the_thinking_and_its_signature()
     {
         var conversation = Conversations.Create(null, null);
-        var first = await new PromptRunner(Connection).RunAsync(Turn(Prompt, conversation, redaction: RedactionOptions.None), new RecordingSink(), default);
+        var first = await new PromptRunner(Connection).RunAsync(Turn(Prompt, conversation, redaction: RedactionOptions.None), new CollectingSink(), default);
         Assert.Contains(Key, first.Thinking);
         var block = conversation.Messages[1].Content[0];
         Assert.Equal("thinking", block.Type);

@@ -5,8 +5,6 @@ using ClaudePS.Engine.Batching;
 using ClaudePS.Engine.Prompting;
 using ClaudePS.Engine.Redaction;
 using ClaudePS.Engine.Tests.Batching;
-using FakeApi = ClaudePS.Engine.Tests.Prompting.FakeApi;
-using RecordingSink = ClaudePS.Engine.Tests.Pipeline.RecordingSink;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Redaction;
@@ -70,7 +68,7 @@ public sealed class ReplyBlockRedactionTests
 
     private static FakeApi Scripted() => new((_, body) => body is not null && body.Contains("\"stream\":true")
         ? (HttpStatusCode.OK, BlocksStream(), "text/event-stream")
-        : (HttpStatusCode.OK, FakeApi.Message(BlocksJson(ToolInput), "tool_use"), null));
+        : (HttpStatusCode.OK, FakeApi.MessageJson(BlocksJson(ToolInput), "tool_use"), null));
 
     private static string TempFile(string name) => Path.Combine(Path.GetTempPath(), "claudeps-redact-tests", Guid.NewGuid().ToString("N"), name);
 
@@ -125,7 +123,7 @@ public sealed class ReplyBlockRedactionTests
         var r = await new PromptRunner(connection).RunAsync(new PromptOptions
         {
             Prompt = "Check the config.", Stream = stream, Raw = !stream, Conversation = conversation, ThinkingBudget = 1024, MaxTokens = 2048,
-        }, new RecordingSink(), default);
+        }, new CollectingSink(), default);
 
         AssertNoSecret(r.Text, "Text");
         AssertNoSecret(r.Thinking, "Thinking");
@@ -179,7 +177,7 @@ public sealed class ReplyBlockRedactionTests
         var r = await new PromptRunner(connection).RunAsync(new PromptOptions
         {
             Prompt = "Check the config.", Raw = true, Conversation = conversation, Redaction = RedactionOptions.None, ThinkingBudget = 1024, MaxTokens = 2048,
-        }, new RecordingSink(), default);
+        }, new CollectingSink(), default);
         Assert.Equal(ReplyText, r.Text);
         Assert.Equal(Thinking, r.Thinking);
         Assert.Equal(ToolInput, r.ToolUses[0].InputJson);

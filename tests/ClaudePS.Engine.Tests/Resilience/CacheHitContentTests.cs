@@ -5,7 +5,6 @@ using System.Text.Json;
 using ClaudePS.Engine.Prompting;
 using ClaudePS.Engine.Resilience;
 using ClaudePS.Engine.Tests.Http;
-using RecordingSink = ClaudePS.Engine.Tests.Pipeline.RecordingSink;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Resilience;
@@ -54,8 +53,8 @@ public sealed class CacheHitContentTests
         var fresh = Conversations.Create(null, null);
         var fromCache = Conversations.Create(null, null);
 
-        var original = await runner.RunAsync(new PromptOptions { Prompt = "Weather in Oslo?", Temperature = 0, Conversation = fresh }, new RecordingSink(), default);
-        var hit = await runner.RunAsync(new PromptOptions { Prompt = "Weather in Oslo?", Temperature = 0, Conversation = fromCache }, new RecordingSink(), default);
+        var original = await runner.RunAsync(new PromptOptions { Prompt = "Weather in Oslo?", Temperature = 0, Conversation = fresh }, new CollectingSink(), default);
+        var hit = await runner.RunAsync(new PromptOptions { Prompt = "Weather in Oslo?", Temperature = 0, Conversation = fromCache }, new CollectingSink(), default);
 
         Assert.False(original.FromCache);
         Assert.True(hit.FromCache);

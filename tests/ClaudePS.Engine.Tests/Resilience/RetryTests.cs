@@ -210,7 +210,7 @@ public class RetryTests
         var clock = new TestClock();
         var api = new FakeApi((_, i) => i == 0 ? FakeApi.With(FakeApi.Error(529, "overloaded_error", id: "req_fault_1"), "retry-after-ms", "250") : FakeApi.Message(), clock);
         using var c = TestConnections.Create(api, clock);
-        var log = new LogSink();
+        var log = new CollectingSink();
         await c.Client.CreateMessageAsync(Prompt(), new CallOptions { Log = log });
         var line = Assert.Single(log.Verbose);
         Assert.Contains("Attempt 1", line);
@@ -234,7 +234,7 @@ public class RetryTests
             return res;
         }, clock);
         using var c = TestConnections.Create(api, clock);
-        var log = new LogSink();
+        var log = new CollectingSink();
         await c.Client.CreateMessageAsync(Prompt(), new CallOptions { Log = log });
         await c.Client.CreateMessageAsync(Prompt(), new CallOptions { Log = log });
         Assert.Single(log.Verbose, l => l.Contains("clock differs"));

@@ -51,7 +51,7 @@ public class StreamRetryTests
             ? FakeApi.Stream(FakeApi.SseStart(), thenStall: true)
             : FakeApi.Stream(FakeApi.SseStart() + FakeApi.SseText("Back") + FakeApi.SseEnd()), clock);
         using var c = TestConnections.Create(api, clock, o => o.Resilience.StreamIdleTimeout = TimeSpan.FromMilliseconds(200));
-        var log = new LogSink();
+        var log = new CollectingSink();
         var r = await c.Client.StreamMessageAsync(Prompt(), null, new CallOptions { Log = log });
         Assert.Equal("Back", r.Text);
         Assert.Equal(2, r.Attempts);

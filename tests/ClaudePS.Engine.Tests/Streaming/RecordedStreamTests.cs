@@ -128,7 +128,7 @@ public class RecordedStreamTests
         var (c, api) = Replaying("pause-turn.sse", "web-search-citations.sse", "refusal.sse");
         using var _ = c;
         var conversation = Conversations.Create(null, "claude-sonnet-5-5");
-        var sink = new Prompting.RecordingSink();
+        var sink = new CollectingSink();
         var r = await new PromptRunner(c).RunAsync(new PromptOptions { Prompt = "Ferry times?", Conversation = conversation, Stream = true, AutoCacheBreakpoints = false }, sink, default);
 
         Assert.Equal(2, api.Count);
@@ -148,24 +148,12 @@ public class RecordedStreamTests
         var (c, _) = Replaying("refusal.sse");
         using var scope = c;
         var conversation = Conversations.Create(null, "claude-sonnet-5-5");
-        var warnings = new List<string>();
-        var sink = new WarningCollector(warnings);
+        var sink = new CollectingSink();
         var r = await new PromptRunner(c).RunAsync(new PromptOptions { Prompt = "Something refused", Conversation = conversation, Stream = true }, sink, default);
         Assert.Equal("refusal", r.StopReason);
         Assert.Equal("I can", r.Text);
         Assert.Empty(conversation.Messages);
-        Assert.Contains(warnings, w => w.Contains("refusal") && w.Contains("not added to the conversation"));
-    }
-
-    private sealed class WarningCollector(List<string> warnings) : IClaudeOutputSink
-    {
-        public void WriteObject(object item) { }
-        public void WriteError(ClaudeError error) { }
-        public void WriteWarning(string text) => warnings.Add(text);
-        public void WriteVerbose(string text) { }
-        public void WriteDebug(string text) { }
-        public void WriteProgress(ProgressInfo progress) { }
-        public void WriteHostText(string text) { }
+        Assert.Contains(sink.Warnings, w => w.Contains("refusal") && w.Contains("not added to the conversation"));
     }
 
     [Fact]

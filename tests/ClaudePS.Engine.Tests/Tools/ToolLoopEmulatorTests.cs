@@ -32,12 +32,12 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     private static ToolRunResult Ran(string output) => new() { Status = ClaudeToolCallStatus.Ran, Output = output };
 
     private Task<ClaudeResponse> Run(string prompt, FakeHost host, ClaudeTool[] tools, Action<ToolLoopOptions>? configure = null,
-        ClaudeConversation? conversation = null, RecordingSink? sink = null, bool stream = false)
+        ClaudeConversation? conversation = null, CollectingSink? sink = null, bool stream = false)
     {
         var loop = new ToolLoopOptions { Tools = tools, Host = host };
         configure?.Invoke(loop);
         return new PromptRunner(Connection).RunAsync(new PromptOptions { Prompt = prompt, Tools = loop, Conversation = conversation, Stream = stream },
-            sink ?? new RecordingSink(), default);
+            sink ?? new CollectingSink(), default);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     public async Task MaxToolTurns_stops_a_loop_that_would_go_on_and_says_so()
     {
         var host = new FakeHost(r => Ran("Not done yet: call Get-Progress again."));
-        var sink = new RecordingSink();
+        var sink = new CollectingSink();
         var response = await Run("Watch the progress.", host, new[] { Tool("Get-Progress") }, o => o.MaxToolTurns = 2, sink: sink);
         Assert.Equal("MaxToolTurnsReached", response.ToolLoopStatus);
         Assert.Equal(new[] { ClaudeToolCallStatus.Ran, ClaudeToolCallStatus.Ran, ClaudeToolCallStatus.NotRun }, response.ToolCalls.Select(c => c.Status));
@@ -220,7 +220,7 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
         var conversation = Conversations.Create(null, null);
         await Run("Check the disk report.", new FakeHost(r => Ran("42 GB free")), new[] { Tool("Get-DiskReport") }, conversation: conversation);
         // The API refuses tool blocks in a request without tools: they go as text, and stay blocks in the conversation.
-        var next = await new PromptRunner(Connection).RunAsync(new PromptOptions { Prompt = "Summarise that.", Conversation = conversation }, new RecordingSink(), default);
+        var next = await new PromptRunner(Connection).RunAsync(new PromptOptions { Prompt = "Summarise that.", Conversation = conversation }, new CollectingSink(), default);
         Assert.Equal("end_turn", next.StopReason);
         Assert.Equal(6, conversation.Messages.Count);
         Assert.Contains(conversation.Messages[1].Content, b => b.Type == "tool_use");
@@ -244,7 +244,7 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     [Fact]
     public async Task Streaming_shows_tool_activity_between_the_texts()
     {
-        var sink = new RecordingSink();
+        var sink = new CollectingSink();
         var response = await Run("Check the disk report.", new FakeHost(r => Ran("42 GB free")), new[] { Tool("Get-DiskReport") }, sink: sink, stream: true);
         string shown = sink.Host.ToString();
         Assert.Contains("I'll check that with Get-DiskReport.", shown);
@@ -268,7 +268,7 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     [Fact]
     public async Task Offering_tools_adds_the_tool_use_system_prompt_to_the_input_tokens()
     {
-        var plain = await new PromptRunner(Connection).RunAsync(new PromptOptions { Prompt = "hello there" }, new RecordingSink(), default);
+        var plain = await new PromptRunner(Connection).RunAsync(new PromptOptions { Prompt = "hello there" }, new CollectingSink(), default);
         var host = new FakeHost(r => Ran(""));
         var withTool = await Run("hello there", host, new[] { Tool("Get-DiskReport") });
         Assert.Empty(withTool.ToolCalls);

@@ -37,7 +37,7 @@ public class ToolLoopWireTests
     {
         int call = 0;
         var api = new FakeApi((_, _) => Interlocked.Increment(ref call) == 1
-            ? (HttpStatusCode.OK, FakeApi.Message("""[{"type":"text","text":"Checking."},{"type":"tool_use","id":"toolu_1","name":"Get-Connection","input":{"Name":"db"}},{"type":"tool_use","id":"toolu_2","name":"Get-Nothing","input":{}}]""", "tool_use"), null)
+            ? (HttpStatusCode.OK, FakeApi.MessageJson("""[{"type":"text","text":"Checking."},{"type":"tool_use","id":"toolu_1","name":"Get-Connection","input":{"Name":"db"}},{"type":"tool_use","id":"toolu_2","name":"Get-Nothing","input":{}}]""", "tool_use"), null)
             : (HttpStatusCode.OK, FakeApi.TextMessage("It is connected."), null));
         using var connection = api.Connect();
         var host = new Host();
@@ -45,7 +45,7 @@ public class ToolLoopWireTests
         {
             Prompt = "Is db connected?",
             Tools = new ToolLoopOptions { Tools = new[] { Tool() }, Host = host },
-        }, new RecordingSink(), default);
+        }, new CollectingSink(), default);
 
         var bodies = api.Bodies();
         Assert.Equal(2, bodies.Count);

@@ -2,35 +2,46 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
-using ClaudePS.Engine.Tests.Resilience;
-using ClaudePS.Engine.Usage;
 
-namespace ClaudePS.Engine.Tests.Http;
+namespace ClaudePS.Engine.Tests.Shared;
 
 /// <summary>One request as the fake server saw it.</summary>
-public sealed record SeenRequest(Uri Uri, string? Auth, string? RetryCount, DateTimeOffset At, string Body);
+public sealed record SeenRequest(Uri Uri, string? Auth, string? RetryCount, DateTimeOffset At, string Body)
+{
+    public string Method { get; init; } = "";
+    public string PathAndQuery => Uri.PathAndQuery;
+}
 
 /// <summary>
-/// An in-memory Claude API: each request is answered by the script (a function of the request and its
-/// index). Records what it saw and the clock time it saw it at.
+/// An in-memory Claude API inside an HttpMessageHandler: each request is answered by the test's script
+/// (a function of the request and its index, or of the request and its body) and recorded with the clock
+/// time it was seen at. No sockets: nothing leaves the process.
 /// </summary>
 public sealed class FakeApi : HttpMessageHandler
 {
-    private readonly Func<HttpRequestMessage, int, CancellationToken, Task<HttpResponseMessage>> _script;
+    private readonly Func<HttpRequestMessage, string?, int, CancellationToken, Task<HttpResponseMessage>> _script;
     private readonly TimeProvider _clock;
     private int _count;
     private int _inFlight;
 
-    public FakeApi(Func<HttpRequestMessage, int, CancellationToken, Task<HttpResponseMessage>> script, TimeProvider clock)
+    private FakeApi(Func<HttpRequestMessage, string?, int, CancellationToken, Task<HttpResponseMessage>> script, TimeProvider clock)
     {
         _script = script;
         _clock = clock;
     }
 
+    public FakeApi(Func<HttpRequestMessage, int, CancellationToken, Task<HttpResponseMessage>> script, TimeProvider clock)
+        : this((r, _, i, ct) => script(r, i, ct), clock) { }
+
     public FakeApi(Func<HttpRequestMessage, int, HttpResponseMessage> script, TimeProvider clock)
-        : this((r, i, _) => Task.FromResult(script(r, i)), clock) { }
+        : this((r, _, i, _) => Task.FromResult(script(r, i)), clock) { }
+
+    /// <summary>Answers each request from its body (null without one) with a status, a body and a content type (JSON by default).</summary>
+    public FakeApi(Func<HttpRequestMessage, string?, (HttpStatusCode Status, string Body, string? ContentType)> respond)
+        : this((r, body, i, _) => Task.FromResult(Reply(respond(r, body), "req_fake_" + (i + 1))), TimeProvider.System) { }
 
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
     public int Count => Volatile.Read(ref _count);
@@ -47,9 +58,9 @@ public sealed class FakeApi : HttpMessageHandler
             string? auth = request.Headers.TryGetValues("x-api-key", out var k) ? k.First()
                 : request.Headers.Authorization?.ToString();
             string? retry = request.Headers.TryGetValues("x-stainless-retry-count", out var rc) ? rc.First() : null;
-            string body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
-            Seen.Enqueue(new SeenRequest(request.RequestUri!, auth, retry, _clock.GetUtcNow(), body));
-            var response = await _script(request, index, cancellationToken);
+            string? body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
+            Seen.Enqueue(new SeenRequest(request.RequestUri!, auth, retry, _clock.GetUtcNow(), body ?? "") { Method = request.Method.Method });
+            var response = await _script(request, body, index, cancellationToken);
             response.RequestMessage = request;
             return response;
         }
@@ -59,7 +70,36 @@ public sealed class FakeApi : HttpMessageHandler
         }
     }
 
+    /// <summary>The request bodies sent to paths ending with <paramref name="suffix"/>, parsed.</summary>
+    public List<JsonElement> Bodies(string suffix = "/v1/messages") =>
+        Seen.Where(r => r.Body.Length > 0 && r.PathAndQuery.Split('?')[0].EndsWith(suffix, StringComparison.Ordinal))
+            .Select(r => JsonDocument.Parse(r.Body).RootElement.Clone()).ToList();
+
+    /// <summary>A connection that sends everything here.</summary>
+    public ClaudeConnection Connect(string? defaultModel = "claude-sonnet-4-5") =>
+        ClaudeConnection.Create(new ClaudeConnectionOptions
+        {
+            BaseUris = { new Uri("http://127.0.0.1:9/") },
+            Credential = new ApiKeyCredential("sk-ant-test-key"),
+            DefaultModel = defaultModel,
+        }, new Hashtable(), this);
+
     // ---- replies ----
+
+    private static HttpResponseMessage Reply((HttpStatusCode Status, string Body, string? ContentType) reply, string requestId)
+    {
+        var res = new HttpResponseMessage(reply.Status) { Content = new StringContent(reply.Body, Encoding.UTF8, reply.ContentType ?? "application/json") };
+        res.Headers.TryAddWithoutValidation("request-id", requestId);
+        return res;
+    }
+
+    /// <summary>A non-streaming message reply body with the given content blocks (JSON array text).</summary>
+    public static string MessageJson(string contentJson, string stopReason = "end_turn", string usageJson = "{\"input_tokens\":10,\"output_tokens\":5}") =>
+        $"{{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":{contentJson},\"stop_reason\":\"{stopReason}\",\"stop_sequence\":null,\"usage\":{usageJson}}}";
+
+    public static string TextMessage(string text, string stopReason = "end_turn") =>
+        MessageJson("[{\"type\":\"text\",\"text\":" + JsonSerializer.Serialize(text) + "}]", stopReason);
+
 
     public static HttpResponseMessage Message(string text = "Hello", int input = 10, int output = 5, string id = "req_ok")
     {
@@ -146,43 +186,3 @@ public sealed class FakeApi : HttpMessageHandler
     }
 }
 
-/// <summary>Collects verbose lines.</summary>
-public sealed class LogSink : IClaudeOutputSink
-{
-    public ConcurrentQueue<string> Verbose { get; } = new();
-    public void WriteObject(object item) { }
-    public void WriteError(ClaudeError error) { }
-    public void WriteWarning(string text) { }
-    public void WriteVerbose(string text) => Verbose.Enqueue(text);
-    public void WriteDebug(string text) { }
-    public void WriteProgress(ProgressInfo progress) { }
-    public void WriteHostText(string text) { }
-}
-
-/// <summary>Counts usage events.</summary>
-public sealed class CountingRecorder : IUsageRecorder
-{
-    public ConcurrentQueue<UsageEvent> Events { get; } = new();
-    public decimal? Record(UsageEvent usage) { Events.Enqueue(usage); return 0.01m; }
-}
-
-/// <summary>Builds connections over a <see cref="FakeApi"/> with a <see cref="TestClock"/>.</summary>
-public static class TestConnections
-{
-    public const string Key = "sk-ant-test-SECRET-0123456789";
-
-    public static ClaudeConnection Create(FakeApi api, TestClock clock, Action<ClaudeConnectionOptions>? configure = null,
-        int endpoints = 1, IDictionary? environment = null, ICredentialProvider? credential = null)
-    {
-        var options = new ClaudeConnectionOptions
-        {
-            Credential = credential ?? new ApiKeyCredential(Key),
-            DefaultModel = "claude-sonnet-4-5",
-        };
-        for (int i = 0; i < endpoints; i++) options.BaseUris.Add(new Uri($"http://127.0.0.1:{9001 + i}"));
-        options.Resilience.Clock = clock;
-        options.Resilience.Jitter = () => 1.0;
-        configure?.Invoke(options);
-        return ClaudeConnection.Create(options, environment ?? new Hashtable(), api);
-    }
-}
