@@ -144,6 +144,8 @@ internal sealed class ClaudeTransport
                     return default;
                 },
             })
+            .AddStrategy(_ => new EndpointStep(this))
+            .AddStrategy(_ => new RateLimitStep(Limiter))
             .Build();
         return new ResiliencePipelineBuilder { TimeProvider = TimeProvider.System }
             .AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = args => new ValueTask<TimeSpan>(State(args.Context).Deadline) })
@@ -170,7 +172,7 @@ internal sealed class ClaudeTransport
         try
         {
             return await _pipeline.ExecuteAsync(
-                static (ctx, s) => s.Transport.AttemptAsync(s.State, ctx.CancellationToken),
+                static (ctx, s) => s.Transport.ExchangeAsync(s.State, ctx.CancellationToken),
                 context, (Transport: this, State: state)).ConfigureAwait(false);
         }
         catch (AttemptFailure f)
@@ -192,32 +194,77 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <summary>One attempt: choose an endpoint, ask its breaker, wait for the rate limiter, then the
-    /// exchange. The breaker and the endpoint pool hear how it ended.</summary>
-    private async ValueTask<T> AttemptAsync<T>(CallState<T> state, CancellationToken ct)
+    /// <summary>The attempt's first step: chooses the endpoint, asks its circuit breaker, and tells the
+    /// breaker and the endpoint pool how the attempt ended.</summary>
+    private sealed class EndpointStep : ResilienceStrategy
     {
-        int attempt = Interlocked.Increment(ref state.Attempts);
-        var endpoint = EnterEndpoint(state, attempt);
-        AttemptFailure? failure = null;
-        bool? failed = null; // null: no verdict on the endpoint (the caller cancelled)
-        try
+        private readonly ClaudeTransport _transport;
+
+        public EndpointStep(ClaudeTransport transport) => _transport = transport;
+
+        protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+            Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
         {
-            using var lease = await Limiter.AcquireAsync(state.Request.Demand, state.Log is null ? null : state.LogLimiterWait, ct).ConfigureAwait(false);
-            var result = await ExchangeAsync(state, endpoint, attempt, lease, ct).ConfigureAwait(false);
-            failed = false;
-            return result;
+            var call = State(context);
+            int attempt = Interlocked.Increment(ref call.Attempts);
+            EndpointState endpoint;
+            try
+            {
+                endpoint = _transport.EnterEndpoint(call, attempt);
+            }
+            catch (AttemptFailure refused)
+            {
+                return Outcome.FromException<TResult>(refused);
+            }
+            call.Endpoint = endpoint;
+            AttemptFailure? failure = null;
+            bool? failed = null; // null: no verdict on the endpoint (the caller cancelled)
+            try
+            {
+                var outcome = await callback(context, state).ConfigureAwait(false);
+                if (outcome.Exception is null) failed = false;
+                else if (outcome.Exception is AttemptFailure f)
+                {
+                    f.EndpointIndex = endpoint.Index;
+                    failure = f;
+                    failed = f.MovesEndpoint;
+                }
+                return outcome;
+            }
+            finally
+            {
+                endpoint.Breaker.Record(failed);
+                _transport.Endpoints.Report(endpoint, failure);
+            }
         }
-        catch (AttemptFailure f)
+    }
+
+    /// <summary>The attempt's second step: waits for the adaptive rate limiter and holds its lease
+    /// while the attempt runs.</summary>
+    private sealed class RateLimitStep : ResilienceStrategy
+    {
+        private readonly AdaptiveRateLimiter _limiter;
+
+        public RateLimitStep(AdaptiveRateLimiter limiter) => _limiter = limiter;
+
+        protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+            Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
         {
-            f.EndpointIndex = endpoint.Index;
-            failure = f;
-            failed = f.MovesEndpoint;
-            throw;
-        }
-        finally
-        {
-            endpoint.Breaker.Record(failed);
-            Endpoints.Report(endpoint, failure);
+            var call = State(context);
+            RateLease lease;
+            try
+            {
+                lease = await _limiter.AcquireAsync(call.Request.Demand, call.Log is null ? null : call.LogLimiterWait, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException canceled)
+            {
+                return Outcome.FromException<TResult>(canceled);
+            }
+            using (lease)
+            {
+                call.Lease = lease;
+                return await callback(context, state).ConfigureAwait(false);
+            }
         }
     }
 
@@ -243,8 +290,11 @@ internal sealed class ClaudeTransport
     /// <summary>Sends the request to <paramref name="endpoint"/> with the attempt's own timeouts and reads
     /// the reply. Every way it can fail becomes an <see cref="AttemptFailure"/>; usage a failed attempt
     /// reported is settled and billed.</summary>
-    private async ValueTask<T> ExchangeAsync<T>(CallState<T> state, EndpointState endpoint, int attempt, RateLease lease, CancellationToken ct)
+    private async ValueTask<T> ExchangeAsync<T>(CallState<T> state, CancellationToken ct)
     {
+        var endpoint = state.Endpoint!;
+        var lease = state.Lease!;
+        int attempt = state.Attempts;
         var s = state.Settings;
         var request = state.Request;
         // Its own token source only when something can end this attempt alone (attempt timeout, idle stream).
@@ -500,6 +550,9 @@ internal sealed class ClaudeTransport
         public int? LastEndpointIndex { get; set; }
         public string? LastEndpoint { get; set; }
         public MessageBuilder? LastBuilder { get; set; }
+        /// <summary>The current attempt's endpoint and rate-limit lease (set by the pipeline's steps).</summary>
+        public EndpointState? Endpoint { get; set; }
+        public RateLease? Lease { get; set; }
 
         /// <summary>The limiter's wait note (a method group made once per call, only when someone listens).</summary>
         public void LogLimiterWait(TimeSpan wait, string why) =>
