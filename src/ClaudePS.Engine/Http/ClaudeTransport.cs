@@ -321,10 +321,6 @@ internal sealed class ClaudeTransport
             f.Error = WithPartial(f.Error, b);
             throw;
         }
-        catch (AttemptFailure)
-        {
-            throw;
-        }
         catch (ClaudeException ex)
         {
             // The reader's own failures: an error event in the stream, a stream that ended early.
