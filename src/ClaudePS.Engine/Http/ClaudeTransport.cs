@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,6 +12,7 @@ using ClaudePS.Engine.Resilience;
 using ClaudePS.Engine.Wire;
 using Polly;
 using Polly.Retry;
+using Polly.Timeout;
 
 namespace ClaudePS.Engine.Http;
 
@@ -90,9 +90,11 @@ internal sealed class AttemptContext
 }
 
 /// <summary>
-/// Everything between ClaudeClient and HttpClient for one connection: the Polly retry pipeline, the
-/// rate limiter, endpoint failover with a circuit breaker each, per-attempt and idle timeouts, the
-/// overall deadline, the one forced credential refresh after 401, and the verbose account of it all.
+/// Everything between ClaudeClient and HttpClient for one connection. A call runs one Polly pipeline:
+/// the overall deadline (<c>-TimeoutSec</c>), then the retry rules (<see cref="RetryRules"/>), then one
+/// attempt: endpoint choice, that endpoint's circuit breaker, the adaptive rate limiter, the HTTP
+/// exchange (with the one forced credential refresh after 401) and the reply's reader. The verbose
+/// account of retries and waits is written here too.
 /// </summary>
 internal sealed class ClaudeTransport
 {
@@ -100,7 +102,7 @@ internal sealed class ClaudeTransport
     private static readonly ResiliencePropertyKey<CallState> StateKey = new("ClaudePS.CallState");
 
     private readonly ClaudeConnection _connection;
-    private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline _pipeline;
     /// <summary>The credential's header is one of the connection's default headers (an API key).</summary>
     private readonly bool _credentialIsDefault;
 
@@ -113,23 +115,7 @@ internal sealed class ClaudeTransport
         Endpoints = new EndpointPool(connection.Endpoints, settings);
         if (settings.CacheTtl is { } ttl && ttl > TimeSpan.Zero)
             Cache = new ResponseCache(ttl, settings.CacheMaxEntries, settings.CacheMaxBytes, settings.Clock);
-        _retry = new ResiliencePipelineBuilder { TimeProvider = settings.Clock }
-            .AddRetry(new RetryStrategyOptions
-            {
-                // The call's own settings decide (per-call MaxRetries, budget); Polly runs the loop and the waits.
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Constant,
-                Delay = TimeSpan.Zero,
-                UseJitter = false,
-                ShouldHandle = args => new ValueTask<bool>(Decide(args.Context.Properties.GetValue(StateKey, null!), args.Outcome.Exception, args.Context.CancellationToken)),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(StateKey, null!).Decision.Delay),
-                OnRetry = args =>
-                {
-                    OnRetry(args.Context.Properties.GetValue(StateKey, null!), args.RetryDelay);
-                    return default;
-                },
-            })
-            .Build();
+        _pipeline = BuildPipeline(settings.Clock);
     }
 
     public ResilienceSettings Settings { get; }
@@ -138,13 +124,39 @@ internal sealed class ClaudeTransport
     /// <summary>The response cache, when the connection has a cache TTL.</summary>
     public ResponseCache? Cache { get; }
 
+    /// <summary>
+    /// The pipeline every call runs, outermost first. The deadline runs on real time; the retry waits on
+    /// the connection's clock (tests replace it to skip waits). The retry strategy only carries out what
+    /// <see cref="RetryRules"/> decide: the call's own settings set the attempt count and the budget, the
+    /// server's hints and the backoff set the wait.
+    /// </summary>
+    private ResiliencePipeline BuildPipeline(TimeProvider clock)
+    {
+        var retry = new ResiliencePipelineBuilder { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => new ValueTask<bool>(Decide(State(args.Context), args.Outcome.Exception, args.Context.CancellationToken)),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(State(args.Context).Decision.Delay),
+                OnRetry = args =>
+                {
+                    OnRetry(State(args.Context), args.RetryDelay);
+                    return default;
+                },
+            })
+            .AddStrategy(_ => new EndpointStep(this))
+            .AddStrategy(_ => new RateLimitStep(Limiter))
+            .Build();
+        return new ResiliencePipelineBuilder { TimeProvider = TimeProvider.System }
+            .AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = args => new ValueTask<TimeSpan>(State(args.Context).Deadline) })
+            .AddPipeline(retry)
+            .Build();
+    }
+
+    private static CallState State(ResilienceContext context) => context.Properties.GetValue(StateKey, null!);
+
     /// <summary>Sends <paramref name="request"/> with retries; returns what its reader made of the
     /// successful reply, or throws <see cref="ClaudeException"/>.</summary>
-#if NET8_0_OR_GREATER
-    // Both layers suspend on every call that reaches the network: pooled state machines instead of two
-    // fresh allocations a call (see docs/benchmarks.md, session 6).
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-#endif
     public async ValueTask<T> SendAsync<T>(TransportRequest<T> request, Http.CallOptions call, CancellationToken cancellationToken)
     {
         var settings = call.Resilience?.ApplyTo(Settings) ?? Settings;
@@ -154,41 +166,20 @@ internal sealed class ClaudeTransport
             settings = settings.Copy();
             settings.RetryBudget = overall;
         }
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(overall);
-        var state = new CallState<T>(request, settings, call.Log);
+        var state = new CallState<T>(request, settings, call.Log, overall);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(StateKey, state);
         try
         {
-            try
-            {
-                // Most calls succeed at once, so the first attempt runs directly and Polly's retry pipeline
-                // takes over only when an attempt failed and is to be retried: on every call the pipeline
-                // cost about 10 µs and a tenth of loopback throughput (docs/benchmarks.md, client-breakdown).
-                return await AttemptAsync(state, deadline.Token).ConfigureAwait(false);
-            }
-            catch (AttemptFailure f) when (Decide(state, f, deadline.Token))
-            {
-                OnRetry(state, state.Decision.Delay);
-            }
-            await settings.Clock.DelayAsync(state.Decision.Delay, deadline.Token).ConfigureAwait(false);
-            var context = ResilienceContextPool.Shared.Get(deadline.Token);
-            context.Properties.Set(StateKey, state);
-            try
-            {
-                return await _retry.ExecuteAsync(
-                    static (ctx, s) => s.Transport.AttemptAsync(s.State, ctx.CancellationToken),
-                    context, (Transport: this, State: state)).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
+            return await _pipeline.ExecuteAsync(
+                static (ctx, s) => s.Transport.ExchangeAsync(s.State, ctx.CancellationToken),
+                context, (Transport: this, State: state)).ConfigureAwait(false);
         }
         catch (AttemptFailure f)
         {
             throw new ClaudeException(FinalError(f, state), f.InnerException);
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        catch (TimeoutRejectedException ex)
         {
             var error = ApiErrors.Timeout($"The call (with {state.Attempts} attempt{(state.Attempts == 1 ? "" : "s")})", overall, state.LastEndpoint);
             throw new ClaudeException(WithPartial(error, state.LastBuilder), ex);
@@ -197,167 +188,235 @@ internal sealed class ClaudeTransport
         {
             throw new ClaudeException(WithPartial(ApiErrors.Canceled(), state.LastBuilder), ex);
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
     }
 
-    /// <summary>One attempt: choose an endpoint, ask its breaker, wait for the limiter, send with the
-    /// attempt's timeouts and read the reply. The exchange's failures become <see cref="AttemptFailure"/>;
-    /// the breaker and the endpoint pool hear how the attempt ended. One method, because every async
-    /// layer costs a state machine and a continuation on every call.</summary>
-#if NET8_0_OR_GREATER
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-#endif
-    private async ValueTask<T> AttemptAsync<T>(CallState<T> state, CancellationToken ct)
+    /// <summary>The attempt's first step: chooses the endpoint, asks its circuit breaker, and tells the
+    /// breaker and the endpoint pool how the attempt ended.</summary>
+    private sealed class EndpointStep : ResilienceStrategy
     {
-        int attempt = Interlocked.Increment(ref state.Attempts);
+        private readonly ClaudeTransport _transport;
+
+        public EndpointStep(ClaudeTransport transport) => _transport = transport;
+
+        protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+            Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+        {
+            var call = State(context);
+            int attempt = Interlocked.Increment(ref call.Attempts);
+            EndpointState endpoint;
+            try
+            {
+                endpoint = _transport.EnterEndpoint(call, attempt);
+            }
+            catch (AttemptFailure refused)
+            {
+                return Outcome.FromException<TResult>(refused);
+            }
+            call.Endpoint = endpoint;
+            AttemptFailure? failure = null;
+            bool? failed = null; // null: no verdict on the endpoint (the caller cancelled)
+            try
+            {
+                var outcome = await callback(context, state).ConfigureAwait(false);
+                if (outcome.Exception is null) failed = false;
+                else if (outcome.Exception is AttemptFailure f)
+                {
+                    f.EndpointIndex = endpoint.Index;
+                    failure = f;
+                    failed = f.MovesEndpoint;
+                }
+                return outcome;
+            }
+            finally
+            {
+                endpoint.Breaker.Record(failed);
+                _transport.Endpoints.Report(endpoint, failure);
+            }
+        }
+    }
+
+    /// <summary>The attempt's second step: waits for the adaptive rate limiter and holds its lease
+    /// while the attempt runs.</summary>
+    private sealed class RateLimitStep : ResilienceStrategy
+    {
+        private readonly AdaptiveRateLimiter _limiter;
+
+        public RateLimitStep(AdaptiveRateLimiter limiter) => _limiter = limiter;
+
+        protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+            Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+        {
+            var call = State(context);
+            RateLease lease;
+            try
+            {
+                lease = await _limiter.AcquireAsync(call.Request.Demand, call.Log is null ? null : call.LogLimiterWait, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException canceled)
+            {
+                return Outcome.FromException<TResult>(canceled);
+            }
+            using (lease)
+            {
+                call.Lease = lease;
+                return await callback(context, state).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Chooses the attempt's endpoint and says so when it moved; throws a CircuitOpen failure
+    /// (carrying the break's time left, waited out like a server hint) when its breaker refuses.</summary>
+    private EndpointState EnterEndpoint(CallState state, int attempt)
+    {
         var (endpoint, probe) = Endpoints.Choose();
         if (probe) state.Log?.WriteVerbose($"Probing endpoint {endpoint.Shown} again with this request (it failed earlier).");
         else if (state.LastEndpointIndex is { } last && last != endpoint.Index)
             state.Log?.WriteVerbose($"Attempt {attempt} of {state.Request.What} goes to endpoint {endpoint.Shown} ({Endpoints.All[last].Shown} failed).");
         state.LastEndpointIndex = endpoint.Index;
         state.LastEndpoint = endpoint.Shown;
+        if (endpoint.Breaker.TryEnter(out var breakLeft)) return endpoint;
 
-        if (!endpoint.Breaker.TryEnter(out var breakLeft))
-        {
-            if (probe) Endpoints.EndProbe(endpoint);
-            throw new AttemptFailure(new ClaudeError("ClaudePS.CircuitOpen", ClaudeErrorCategory.ResourceUnavailable,
-                $"Recent attempts at {endpoint.Shown} mostly failed, so ClaudePS stopped sending there for a while. Try again shortly, or give a second endpoint with -BaseUri.")
-            { IsTransient = true }, FailureKind.CircuitOpen)
-            { ServerWait = breakLeft, ServerWaitSource = "circuit breaker", EndpointIndex = endpoint.Index };
-        }
+        if (probe) Endpoints.EndProbe(endpoint);
+        throw new AttemptFailure(new ClaudeError("ClaudePS.CircuitOpen", ClaudeErrorCategory.ResourceUnavailable,
+            $"Recent attempts at {endpoint.Shown} mostly failed, so ClaudePS stopped sending there for a while. Try again shortly, or give a second endpoint with -BaseUri.")
+        { IsTransient = true }, FailureKind.CircuitOpen)
+        { ServerWait = breakLeft, ServerWaitSource = "circuit breaker", EndpointIndex = endpoint.Index };
+    }
 
-        AttemptFailure? failure = null;
-        bool? failed = null;
+    /// <summary>Sends the request to <paramref name="endpoint"/> with the attempt's own timeouts and reads
+    /// the reply. Every way it can fail becomes an <see cref="AttemptFailure"/>; usage a failed attempt
+    /// reported is settled and billed.</summary>
+    private async ValueTask<T> ExchangeAsync<T>(CallState<T> state, CancellationToken ct)
+    {
+        var endpoint = state.Endpoint!;
+        var lease = state.Lease!;
+        int attempt = state.Attempts;
+        var s = state.Settings;
+        var request = state.Request;
+        // Its own token source only when something can end this attempt alone (attempt timeout, idle stream).
+        using var attemptCts = s.AttemptTimeout is not null || request.Stream ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
+        if (s.AttemptTimeout is { } limit) attemptCts!.CancelAfter(limit);
+        var token = attemptCts?.Token ?? ct;
+        using var idle = request.Stream ? new IdleWatchdog(s.StreamIdleTimeout, attemptCts!) : null;
+        var context = new AttemptContext { Attempt = attempt, Endpoint = endpoint.Uri, ShownEndpoint = endpoint.Shown, Started = state.Started, Idle = idle };
+        bool succeeded = false;
         try
         {
-            using var lease = await Limiter.AcquireAsync(state.Request.Demand, state.Log is null ? null : state.LogLimiterWait, ct).ConfigureAwait(false);
-            var s = state.Settings;
-            var request = state.Request;
-            // Its own token source only when something can end this attempt alone (attempt timeout, idle stream).
-            using var attemptCts = s.AttemptTimeout is not null || request.Stream ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
-            if (s.AttemptTimeout is { } limit) attemptCts!.CancelAfter(limit);
-            var token = attemptCts?.Token ?? ct;
-            using var idle = request.Stream ? new IdleWatchdog(s.StreamIdleTimeout, attemptCts!) : null;
-            var context = new AttemptContext { Attempt = attempt, Endpoint = endpoint.Uri, ShownEndpoint = endpoint.Shown, Started = state.Started, Idle = idle };
-            bool succeeded = false;
-            try
-            {
-                var uri = request.Target(endpoint.Uri);
-                var credential = _connection.Credential;
-                // Credentials other than a default header (tokens that expire) are asked on every attempt.
-                var auth = _credentialIsDefault ? default : await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
-                Limiter.MarkSent(lease);
-                HttpResponseMessage res;
-                using (var message = NewMessage(request, uri, attempt, auth))
-                    res = await _connection.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-                if ((int)res.StatusCode == 401 && credential.CanRefresh && !state.Refreshed)
-                {
-                    // A token may have been revoked or rotated early: refresh once (past the rejected one) and repeat at once.
-                    state.Refreshed = true;
-                    res.Dispose();
-                    state.Log?.WriteVerbose($"{request.What} got 401 from {endpoint.Shown}; refreshing the {credential.AuthKind} credential once and sending again.");
-                    auth = await credential.RefreshAfterRejectionAsync(auth, token).ConfigureAwait(false);
-                    using var again = NewMessage(request, uri, attempt, auth);
-                    res = await _connection.Http.SendAsync(again, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-                }
-                using (res)
-                {
-                    idle?.Kick();
-                    context.RequestId = ClaudeClient.Header(res, "request-id");
-                    if (_connection.ServerClock.ObservationDue() && res.Headers.Date is { } date && _connection.ServerClock.Observe(date) is { } skewNote)
-                        state.Log?.WriteVerbose(skewNote);
-                    int status = (int)res.StatusCode;
-                    if (!res.IsSuccessStatusCode)
-                    {
-                        var (wait, source) = RetryRules.ServerWait(res.Headers, s.Clock.GetUtcNow());
-                        var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
-                        var error = ApiErrors.FromHttp(status, body, context.RequestId, endpoint.Shown);
-                        if (status == 429) Usage.ClaudeMetrics.Shared.RecordRateLimited(request.Model ?? "unknown");
-                        if (request.Demand is not null)
-                            Limiter.OnResponse(lease, res.Headers, status == 429 && error.ErrorId != "ClaudePS.SpendLimitReached", wait);
-                        throw new AttemptFailure(error, FailureKind.Status)
-                        { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
-                    }
-                    // A stream's headers sync the limiter as it starts (it may run for minutes); a whole reply's
-                    // with its usage once read, in one pass through the limiter's lock instead of two, or alone
-                    // when the read gives no usage (it failed, or the reader keeps no message).
-                    var unsynced = request.Demand is null ? null : res.Headers;
-                    if (request.Stream && unsynced is not null)
-                    {
-                        Limiter.OnResponse(lease, unsynced, false, null);
-                        unsynced = null;
-                    }
-                    try
-                    {
-                        var result = await state.Call.ReadAsync(res, context, token).ConfigureAwait(false);
-                        if (context.Builder is { } done)
-                        {
-                            lease.Settle(done.Usage, unsynced);
-                            unsynced = null;
-                        }
-                        succeeded = true;
-                        failed = false;
-                        return result;
-                    }
-                    finally
-                    {
-                        if (unsynced is not null) Limiter.OnResponse(lease, unsynced, false, null);
-                    }
-                }
-            }
-            catch (AttemptFailure f) when (context.Builder is { } b)
-            {
-                f.Error = WithPartial(f.Error, b);
-                throw;
-            }
-            catch (AttemptFailure)
-            {
-                throw;
-            }
-            catch (ClaudeException ex)
-            {
-                // The reader's own failures: an error event in the stream, a stream that ended early.
-                throw Failure(WithPartial(ex.Error, context.Builder), FailureKind.Stream, context, ex);
-            }
-            catch (OperationCanceledException ex) when (!ct.IsCancellationRequested && attemptCts is { IsCancellationRequested: true })
-            {
-                if (idle is { Fired: true })
-                    throw Failure(WithPartial(new ClaudeError("ClaudePS.StreamIdle", ClaudeErrorCategory.OperationTimeout,
-                        $"The stream from {endpoint.Shown} sent nothing for {RetryRules.Show(idle.Idle)}. It is retried if nothing had reached you yet; raise the stream idle timeout (CLAUDEPS_STREAM_IDLE_TIMEOUT_SEC) if the model thinks long.")
-                    { RequestId = context.RequestId, IsTransient = true }, context.Builder), FailureKind.StreamIdle, context, ex);
-                throw Failure(WithPartial(ApiErrors.Timeout($"Attempt {attempt}", s.AttemptTimeout ?? TimeSpan.Zero, endpoint.Shown), context.Builder),
-                    FailureKind.AttemptTimeout, context, ex);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                throw Failure(WithPartial(ApiErrors.Connection(ex, endpoint.Shown), context.Builder), FailureKind.Connection, context, ex);
-            }
-            catch (JsonException ex)
-            {
-                throw Failure(new ClaudeError("ClaudePS.InvalidResponse", ClaudeErrorCategory.InvalidResult,
-                    $"The reply from {endpoint.Shown} was not valid JSON: {ex.Message}") { RequestId = context.RequestId, IsTransient = true },
-                    FailureKind.InvalidReply, context, ex);
-            }
-            finally
-            {
-                state.LastBuilder = context.Builder;
-                if (!succeeded && context.Builder is { } b && (b.Usage.InputTokens > 0 || b.Usage.OutputTokens > 0))
-                {
-                    lease.Settle(b.Usage);
-                    request.OnFailedAttemptUsage(b.Usage, context);
-                }
-            }
+            using var res = await SendHttpAsync(state, request.Target(endpoint.Uri), endpoint, attempt, lease, token).ConfigureAwait(false);
+            idle?.Kick();
+            context.RequestId = ClaudeClient.Header(res, "request-id");
+            if (_connection.ServerClock.ObservationDue() && res.Headers.Date is { } date && _connection.ServerClock.Observe(date) is { } skewNote)
+                state.Log?.WriteVerbose(skewNote);
+            if (!res.IsSuccessStatusCode) throw await StatusFailureAsync(res, state, lease, context).ConfigureAwait(false);
+            var result = await ReadReplyAsync(res, state, lease, context, token).ConfigureAwait(false);
+            succeeded = true;
+            return result;
         }
-        catch (AttemptFailure f)
+        catch (AttemptFailure f) when (context.Builder is { } b)
         {
-            f.EndpointIndex = endpoint.Index;
-            failure = f;
-            failed = f.MovesEndpoint;
+            f.Error = WithPartial(f.Error, b);
             throw;
+        }
+        catch (ClaudeException ex)
+        {
+            // The reader's own failures: an error event in the stream, a stream that ended early.
+            throw Failure(WithPartial(ex.Error, context.Builder), FailureKind.Stream, context, ex);
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested && attemptCts is { IsCancellationRequested: true })
+        {
+            if (idle is { Fired: true })
+                throw Failure(WithPartial(new ClaudeError("ClaudePS.StreamIdle", ClaudeErrorCategory.OperationTimeout,
+                    $"The stream from {endpoint.Shown} sent nothing for {RetryRules.Show(idle.Idle)}. It is retried if nothing had reached you yet; raise the stream idle timeout (CLAUDEPS_STREAM_IDLE_TIMEOUT_SEC) if the model thinks long.")
+                { RequestId = context.RequestId, IsTransient = true }, context.Builder), FailureKind.StreamIdle, context, ex);
+            throw Failure(WithPartial(ApiErrors.Timeout($"Attempt {attempt}", s.AttemptTimeout ?? TimeSpan.Zero, endpoint.Shown), context.Builder),
+                FailureKind.AttemptTimeout, context, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw Failure(WithPartial(ApiErrors.Connection(ex, endpoint.Shown), context.Builder), FailureKind.Connection, context, ex);
+        }
+        catch (JsonException ex)
+        {
+            throw Failure(new ClaudeError("ClaudePS.InvalidResponse", ClaudeErrorCategory.InvalidResult,
+                $"The reply from {endpoint.Shown} was not valid JSON: {ex.Message}") { RequestId = context.RequestId, IsTransient = true },
+                FailureKind.InvalidReply, context, ex);
         }
         finally
         {
-            endpoint.Breaker.Record(failed);
-            Endpoints.Report(endpoint, failure);
+            state.LastBuilder = context.Builder;
+            if (!succeeded && context.Builder is { } b && (b.Usage.InputTokens > 0 || b.Usage.OutputTokens > 0))
+            {
+                lease.Settle(b.Usage);
+                request.OnFailedAttemptUsage(b.Usage, context);
+            }
+        }
+    }
+
+    /// <summary>The HTTP exchange: adds the credential unless it is a default header; after a 401 with a
+    /// refreshable credential (a token revoked or rotated early), refreshes it once and sends again at once.</summary>
+    private async Task<HttpResponseMessage> SendHttpAsync(CallState state, Uri uri, EndpointState endpoint, int attempt, RateLease lease, CancellationToken token)
+    {
+        var request = state.Request;
+        var credential = _connection.Credential;
+        // Credentials other than a default header (tokens that expire) are asked on every attempt.
+        var auth = _credentialIsDefault ? default : await credential.GetHeaderAsync(false, token).ConfigureAwait(false);
+        Limiter.MarkSent(lease);
+        HttpResponseMessage res;
+        using (var message = NewMessage(request, uri, attempt, auth))
+            res = await _connection.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+        if ((int)res.StatusCode != 401 || !credential.CanRefresh || state.Refreshed) return res;
+
+        state.Refreshed = true;
+        res.Dispose();
+        state.Log?.WriteVerbose($"{request.What} got 401 from {endpoint.Shown}; refreshing the {credential.AuthKind} credential once and sending again.");
+        auth = await credential.RefreshAfterRejectionAsync(auth, token).ConfigureAwait(false);
+        using var again = NewMessage(request, uri, attempt, auth);
+        return await _connection.Http.SendAsync(again, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+    }
+
+    /// <summary>An error status as a failure with the server's retry hints; a 429 also pauses the limiter.</summary>
+    private async Task<AttemptFailure> StatusFailureAsync(HttpResponseMessage res, CallState state, RateLease lease, AttemptContext context)
+    {
+        var request = state.Request;
+        int status = (int)res.StatusCode;
+        var (wait, source) = RetryRules.ServerWait(res.Headers, state.Settings.Clock.GetUtcNow());
+        var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
+        var error = ApiErrors.FromHttp(status, body, context.RequestId, context.ShownEndpoint);
+        if (status == 429) Usage.ClaudeMetrics.Shared.RecordRateLimited(request.Model ?? "unknown");
+        if (request.Demand is not null)
+            Limiter.OnResponse(lease, res.Headers, status == 429 && error.ErrorId != "ClaudePS.SpendLimitReached", wait);
+        return new AttemptFailure(error, FailureKind.Status)
+        { ShouldRetryHeader = RetryRules.ShouldRetry(res.Headers), ServerWait = wait, ServerWaitSource = source };
+    }
+
+    /// <summary>Reads a successful reply and syncs the limiter with its headers: a stream's as it starts
+    /// (it may run for minutes), a whole reply's with its usage once read, or alone when the read gives
+    /// no usage (it failed, or the reader keeps no message).</summary>
+    private async ValueTask<T> ReadReplyAsync<T>(HttpResponseMessage res, CallState<T> state, RateLease lease, AttemptContext context, CancellationToken token)
+    {
+        var unsynced = state.Request.Demand is null ? null : res.Headers;
+        if (state.Request.Stream && unsynced is not null)
+        {
+            Limiter.OnResponse(lease, unsynced, false, null);
+            unsynced = null;
+        }
+        try
+        {
+            var result = await state.Call.ReadAsync(res, context, token).ConfigureAwait(false);
+            if (context.Builder is { } done)
+            {
+                lease.Settle(done.Usage, unsynced);
+                unsynced = null;
+            }
+            return result;
+        }
+        finally
+        {
+            if (unsynced is not null) Limiter.OnResponse(lease, unsynced, false, null);
         }
     }
 
@@ -399,8 +458,8 @@ internal sealed class ClaudeTransport
         return key is not null;
     }
 
-    /// <summary>Runs the retry rules on a failed attempt and keeps the decision for the delay (the first
-    /// retry's and Polly's ShouldHandle for the later ones).</summary>
+    /// <summary>The retry strategy's ShouldHandle: runs the retry rules on a failed attempt and keeps the
+    /// decision for its DelayGenerator and the verbose line.</summary>
     private bool Decide(CallState state, Exception? exception, CancellationToken ct)
     {
         if (exception is not AttemptFailure f || ct.IsCancellationRequested) return false;
@@ -461,9 +520,10 @@ internal sealed class ClaudeTransport
     /// <summary>The state of one logical call across its attempts.</summary>
     private abstract class CallState
     {
-        protected CallState(TransportRequest request, ResilienceSettings settings, IClaudeOutputSink? log)
+        protected CallState(TransportRequest request, ResilienceSettings settings, IClaudeOutputSink? log, TimeSpan deadline)
         {
             Request = request;
+            Deadline = deadline;
             Settings = settings;
             Log = log;
             Started = request.Started != 0 ? request.Started : TimeProvider.System.GetTimestamp();
@@ -472,6 +532,8 @@ internal sealed class ClaudeTransport
         }
 
         public TransportRequest Request { get; }
+        /// <summary>The call's overall time limit (real time, across all attempts and waits).</summary>
+        public TimeSpan Deadline { get; }
         public ResilienceSettings Settings { get; }
         public IClaudeOutputSink? Log { get; }
         public long StartTimestamp { get; }
@@ -484,6 +546,9 @@ internal sealed class ClaudeTransport
         public int? LastEndpointIndex { get; set; }
         public string? LastEndpoint { get; set; }
         public MessageBuilder? LastBuilder { get; set; }
+        /// <summary>The current attempt's endpoint and rate-limit lease (set by the pipeline's steps).</summary>
+        public EndpointState? Endpoint { get; set; }
+        public RateLease? Lease { get; set; }
 
         /// <summary>The limiter's wait note (a method group made once per call, only when someone listens).</summary>
         public void LogLimiterWait(TimeSpan wait, string why) =>
@@ -492,8 +557,8 @@ internal sealed class ClaudeTransport
 
     private sealed class CallState<T> : CallState
     {
-        public CallState(TransportRequest<T> request, ResilienceSettings settings, IClaudeOutputSink? log)
-            : base(request, settings, log) => Call = request;
+        public CallState(TransportRequest<T> request, ResilienceSettings settings, IClaudeOutputSink? log, TimeSpan deadline)
+            : base(request, settings, log, deadline) => Call = request;
 
         /// <summary>The request, with its reader.</summary>
         public TransportRequest<T> Call { get; }
