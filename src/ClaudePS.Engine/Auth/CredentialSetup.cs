@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
@@ -216,23 +215,10 @@ public static class CredentialSetup
     }
 
     /// <param name="direct">No proxy: the managed identity endpoint is on this host or link-local.</param>
-    private static HttpClient CreateHttp(CredentialOptions options, ClaudeConnectionOptions connection, IDictionary environment, bool direct)
-    {
-        if (options.TokenHandler is { } handler) return new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(100) };
-        IWebProxy? proxy = direct ? null : connection.Proxy is not null
-            ? new WebProxy(connection.Proxy) { Credentials = connection.ProxyUseDefaultCredentials ? CredentialCache.DefaultCredentials : connection.ProxyCredential }
-            : EnvironmentProxy.FromEnvironment(environment);
-        var created = HttpHandlerFactory.Create(proxy, 16);
-        if (direct)
-        {
-#if NET8_0_OR_GREATER
-            ((SocketsHttpHandler)created).UseProxy = false;
-#else
-            ((HttpClientHandler)created).UseProxy = false;
-#endif
-        }
-        return new HttpClient(created, disposeHandler: true) { Timeout = TimeSpan.FromSeconds(100) };
-    }
+    private static HttpClient CreateHttp(CredentialOptions options, ClaudeConnectionOptions connection, IDictionary environment, bool direct) =>
+        options.TokenHandler is { } handler
+            ? new HttpClient(handler, disposeHandler: false) { Timeout = TokenEndpointClient.Timeout }
+            : HttpHandlerFactory.CreateClient(HttpHandlerFactory.ProxyFor(connection, environment), 16, TokenEndpointClient.Timeout, direct);
 
     /// <summary>-SecretName without the SecretManagement module.</summary>
     public static ClaudeError SecretManagementMissing() =>
