@@ -431,16 +431,12 @@ internal sealed class ClaudeTransport
     {
         var e = f.Error;
         if (state.Decision.GiveUpMessage is not { } why || !ReferenceEquals(state.LastFailure, f)) return e;
-        return new ClaudeError(e.ErrorId, e.Category, $"{why}. Last error: {e.Message}")
-        {
-            HttpStatus = e.HttpStatus, ErrorType = e.ErrorType, RequestId = e.RequestId, Target = e.Target,
-            IsTransient = e.IsTransient, PartialText = e.PartialText, PartialUsage = e.PartialUsage,
-        };
+        return e.WithMessage($"{why}. Last error: {e.Message}");
     }
 
     private static AttemptFailure Failure(ClaudeError error, FailureKind kind, AttemptContext context, Exception inner)
     {
-        if (error.RequestId is null && context.RequestId is not null) error = Rebuild(error, context.RequestId);
+        if (error.RequestId is null && context.RequestId is not null) error = error.WithRequestId(context.RequestId);
         return new AttemptFailure(error, kind, inner)
         {
             ContentDelivered = context.Builder?.HasContent ?? false,
@@ -448,11 +444,6 @@ internal sealed class ClaudeTransport
         };
     }
 
-    private static ClaudeError Rebuild(ClaudeError e, string requestId) => new(e.ErrorId, e.Category, e.Message)
-    {
-        HttpStatus = e.HttpStatus, ErrorType = e.ErrorType, RequestId = requestId, Target = e.Target,
-        IsTransient = e.IsTransient, PartialText = e.PartialText, PartialUsage = e.PartialUsage,
-    };
 
     /// <summary>Puts the text and usage seen so far on the error when the reply had started.</summary>
     private static ClaudeError WithPartial(ClaudeError error, MessageBuilder? builder) =>
