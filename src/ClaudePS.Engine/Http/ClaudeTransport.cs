@@ -271,7 +271,7 @@ internal sealed class ClaudeTransport
                         var (wait, source) = RetryRules.ServerWait(res.Headers, s.Clock.GetUtcNow());
                         var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
                         var error = ApiErrors.FromHttp(status, body, context.RequestId, endpoint.Shown);
-                        if (status == 429) Usage.ClaudeMetrics.Shared.RecordRateLimited(request.Model ?? "unknown");
+                        if (status == 429) _connection.Options.Metrics.RecordRateLimited(request.Model ?? "unknown");
                         if (request.Demand is not null)
                             Limiter.OnResponse(lease, res.Headers, status == 429 && error.ErrorId != "ClaudePS.SpendLimitReached", wait);
                         throw new AttemptFailure(error, FailureKind.Status)
@@ -412,9 +412,9 @@ internal sealed class ClaudeTransport
     }
 
     /// <summary>A retry is decided: count it and say why.</summary>
-    private static void OnRetry(CallState state, TimeSpan delay)
+    private void OnRetry(CallState state, TimeSpan delay)
     {
-        if (state.LastFailure is { } failure) Usage.ClaudeMetrics.Shared.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
+        if (state.LastFailure is { } failure) _connection.Options.Metrics.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
         LogRetry(state, delay);
     }
 

@@ -353,7 +353,7 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         };
         if (Tag is not null) options.Tags.AddRange(Tag);
         if (Beta is not null) options.Betas.AddRange(Beta.SelectMany(b => b.Split(',')).Select(b => b.Trim()).Where(b => b.Length > 0));
-        options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default));
+        options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default), metrics: options.Metrics);
         if (MaxCostUsd is { } limit) options.Budget = new Engine.Usage.BudgetGuard(limit, $"connection '{options.Name}'");
         var resilience = options.Resilience;
         resilience.MaxRetries = MaxRetries;
