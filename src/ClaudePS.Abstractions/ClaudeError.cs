@@ -9,6 +9,9 @@ namespace ClaudePS;
 /// </summary>
 public sealed class ClaudeError
 {
+    /// <summary>The id of the error a stopped or canceled operation ends with (Ctrl+C, Stop-Job).</summary>
+    public const string CanceledId = "ClaudePS.Canceled";
+
     public ClaudeError(string errorId, ClaudeErrorCategory category, string message)
     {
         ErrorId = errorId ?? throw new ArgumentNullException(nameof(errorId));
@@ -37,17 +40,27 @@ public sealed class ClaudeError
     /// <c>Exception.InnerException</c>.</summary>
     public Exception? Cause { get; init; }
 
-    public ClaudeError WithTarget(object? target) => Copy(target, PartialText, PartialUsage, Cause);
+    /// <summary>The operation was stopped rather than failing: callers let this one end the command.</summary>
+    public bool IsCanceled => ErrorId == CanceledId;
 
-    public ClaudeError WithPartial(string? partialText, ClaudeUsage? partialUsage) => Copy(Target, partialText, partialUsage, Cause);
+    // The one way to derive an error from another: every field is carried over (request id and cause
+    // included) except the one a caller names.
+    public ClaudeError WithTarget(object? target) => Copy(Message, RequestId, target, PartialText, PartialUsage, Cause);
 
-    public ClaudeError WithCause(Exception? cause) => Copy(Target, PartialText, PartialUsage, cause);
+    public ClaudeError WithPartial(string? partialText, ClaudeUsage? partialUsage) => Copy(Message, RequestId, Target, partialText, partialUsage, Cause);
 
-    private ClaudeError Copy(object? target, string? partialText, ClaudeUsage? partialUsage, Exception? cause) => new(ErrorId, Category, Message)
+    public ClaudeError WithCause(Exception? cause) => Copy(Message, RequestId, Target, PartialText, PartialUsage, cause);
+
+    /// <summary>The same error told differently (context added, a secret scrubbed).</summary>
+    public ClaudeError WithMessage(string message) => Copy(message, RequestId, Target, PartialText, PartialUsage, Cause);
+
+    public ClaudeError WithRequestId(string? requestId) => Copy(Message, requestId, Target, PartialText, PartialUsage, Cause);
+
+    private ClaudeError Copy(string message, string? requestId, object? target, string? partialText, ClaudeUsage? partialUsage, Exception? cause) => new(ErrorId, Category, message)
     {
         HttpStatus = HttpStatus,
         ErrorType = ErrorType,
-        RequestId = RequestId,
+        RequestId = requestId,
         Target = target,
         IsTransient = IsTransient,
         PartialText = partialText,

@@ -105,6 +105,21 @@ Describe 'Get-ClaudeUsage' -Skip:$missing {
             { Get-ClaudeUsage -Source Organization -BaseUri $script:Emulator.BaseUri -ErrorAction Stop } |
                 Should -Throw -ErrorId 'MissingMandatoryParameter*'
         }
+
+        It 'reads the report through the default connection''s -Proxy' {
+            # The emulator doubles as the proxy (it answers absolute-form requests by path); the API host does
+            # not resolve, so rows can only come through the proxy. All traffic stays on 127.0.0.1.
+            Connect-Claude -ApiKey (New-TestKey) -Name 'behind-proxy' -BaseUri 'http://usage-api.invalid' -AllowUnencryptedConnection -Proxy $script:Emulator.BaseUri
+            try {
+                $admin = ConvertTo-SecureString 'sk-ant-admin01-pester' -AsPlainText -Force
+                $rows = Get-ClaudeUsage -Source Organization -AdminKey $admin
+                ($rows | Measure-Object LedgerRequests -Sum).Sum | Should -Be 5
+                ($rows | Measure-Object OrganizationInputTokens -Sum).Sum | Should -BeGreaterThan 0
+            }
+            finally {
+                Disconnect-Claude -Name 'behind-proxy'
+            }
+        }
     }
 }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
@@ -18,12 +17,33 @@ public enum ClaudeProvider
     Gateway,
 }
 
+/// <summary>How a connection authenticates: the choice Connect-Claude's parameter set makes.</summary>
+public enum CredentialKind
+{
+    /// <summary>Nothing given: ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, then the federation variables
+    /// (GOOGLE_APPLICATION_CREDENTIALS for Vertex AI).</summary>
+    Environment,
+    /// <summary><see cref="CredentialOptions.ApiKey"/> (-ApiKey, -Credential, a vault secret).</summary>
+    ApiKey,
+    /// <summary><see cref="CredentialOptions.AccessToken"/>, a fixed bearer token.</summary>
+    AccessToken,
+    /// <summary>OAuth client credentials: -ClientId with a secret or a certificate.</summary>
+    ClientCredentials,
+    /// <summary>An Azure managed identity.</summary>
+    ManagedIdentity,
+    /// <summary>A Google service-account key file (Vertex AI).</summary>
+    ServiceAccount,
+    /// <summary>Workload identity federation: an identity token from a file or a variable.</summary>
+    IdentityToken,
+}
+
 /// <summary>
-/// The credential part of Connect-Claude in plain C#: which parameters were given. Exactly one way of
-/// authenticating is filled in (the cmdlet's parameter sets guarantee it); none means the environment.
+/// The credential part of Connect-Claude in plain C#: <see cref="Kind"/> says how to authenticate (the
+/// cmdlet's parameter set decides it) and the properties of that kind carry its values.
 /// </summary>
 public sealed class CredentialOptions
 {
+    public CredentialKind Kind { get; set; } = CredentialKind.Environment;
     public ClaudeProvider Provider { get; set; } = ClaudeProvider.Anthropic;
 
     // Static credentials.
@@ -45,7 +65,6 @@ public sealed class CredentialOptions
     public string? TokenScope { get; set; }
 
     // Azure managed identity.
-    public bool ManagedIdentity { get; set; }
     public string? IdentityClientId { get; set; }
     /// <summary>The metadata endpoint; null means IDENTITY_ENDPOINT or the instance metadata service.</summary>
     public Uri? IdentityEndpoint { get; set; }
@@ -103,12 +122,14 @@ public static class CredentialSetup
 
         if (options.Provider == ClaudeProvider.Vertex)
         {
-            ServiceAccountKey? key = null;
-            var keyPath = options.ServiceAccountKeyPath;
-            if (keyPath is null && options.AccessToken is null && !options.ManagedIdentity && options.ClientId is null)
-                keyPath = CredentialResolver.Get(environment, GoogleCredentialsVariable)
-                    ?? throw NoCredential("Vertex AI needs -ServiceAccountKeyPath, -AccessToken, or GOOGLE_APPLICATION_CREDENTIALS naming a service-account key file.");
-            if (keyPath is not null) key = ServiceAccountKey.Load(keyPath);
+            var keyPath = options.Kind switch
+            {
+                CredentialKind.ServiceAccount => Given(options.ServiceAccountKeyPath, nameof(options.ServiceAccountKeyPath)),
+                CredentialKind.Environment => CredentialResolver.Get(environment, GoogleCredentialsVariable)
+                    ?? throw NoCredential("Vertex AI needs -ServiceAccountKeyPath, -AccessToken, or GOOGLE_APPLICATION_CREDENTIALS naming a service-account key file."),
+                _ => null,
+            };
+            var key = keyPath is null ? null : ServiceAccountKey.Load(keyPath);
             var region = options.Region ?? CredentialResolver.Get(environment, VertexRegionVariable);
             var project = options.ProjectId ?? CredentialResolver.Get(environment, VertexProjectVariable) ?? key?.ProjectId;
             var dialect = new VertexDialect(region ?? "", project ?? "");
@@ -123,29 +144,42 @@ public static class CredentialSetup
         if (options.Provider == ClaudeProvider.Gateway && connection.BaseUris.Count == 0 && CredentialResolver.Get(environment, CredentialResolver.BaseUrlVariable) is null)
             throw Invalid("ClaudePS.GatewayNeedsBaseUri", "-Provider Gateway needs -BaseUri (the gateway's address) or ANTHROPIC_BASE_URL.");
 
-        if (options.ApiKey is not null)
-            connection.Credential = new ApiKeyCredential(options.ApiKey, options.SourceName);
-        else if (options.AccessToken is not null)
-            connection.Credential = new BearerTokenCredential(options.AccessToken, options.SourceName);
-        else if (options.ManagedIdentity)
-            connection.Credential = Cached(ManagedIdentitySource.Create(Http(direct: true), options.TokenScope ?? "", options.IdentityClientId, options.IdentityEndpoint, environment));
-        else if (options.ClientId is not null && options.IdentityTokenPath is null && options.IdentityTokenVariable is null)
-            connection.Credential = Cached(ClientCredentials(options, Http()));
-        else if (options.IdentityTokenPath is not null || options.IdentityTokenVariable is not null)
-            connection.Credential = Federated(options, connection, environment, Http(), Cached,
-                options.IdentityTokenPath is not null ? IdentityTokenReader.FromFile(options.IdentityTokenPath) : IdentityTokenReader.FromVariable(options.IdentityTokenVariable!, environment));
-        else if (options.Provider == ClaudeProvider.Anthropic && connection.Credential is null
+        switch (options.Kind)
+        {
+            case CredentialKind.ApiKey:
+                connection.Credential = new ApiKeyCredential(Given(options.ApiKey, nameof(options.ApiKey)), options.SourceName);
+                break;
+            case CredentialKind.AccessToken:
+                connection.Credential = new BearerTokenCredential(Given(options.AccessToken, nameof(options.AccessToken)), options.SourceName);
+                break;
+            case CredentialKind.ManagedIdentity:
+                connection.Credential = Cached(ManagedIdentitySource.Create(Http(direct: true), options.TokenScope ?? "", options.IdentityClientId, options.IdentityEndpoint, environment));
+                break;
+            case CredentialKind.ClientCredentials:
+                connection.Credential = Cached(ClientCredentials(options, Http()));
+                break;
+            case CredentialKind.IdentityToken:
+                connection.Credential = Federated(options, connection, environment, Http(), Cached,
+                    options.IdentityTokenPath is not null ? IdentityTokenReader.FromFile(options.IdentityTokenPath)
+                    : IdentityTokenReader.FromVariable(Given(options.IdentityTokenVariable, nameof(options.IdentityTokenVariable)), environment));
+                break;
+            case CredentialKind.Environment when options.Provider == ClaudeProvider.Anthropic && connection.Credential is null
                  && CredentialResolver.Get(environment, CredentialResolver.ApiKeyVariable) is null
                  && CredentialResolver.Get(environment, CredentialResolver.AuthTokenVariable) is null
-                 && CredentialResolver.Get(environment, FederationRuleVariable) is not null)
-        {
-            // As the SDKs do: an API key in the environment wins; federation variables come next.
-            var reader = CredentialResolver.Get(environment, IdentityTokenFileVariable) is { } file ? IdentityTokenReader.FromFile(file)
-                : CredentialResolver.Get(environment, IdentityTokenVariable) is not null ? IdentityTokenReader.FromVariable(IdentityTokenVariable, environment)
-                : throw NoCredential($"{FederationRuleVariable} is set, but neither {IdentityTokenFileVariable} nor {IdentityTokenVariable} says where the identity token is.");
-            connection.Credential = Federated(options, connection, environment, Http(), Cached, reader);
+                 && CredentialResolver.Get(environment, FederationRuleVariable) is not null:
+                // As the SDKs do: an API key in the environment wins; federation variables come next.
+                var reader = CredentialResolver.Get(environment, IdentityTokenFileVariable) is { } file ? IdentityTokenReader.FromFile(file)
+                    : CredentialResolver.Get(environment, IdentityTokenVariable) is not null ? IdentityTokenReader.FromVariable(IdentityTokenVariable, environment)
+                    : throw NoCredential($"{FederationRuleVariable} is set, but neither {IdentityTokenFileVariable} nor {IdentityTokenVariable} says where the identity token is.");
+                connection.Credential = Federated(options, connection, environment, Http(), Cached, reader);
+                break;
         }
+        // Environment otherwise: ClaudeConnection.Create reads ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN.
     }
+
+    /// <summary>The value <see cref="CredentialOptions.Kind"/> needs; a host that chose a kind without it made a programming error.</summary>
+    private static string Given(string? value, string property) =>
+        value ?? throw Invalid("ClaudePS.CredentialIncomplete", $"The credential kind needs {property}, which is not set.");
 
     private static ClientCredentialsSource ClientCredentials(CredentialOptions o, TokenEndpointClient http)
     {
@@ -216,23 +250,10 @@ public static class CredentialSetup
     }
 
     /// <param name="direct">No proxy: the managed identity endpoint is on this host or link-local.</param>
-    private static HttpClient CreateHttp(CredentialOptions options, ClaudeConnectionOptions connection, IDictionary environment, bool direct)
-    {
-        if (options.TokenHandler is { } handler) return new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(100) };
-        IWebProxy? proxy = direct ? null : connection.Proxy is not null
-            ? new WebProxy(connection.Proxy) { Credentials = connection.ProxyUseDefaultCredentials ? CredentialCache.DefaultCredentials : connection.ProxyCredential }
-            : EnvironmentProxy.FromEnvironment(environment);
-        var created = HttpHandlerFactory.Create(proxy, 16);
-        if (direct)
-        {
-#if NET8_0_OR_GREATER
-            ((SocketsHttpHandler)created).UseProxy = false;
-#else
-            ((HttpClientHandler)created).UseProxy = false;
-#endif
-        }
-        return new HttpClient(created, disposeHandler: true) { Timeout = TimeSpan.FromSeconds(100) };
-    }
+    private static HttpClient CreateHttp(CredentialOptions options, ClaudeConnectionOptions connection, IDictionary environment, bool direct) =>
+        options.TokenHandler is { } handler
+            ? new HttpClient(handler, disposeHandler: false) { Timeout = TokenEndpointClient.Timeout }
+            : HttpHandlerFactory.CreateClient(HttpHandlerFactory.ProxyFor(connection, environment), 16, TokenEndpointClient.Timeout, direct);
 
     /// <summary>-SecretName without the SecretManagement module.</summary>
     public static ClaudeError SecretManagementMissing() =>

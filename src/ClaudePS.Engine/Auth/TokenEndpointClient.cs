@@ -28,9 +28,12 @@ public sealed class TokenEndpointClient
         Notices = notices;
     }
 
-    /// <summary>A client with a plain handler and a 100-second timeout (tests, and sources without a connection).</summary>
+    /// <summary>How long one token request may take.</summary>
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(100);
+
+    /// <summary>A client with a plain handler (tests, and sources without a connection).</summary>
     public static TokenEndpointClient CreateDefault(ServerClock? clock = null, AuthNotices? notices = null, HttpMessageHandler? handler = null) =>
-        new(new HttpClient(handler ?? Http.HttpHandlerFactory.Create(null, 16), disposeHandler: handler is null) { Timeout = TimeSpan.FromSeconds(100) },
+        new(handler is null ? Http.HttpHandlerFactory.CreateClient(null, 16, Timeout) : new HttpClient(handler, disposeHandler: false) { Timeout = Timeout },
             clock ?? new ServerClock(), notices ?? new AuthNotices());
 
     public ServerClock Clock { get; }

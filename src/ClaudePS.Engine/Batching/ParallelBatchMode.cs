@@ -129,7 +129,7 @@ internal sealed class ParallelBatchMode : BatchMode
                 spent = response.CostUsd ?? (_connection.Options.UsageRecorder is null ? _pricing.Cost(response.Model, response.Usage, batch: false) : null);
                 result = BatchRunner.Success(p, response, spent, null, null, _options.Redaction);
             }
-            catch (Exception ex) when (token.IsCancellationRequested && (ex is OperationCanceledException || ex is ClaudeException { Error.ErrorId: "ClaudePS.Canceled" }))
+            catch (Exception ex) when (token.IsCancellationRequested && (ex is OperationCanceledException || ex is ClaudeException { Error.IsCanceled: true }))
             {
                 result = BatchRunner.Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.Stopped(p.RowId, p.Row.Original), null);
             }

@@ -93,7 +93,7 @@ internal sealed class ServerBatchSession
             _batches.Add((info, map));
             _out.WriteVerbose($"Submitted batch {info.Id} with {rows.Count} request(s).");
         }
-        catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled")
+        catch (ClaudeException ex) when (!ex.Error.IsCanceled)
         {
             foreach (var p in rows)
             {

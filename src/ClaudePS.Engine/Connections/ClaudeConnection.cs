@@ -18,12 +18,13 @@ public sealed class ClaudeConnection : IDisposable
 {
     private readonly HttpClient _http;
 
-    private ClaudeConnection(ClaudeConnectionOptions options, IReadOnlyList<Uri> endpoints, ICredentialProvider credential, HttpClient http, string? proxy)
+    private ClaudeConnection(ClaudeConnectionOptions options, IReadOnlyList<Uri> endpoints, ICredentialProvider credential, HttpClient http, IWebProxy? proxy)
     {
         Options = options;
         Endpoints = endpoints;
         Credential = credential;
         _http = http;
+        Proxy = proxy;
         Info = new ClaudeConnectionInfo
         {
             Name = options.Name,
@@ -34,7 +35,7 @@ public sealed class ClaudeConnection : IDisposable
             AnthropicVersion = options.AnthropicVersion,
             Betas = options.Betas.ToArray(),
             DefaultEffort = options.DefaultEffort,
-            Proxy = proxy,
+            Proxy = HttpHandlerFactory.Shown(proxy),
             Timeout = options.Timeout,
             Tags = options.Tags.ToArray(),
             ConnectedAt = DateTimeOffset.UtcNow,
@@ -51,6 +52,8 @@ public sealed class ClaudeConnection : IDisposable
     /// <summary>The server's clock as seen through Date headers (the transport feeds it; signers read it).</summary>
     public ServerClock ServerClock { get; }
     internal HttpClient Http => _http;
+    /// <summary>The proxy this connection's calls go through (null: none); side calls reuse it.</summary>
+    internal IWebProxy? Proxy { get; }
     /// <summary>Retries, rate limiting, failover and cache for every call of this connection.</summary>
     internal ClaudeTransport Transport { get; private set; } = null!;
 
@@ -65,25 +68,13 @@ public sealed class ClaudeConnection : IDisposable
             throw MessageRequestInvalid("TimeoutSec", $"The timeout must be positive; it was {options.Timeout.TotalSeconds} s.");
         if (!ApiVersion.IsWellFormed(options.AnthropicVersion))
             throw MessageRequestInvalid("AnthropicVersion", $"An API version is a date such as {ApiVersion.Current} or {ApiVersion.Legacy}; it was '{options.AnthropicVersion}'.");
-        string? proxyShown = null;
-        if (handler is null)
-        {
-            IWebProxy? proxy = null;
-            if (options.Proxy is not null)
-            {
-                proxy = new WebProxy(options.Proxy) { Credentials = options.ProxyUseDefaultCredentials ? CredentialCache.DefaultCredentials : options.ProxyCredential };
-                proxyShown = options.Proxy.GetLeftPart(UriPartial.Authority);
-            }
-            else if (EnvironmentProxy.FromEnvironment(environment) is { } envProxy)
-            {
-                proxy = envProxy;
-                proxyShown = "environment (HTTPS_PROXY/NO_PROXY)";
-            }
-            handler = HttpHandlerFactory.Create(proxy, options.MaxConnectionsPerServer);
-        }
+        // A handler given by the caller (tests) carries its own proxy; the one proxy decision still applies
+        // to side calls such as the Admin API.
+        var proxy = HttpHandlerFactory.ProxyFor(options, environment);
+        handler ??= HttpHandlerFactory.Create(proxy, options.MaxConnectionsPerServer);
         var resilience = options.Resilience.Resolve(environment);
         var http = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        var connection = new ClaudeConnection(options, endpoints, credential, http, proxyShown);
+        var connection = new ClaudeConnection(options, endpoints, credential, http, proxy);
         connection.Transport = new ClaudeTransport(connection, resilience);
         return connection;
     }

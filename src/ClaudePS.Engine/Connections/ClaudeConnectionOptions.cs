@@ -38,6 +38,9 @@ public sealed class ClaudeConnectionOptions
     public int MaxConnectionsPerServer { get; set; } = 256;
     /// <summary>How the provider takes requests (Anthropic API by default, Vertex AI, ...).</summary>
     public ApiDialect Dialect { get; set; } = ApiDialect.Anthropic;
+    /// <summary>Where this connection counts requests, retries and rate limits (Get-ClaudeMetrics reads the
+    /// process-wide one); tests give a connection its own. Its usage recorder counts tokens and cost.</summary>
+    public ClaudeMetrics Metrics { get; set; } = ClaudeMetrics.Shared;
     /// <summary>Receives every usage-bearing reply (the usage ledger); null records nothing.</summary>
     public IUsageRecorder? UsageRecorder { get; set; }
     /// <summary>The connection's cost limit (Connect-Claude -MaxCostUsd); null for none.</summary>

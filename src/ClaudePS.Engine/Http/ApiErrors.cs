@@ -68,7 +68,7 @@ public static class ApiErrors
         { IsTransient = true };
 
     public static ClaudeError Canceled() =>
-        new("ClaudePS.Canceled", ClaudeErrorCategory.OperationStopped, "The operation was canceled.");
+        new(ClaudeError.CanceledId, ClaudeErrorCategory.OperationStopped, "The operation was canceled.");
 
     internal static int StatusForType(string? type) => type switch
     {

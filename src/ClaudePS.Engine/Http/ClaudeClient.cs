@@ -191,7 +191,7 @@ public sealed class ClaudeClient
         finally
         {
             budget.Settle(model, send.Billed, batch);
-            Usage.ClaudeMetrics.Shared.RecordRequest(model, status, duration ?? TimeProvider.System.GetElapsedTime(started));
+            _connection.Options.Metrics.RecordRequest(model, status, duration ?? TimeProvider.System.GetElapsedTime(started));
         }
     }
 

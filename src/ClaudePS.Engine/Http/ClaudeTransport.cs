@@ -386,7 +386,7 @@ internal sealed class ClaudeTransport
         var (wait, source) = RetryRules.ServerWait(res.Headers, state.Settings.Clock.GetUtcNow());
         var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
         var error = ApiErrors.FromHttp(status, body, context.RequestId, context.ShownEndpoint);
-        if (status == 429) Usage.ClaudeMetrics.Shared.RecordRateLimited(request.Model ?? "unknown");
+        if (status == 429) _connection.Options.Metrics.RecordRateLimited(request.Model ?? "unknown");
         if (request.Demand is not null)
             Limiter.OnResponse(lease, res.Headers, status == 429 && error.ErrorId != "ClaudePS.SpendLimitReached", wait);
         return new AttemptFailure(error, FailureKind.Status)
@@ -471,9 +471,9 @@ internal sealed class ClaudeTransport
     }
 
     /// <summary>A retry is decided: count it and say why.</summary>
-    private static void OnRetry(CallState state, TimeSpan delay)
+    private void OnRetry(CallState state, TimeSpan delay)
     {
-        if (state.LastFailure is { } failure) Usage.ClaudeMetrics.Shared.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
+        if (state.LastFailure is { } failure) _connection.Options.Metrics.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
         LogRetry(state, delay);
     }
 
@@ -490,16 +490,12 @@ internal sealed class ClaudeTransport
     {
         var e = f.Error;
         if (state.Decision.GiveUpMessage is not { } why || !ReferenceEquals(state.LastFailure, f)) return e;
-        return new ClaudeError(e.ErrorId, e.Category, $"{why}. Last error: {e.Message}")
-        {
-            HttpStatus = e.HttpStatus, ErrorType = e.ErrorType, RequestId = e.RequestId, Target = e.Target,
-            IsTransient = e.IsTransient, PartialText = e.PartialText, PartialUsage = e.PartialUsage,
-        };
+        return e.WithMessage($"{why}. Last error: {e.Message}");
     }
 
     private static AttemptFailure Failure(ClaudeError error, FailureKind kind, AttemptContext context, Exception inner)
     {
-        if (error.RequestId is null && context.RequestId is not null) error = Rebuild(error, context.RequestId);
+        if (error.RequestId is null && context.RequestId is not null) error = error.WithRequestId(context.RequestId);
         return new AttemptFailure(error, kind, inner)
         {
             ContentDelivered = context.Builder?.HasContent ?? false,
@@ -507,11 +503,6 @@ internal sealed class ClaudeTransport
         };
     }
 
-    private static ClaudeError Rebuild(ClaudeError e, string requestId) => new(e.ErrorId, e.Category, e.Message)
-    {
-        HttpStatus = e.HttpStatus, ErrorType = e.ErrorType, RequestId = requestId, Target = e.Target,
-        IsTransient = e.IsTransient, PartialText = e.PartialText, PartialUsage = e.PartialUsage,
-    };
 
     /// <summary>Puts the text and usage seen so far on the error when the reply had started.</summary>
     private static ClaudeError WithPartial(ClaudeError error, MessageBuilder? builder) =>

@@ -18,17 +18,7 @@ public static class SecretScrubber
         string? partial = Scrub(error.PartialText);
         var cause = Scrub(error.Cause);
         if (ReferenceEquals(message, error.Message) && ReferenceEquals(partial, error.PartialText) && ReferenceEquals(cause, error.Cause)) return error;
-        return new ClaudeError(error.ErrorId, error.Category, message)
-        {
-            HttpStatus = error.HttpStatus,
-            ErrorType = error.ErrorType,
-            RequestId = error.RequestId,
-            Target = error.Target,
-            IsTransient = error.IsTransient,
-            PartialText = partial,
-            PartialUsage = error.PartialUsage,
-            Cause = cause,
-        };
+        return error.WithMessage(message).WithPartial(partial, error.PartialUsage).WithCause(cause);
     }
 
     /// <summary>

@@ -109,7 +109,7 @@ public sealed class ClaudeMetrics
         {
             "ClaudePS.Timeout" => "timeout",
             "ClaudePS.ConnectionFailed" or "ClaudePS.StreamTruncated" => "network",
-            "ClaudePS.Canceled" => "canceled",
+            ClaudeError.CanceledId => "canceled",
             BudgetGuard.ExceededErrorId => "budget_refused",
             _ => "error",
         };

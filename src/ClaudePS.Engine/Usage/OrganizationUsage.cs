@@ -34,14 +34,35 @@ public sealed class OrganizationUsageClient : IDisposable
     private readonly Uri _baseUri;
     private readonly string _adminKey;
 
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
     /// <param name="handler">Null builds one honouring HTTPS_PROXY/NO_PROXY.</param>
     public OrganizationUsageClient(Uri baseUri, string adminKey, HttpMessageHandler? handler = null, bool allowUnencrypted = false)
+        : this(Checked(baseUri, allowUnencrypted), adminKey, handler is null
+            ? HttpHandlerFactory.CreateClient(EnvironmentProxy.FromEnvironment(Auth.CredentialResolver.ProcessEnvironment()), 4, Timeout)
+            : new HttpClient(handler, disposeHandler: true) { Timeout = Timeout })
+    {
+    }
+
+    /// <summary>Reads the report the way <paramref name="connection"/> reaches the API: through its proxy
+    /// (-Proxy or the environment's), and over plain http only when it allows that.</summary>
+    public OrganizationUsageClient(Uri baseUri, string adminKey, ClaudeConnection connection)
+        : this(Checked(baseUri, connection.Options.AllowUnencryptedConnection), adminKey, HttpHandlerFactory.CreateClient(connection.Proxy, 4, Timeout))
+    {
+    }
+
+    private OrganizationUsageClient(Uri baseUri, string adminKey, HttpClient http)
+    {
+        _baseUri = baseUri;
+        _adminKey = adminKey;
+        _http = http;
+    }
+
+    // Checked before the client exists (arguments run left to right), so a refused URI leaks no handler.
+    private static Uri Checked(Uri baseUri, bool allowUnencrypted)
     {
         ClaudeConnection.CheckBaseUri(baseUri, allowUnencrypted);
-        _baseUri = new Uri(baseUri.ToString().TrimEnd('/') + "/");
-        _adminKey = adminKey;
-        handler ??= HttpHandlerFactory.Create(EnvironmentProxy.FromEnvironment(Auth.CredentialResolver.ProcessEnvironment()), 4);
-        _http = new HttpClient(handler, disposeHandler: true) { Timeout = TimeSpan.FromMinutes(2) };
+        return new Uri(baseUri.ToString().TrimEnd('/') + "/");
     }
 
     public async Task<IReadOnlyList<OrganizationUsageRow>> GetMessagesUsageAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)

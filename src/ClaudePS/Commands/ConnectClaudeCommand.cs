@@ -353,7 +353,7 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         };
         if (Tag is not null) options.Tags.AddRange(Tag);
         if (Beta is not null) options.Betas.AddRange(Beta.SelectMany(b => b.Split(',')).Select(b => b.Trim()).Where(b => b.Length > 0));
-        options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default));
+        options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default), metrics: options.Metrics);
         if (MaxCostUsd is { } limit) options.Budget = new Engine.Usage.BudgetGuard(limit, $"connection '{options.Name}'");
         var resilience = options.Resilience;
         resilience.MaxRetries = MaxRetries;
@@ -369,7 +369,7 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         return options;
     }
 
-    /// <summary>The credential parameters in plain C#; the engine picks the provider from what is set.</summary>
+    /// <summary>The credential parameters in plain C#: the parameter set is the credential kind.</summary>
     private CredentialOptions BuildCredentialOptions()
     {
         var provider = (ClaudeProvider)Enum.Parse(typeof(ClaudeProvider), Provider, ignoreCase: true);
@@ -385,13 +385,14 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         };
         switch (ParameterSetName)
         {
-            case ApiKeySet: o.ApiKey = SecureStrings.ToPlain(ApiKey!); o.SourceName = "-ApiKey"; break;
-            case CredentialSet: o.ApiKey = SecureStrings.ToPlain(Credential!.Password); o.SourceName = "-Credential"; break;
-            case AccessTokenSet: o.AccessToken = SecureStrings.ToPlain(AccessToken!); o.SourceName = "-AccessToken"; break;
-            case ClientSecretSet: o.ClientId = ClientId; o.ClientSecret = SecureStrings.ToPlain(ClientSecret!); break;
-            case CertificateThumbprintSet: o.ClientId = ClientId; o.CertificateThumbprint = CertificateThumbprint; break;
-            case CertificateSet: o.ClientId = ClientId; o.Certificate = Certificate; break;
+            case ApiKeySet: o.Kind = CredentialKind.ApiKey; o.ApiKey = SecureStrings.ToPlain(ApiKey!); o.SourceName = "-ApiKey"; break;
+            case CredentialSet: o.Kind = CredentialKind.ApiKey; o.ApiKey = SecureStrings.ToPlain(Credential!.Password); o.SourceName = "-Credential"; break;
+            case AccessTokenSet: o.Kind = CredentialKind.AccessToken; o.AccessToken = SecureStrings.ToPlain(AccessToken!); o.SourceName = "-AccessToken"; break;
+            case ClientSecretSet: o.Kind = CredentialKind.ClientCredentials; o.ClientId = ClientId; o.ClientSecret = SecureStrings.ToPlain(ClientSecret!); break;
+            case CertificateThumbprintSet: o.Kind = CredentialKind.ClientCredentials; o.ClientId = ClientId; o.CertificateThumbprint = CertificateThumbprint; break;
+            case CertificateSet: o.Kind = CredentialKind.ClientCredentials; o.ClientId = ClientId; o.Certificate = Certificate; break;
             case CertificateFileSet:
+                o.Kind = CredentialKind.ClientCredentials;
                 o.ClientId = ClientId;
                 o.CertificatePath = PSPaths.ResolveOne(this, CertificatePath!, "-CertificatePath");
                 o.CertificatePassword = CertificatePassword is null ? null : SecureStrings.ToPlain(CertificatePassword);
@@ -399,10 +400,11 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
             case ManagedIdentitySet when !Identity.IsPresent:
                 throw new ClaudeException(new ClaudeError("ClaudePS.AmbiguousCredential", ClaudeErrorCategory.InvalidArgument,
                     "-TokenScope alone does not say how to authenticate. Add -Identity for a managed identity, or -ClientId with a secret or certificate."));
-            case ManagedIdentitySet: o.ManagedIdentity = true; o.IdentityClientId = IdentityClientId; o.IdentityEndpoint = IdentityEndpoint; break;
-            case ServiceAccountSet: o.ServiceAccountKeyPath = PSPaths.ResolveOne(this, ServiceAccountKeyPath!, "-ServiceAccountKeyPath"); break;
+            case ManagedIdentitySet: o.Kind = CredentialKind.ManagedIdentity; o.IdentityClientId = IdentityClientId; o.IdentityEndpoint = IdentityEndpoint; break;
+            case ServiceAccountSet: o.Kind = CredentialKind.ServiceAccount; o.ServiceAccountKeyPath = PSPaths.ResolveOne(this, ServiceAccountKeyPath!, "-ServiceAccountKeyPath"); break;
             case IdentityTokenFileSet:
             case IdentityTokenVariableSet:
+                o.Kind = CredentialKind.IdentityToken;
                 o.ClientId = ClientId;
                 o.IdentityTokenPath = IdentityTokenPath is null ? null : PSPaths.ResolveOne(this, IdentityTokenPath, "-IdentityTokenPath");
                 o.IdentityTokenVariable = IdentityTokenVariable;
@@ -413,7 +415,8 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
                 break;
             case VaultSet:
                 var secret = ReadVaultSecret();
-                if (provider == ClaudeProvider.Anthropic) o.ApiKey = secret; else o.AccessToken = secret;
+                if (provider == ClaudeProvider.Anthropic) (o.Kind, o.ApiKey) = (CredentialKind.ApiKey, secret);
+                else (o.Kind, o.AccessToken) = (CredentialKind.AccessToken, secret);
                 o.SourceName = Vault is null ? $"vault secret '{SecretName}'" : $"vault '{Vault}' secret '{SecretName}'";
                 break;
         }

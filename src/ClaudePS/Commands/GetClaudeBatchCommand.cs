@@ -40,7 +40,7 @@ public sealed class GetClaudeBatchCommand : ClaudeAsyncCmdlet
             foreach (var id in ids)
             {
                 try { sink.WriteObject(await client.GetAsync(id, ct).ConfigureAwait(false)); }
-                catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled") { sink.WriteError(ex.Error.WithTarget(id)); }
+                catch (ClaudeException ex) when (!ex.Error.IsCanceled) { sink.WriteError(ex.Error.WithTarget(id)); }
             }
         });
     }

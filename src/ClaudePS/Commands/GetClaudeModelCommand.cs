@@ -60,7 +60,7 @@ public sealed class GetClaudeModelCommand : ClaudeAsyncCmdlet
                     }
                     else sink.WriteObject(await ModelCatalog.GetAsync(connection, id, ct).ConfigureAwait(false));
                 }
-                catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled")
+                catch (ClaudeException ex) when (!ex.Error.IsCanceled)
                 {
                     sink.WriteError(ex.Error.WithTarget(id));
                 }

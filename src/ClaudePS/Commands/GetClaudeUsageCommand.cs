@@ -103,7 +103,10 @@ public sealed class GetClaudeUsageCommand : ClaudeAsyncCmdlet
                 foreach (var row in result.Rows) sink.WriteObject(row);
                 return;
             }
-            using var client = new OrganizationUsageClient(baseUri!, adminKey!);
+            // Through the default connection's proxy when connected, as its prompts go.
+            using var client = ConnectionStore.Default is { } connection
+                ? new OrganizationUsageClient(baseUri!, adminKey!, connection)
+                : new OrganizationUsageClient(baseUri!, adminKey!);
             var org = await client.GetMessagesUsageAsync(options.Since, options.Until, ct).ConfigureAwait(false);
             foreach (var row in OrganizationUsageClient.Compare(org, result.Rows)) sink.WriteObject(row);
         });

@@ -233,7 +233,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
                 if (options.JsonSchema is not null) response.Data = JsonToPSObject.FromTree(response.Data);
                 sink.WriteObject(Raw && response.RawJson is { } json ? JsonToPSObject.Convert(json) ?? response : response);
             }
-            catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled" && !Engine.Usage.BudgetGuard.Stops(ex.Error))
+            catch (ClaudeException ex) when (!ex.Error.IsCanceled && !Engine.Usage.BudgetGuard.Stops(ex.Error))
             {
                 sink.WriteError(ex.Error); // one failed prompt does not stop the rest of the pipeline
             }

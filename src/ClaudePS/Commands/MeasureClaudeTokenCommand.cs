@@ -85,7 +85,7 @@ public sealed class MeasureClaudeTokenCommand : ClaudeAsyncCmdlet
             {
                 sink.WriteObject(await new TokenCounter(connection).CountAsync(options, sink, ct).ConfigureAwait(false));
             }
-            catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled")
+            catch (ClaudeException ex) when (!ex.Error.IsCanceled)
             {
                 sink.WriteError(ex.Error); // one failed row does not stop the rest
             }

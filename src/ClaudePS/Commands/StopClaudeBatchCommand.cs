@@ -33,7 +33,7 @@ public sealed class StopClaudeBatchCommand : ClaudeAsyncCmdlet
             foreach (var id in ids)
             {
                 try { sink.WriteObject(await client.CancelAsync(id, ct).ConfigureAwait(false)); }
-                catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled") { sink.WriteError(ex.Error.WithTarget(id)); }
+                catch (ClaudeException ex) when (!ex.Error.IsCanceled) { sink.WriteError(ex.Error.WithTarget(id)); }
             }
         });
     }

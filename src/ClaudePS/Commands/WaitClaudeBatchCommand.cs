@@ -51,7 +51,7 @@ public sealed class WaitClaudeBatchCommand : ClaudeAsyncCmdlet
                     sink.WriteProgress(new ProgressInfo(48, "Waiting for batch " + id, "ended") { Completed = true });
                     sink.WriteObject(ended);
                 }
-                catch (ClaudeException ex) when (ex.Error.ErrorId != "ClaudePS.Canceled") { sink.WriteError(ex.Error.WithTarget(id)); }
+                catch (ClaudeException ex) when (!ex.Error.IsCanceled) { sink.WriteError(ex.Error.WithTarget(id)); }
             }
         });
     }

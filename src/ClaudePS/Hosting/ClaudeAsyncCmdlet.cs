@@ -32,7 +32,7 @@ public abstract class ClaudeAsyncCmdlet : PSCmdlet, IDisposable
         {
             action();
         }
-        catch (ClaudeException ex) when (ex.Error.ErrorId == "ClaudePS.Canceled" && StopToken.IsCancellationRequested)
+        catch (ClaudeException ex) when (ex.Error.IsCanceled && StopToken.IsCancellationRequested)
         {
             // Ctrl+C: PowerShell reports the stop itself.
         }

@@ -34,6 +34,20 @@ public class CredentialSetupTests
     }
 
     [Fact]
+    public void The_kind_decides_whatever_else_is_filled_in()
+    {
+        // A client id beside a key used to turn the call into client credentials by a hidden rule order.
+        var options = Apply(new CredentialOptions { Kind = CredentialKind.ApiKey, ApiKey = "sk-ant-test", ClientId = "app", ClientSecret = "s" }, FederationEnvironment());
+        Assert.IsType<ApiKeyCredential>(options.Credential);
+        Assert.Empty(options.Betas);
+
+        var ex = Assert.Throws<ClaudeException>(() => Apply(new CredentialOptions { Kind = CredentialKind.AccessToken, ApiKey = "sk-ant-test" }, new Hashtable()));
+        Assert.Equal("ClaudePS.CredentialIncomplete", ex.Error.ErrorId);
+        Assert.Contains("AccessToken", ex.Message);
+        Assert.DoesNotContain("sk-ant-test", ex.Message);
+    }
+
+    [Fact]
     public void An_API_key_in_the_environment_wins_over_federation_variables()
     {
         var environment = FederationEnvironment();
@@ -48,7 +62,7 @@ public class CredentialSetupTests
     {
         var ex = Assert.Throws<ClaudeException>(() => Apply(new CredentialOptions
         {
-            ClientId = "app", ClientSecret = AuthTestKit.Canary, TokenEndpoint = new Uri("http://idp.example.test/token"),
+            Kind = CredentialKind.ClientCredentials, ClientId = "app", ClientSecret = AuthTestKit.Canary, TokenEndpoint = new Uri("http://idp.example.test/token"),
         }, new Hashtable()));
         Assert.Equal("ClaudePS.TokenEndpointInsecure", ex.Error.ErrorId);
         Assert.DoesNotContain(AuthTestKit.Canary, ex.ToString());
@@ -57,9 +71,9 @@ public class CredentialSetupTests
     [Fact]
     public void Vertex_needs_a_region_and_a_project_and_defaults_to_the_regional_host()
     {
-        var missing = Assert.Throws<ClaudeException>(() => Apply(new CredentialOptions { Provider = ClaudeProvider.Vertex, AccessToken = "ya29.token" }, new Hashtable()));
+        var missing = Assert.Throws<ClaudeException>(() => Apply(new CredentialOptions { Kind = CredentialKind.AccessToken, Provider = ClaudeProvider.Vertex, AccessToken = "ya29.token" }, new Hashtable()));
         Assert.Contains("-Region", missing.Message);
-        var options = Apply(new CredentialOptions { Provider = ClaudeProvider.Vertex, AccessToken = "ya29.token", Region = "us-east5", ProjectId = "p1" }, new Hashtable());
+        var options = Apply(new CredentialOptions { Kind = CredentialKind.AccessToken, Provider = ClaudeProvider.Vertex, AccessToken = "ya29.token", Region = "us-east5", ProjectId = "p1" }, new Hashtable());
         Assert.Equal(new Uri("https://us-east5-aiplatform.googleapis.com/"), options.BaseUris[0]);
         Assert.IsType<BearerTokenCredential>(options.Credential);
     }
@@ -67,7 +81,7 @@ public class CredentialSetupTests
     [Fact]
     public void Managed_identity_needs_a_resource_and_defaults_to_IDENTITY_ENDPOINT_when_set()
     {
-        var ex = Assert.Throws<ClaudeException>(() => Apply(new CredentialOptions { Provider = ClaudeProvider.Gateway, ManagedIdentity = true }, new Hashtable { [CredentialResolver.BaseUrlVariable] = "https://gw.example.test" }));
+        var ex = Assert.Throws<ClaudeException>(() => Apply(new CredentialOptions { Kind = CredentialKind.ManagedIdentity, Provider = ClaudeProvider.Gateway }, new Hashtable { [CredentialResolver.BaseUrlVariable] = "https://gw.example.test" }));
         Assert.Equal("ClaudePS.TokenScopeRequired", ex.Error.ErrorId);
         var source = ManagedIdentitySource.Create(TokenEndpointClient.CreateDefault(), "api://gw", null, null,
             new Hashtable { [ManagedIdentitySource.EndpointVariable] = "http://127.0.0.1:41000/msi/token", [ManagedIdentitySource.HeaderVariable] = "h" });

@@ -45,7 +45,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     public async Task Client_secret_gets_a_token_that_the_API_accepts()
     {
         _server.State.Auth.RegisterClientSecret("app-1", AuthTestKit.Canary);
-        using var connection = Connect(new CredentialOptions { ClientId = "app-1", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server), TokenScope = "api://gw/.default" });
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "app-1", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server), TokenScope = "api://gw/.default" });
         await CredentialSetup.ValidateAsync(connection.Credential, default);
         Assert.Equal("OAuthClientCredentials", connection.Info.AuthKind);
         var response = await PromptAsync(connection);
@@ -57,7 +57,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     public async Task A_wrong_secret_is_a_clear_error_at_connect_and_never_shows_the_secret()
     {
         _server.State.Auth.RegisterClientSecret("app-2", "the-right-secret-0123456789");
-        using var connection = Connect(new CredentialOptions { ClientId = "app-2", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "app-2", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
         var ex = await Assert.ThrowsAsync<ClaudeException>(() => CredentialSetup.ValidateAsync(connection.Credential, default));
         Assert.Equal("ClaudePS.TokenRequestRejected", ex.Error.ErrorId);
         Assert.Equal(ClaudeErrorCategory.AuthenticationError, ex.Error.Category);
@@ -76,7 +76,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     {
         using var certificate = algorithm == "ES256" ? AuthTestKit.EcCertificate() : AuthTestKit.RsaCertificate();
         _server.State.Auth.RegisterClientKey("cert-app-" + algorithm, algorithm == "ES256" ? (AsymmetricAlgorithm)certificate.GetECDsaPublicKey()! : certificate.GetRSAPublicKey()!);
-        using var connection = Connect(new CredentialOptions { ClientId = "cert-app-" + algorithm, Certificate = certificate, SigningAlgorithm = algorithm, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "cert-app-" + algorithm, Certificate = certificate, SigningAlgorithm = algorithm, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
         await CredentialSetup.ValidateAsync(connection.Credential, default);
         Assert.NotNull(await PromptAsync(connection));
     }
@@ -88,17 +88,17 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         var path = Path.Combine(_dir, "client.pfx");
         File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
         _server.State.Auth.RegisterClientKey("pfx-app", certificate.GetRSAPublicKey()!);
-        using (var connection = Connect(new CredentialOptions { ClientId = "pfx-app", CertificatePath = path, CertificatePassword = "pfx-password", TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }))
+        using (var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = path, CertificatePassword = "pfx-password", TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }))
             await CredentialSetup.ValidateAsync(connection.Credential, default);
 
-        var wrong = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { ClientId = "pfx-app", CertificatePath = path, CertificatePassword = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
+        var wrong = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = path, CertificatePassword = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
         Assert.Equal("ClaudePS.CertificateUnreadable", wrong.Error.ErrorId);
         Assert.DoesNotContain(AuthTestKit.Canary, wrong.ToString());
 
         File.WriteAllText(Path.Combine(_dir, "garbage.pfx"), "not a certificate");
-        var garbage = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { ClientId = "pfx-app", CertificatePath = Path.Combine(_dir, "garbage.pfx"), TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
+        var garbage = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = Path.Combine(_dir, "garbage.pfx"), TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
         Assert.Equal("ClaudePS.CertificateUnreadable", garbage.Error.ErrorId);
-        var missing = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { ClientId = "pfx-app", CertificatePath = Path.Combine(_dir, "absent.pfx"), TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
+        var missing = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = Path.Combine(_dir, "absent.pfx"), TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
         Assert.Equal("ClaudePS.CertificateUnreadable", missing.Error.ErrorId);
     }
 
@@ -107,7 +107,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     {
         using var full = AuthTestKit.RsaCertificate();
         using var publicOnly = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(full.RawData);
-        var ex = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { ClientId = "x", Certificate = publicOnly, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
+        var ex = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "x", Certificate = publicOnly, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
         Assert.Equal("ClaudePS.CertificateHasNoPrivateKey", ex.Error.ErrorId);
         await Task.CompletedTask;
     }
@@ -117,7 +117,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     {
         var secret = AuthTestKit.Canary + "-long-enough";
         _server.State.Auth.RegisterClientSecret("hs-app", secret);
-        using var connection = Connect(new CredentialOptions { ClientId = "hs-app", ClientSecret = secret, SigningAlgorithm = "HS256", TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "hs-app", ClientSecret = secret, SigningAlgorithm = "HS256", TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
         await CredentialSetup.ValidateAsync(connection.Credential, default);
         Assert.Equal(1, _server.State.Auth.IssuedTokens);
     }
@@ -130,7 +130,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
             using var certificate = AuthTestKit.RsaCertificate();
             var clientId = "skewed-" + offset.TotalMinutes;
             _server.State.Auth.RegisterClientKey(clientId, certificate.GetRSAPublicKey()!);
-            var options = new CredentialOptions { ClientId = clientId, Certificate = certificate, TokenEndpoint = AuthTestKit.TokenEndpoint(_server), Clock = () => DateTimeOffset.UtcNow + offset };
+            var options = new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = clientId, Certificate = certificate, TokenEndpoint = AuthTestKit.TokenEndpoint(_server), Clock = () => DateTimeOffset.UtcNow + offset };
             using var connection = Connect(options);
             await CredentialSetup.ValidateAsync(connection.Credential, default);
             Assert.InRange(connection.ServerClock.Skew.TotalMinutes, -offset.TotalMinutes - 0.5, -offset.TotalMinutes + 0.5);
@@ -147,7 +147,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     {
         var (path, key) = AuthTestKit.ServiceAccountKeyFile(_dir, AuthTestKit.TokenEndpoint(_server));
         _server.State.Auth.RegisterServiceAccount("runbook@claudeps-test.iam.gserviceaccount.com", key);
-        using var connection = Connect(new CredentialOptions { Provider = ClaudeProvider.Vertex, ServiceAccountKeyPath = path, Region = "us-east5" });
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ServiceAccount, Provider = ClaudeProvider.Vertex, ServiceAccountKeyPath = path, Region = "us-east5" });
         Assert.IsType<VertexDialect>(connection.Options.Dialect);
         Assert.Equal("ServiceAccount", connection.Info.AuthKind);
         var plain = await PromptAsync(connection);
@@ -180,7 +180,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         var options = new ClaudeConnectionOptions();
         using var connection = Connect(new CredentialOptions
         {
-            IdentityTokenPath = tokenFile, FederationRuleId = "fdrl_test", OrganizationId = "00000000-0000-0000-0000-00000000000a", ServiceAccountId = "svac_test",
+            Kind = CredentialKind.IdentityToken, IdentityTokenPath = tokenFile, FederationRuleId = "fdrl_test", OrganizationId = "00000000-0000-0000-0000-00000000000a", ServiceAccountId = "svac_test",
         }, options);
         Assert.Contains(FederatedTokenSource.OAuthApiBeta, options.Betas);
         Assert.Equal("WorkloadIdentity", connection.Info.AuthKind);
@@ -197,7 +197,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         _server.State.Auth.ManagedIdentityClientIds["11111111-2222-3333-4444-555555555555"] = 0;
         using var connection = Connect(new CredentialOptions
         {
-            Provider = ClaudeProvider.Gateway, ManagedIdentity = true, TokenScope = "api://claude-gateway/.default",
+            Kind = CredentialKind.ManagedIdentity, Provider = ClaudeProvider.Gateway, TokenScope = "api://claude-gateway/.default",
             IdentityEndpoint = new Uri(_server.BaseUri, "metadata/identity/oauth2/token"), IdentityClientId = "11111111-2222-3333-4444-555555555555",
         });
         var (value, expiresOn) = await CredentialSetup.GetAccessTokenAsync(connection.Credential, false, default);
@@ -217,7 +217,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         var clock = new FakeClock(DateTimeOffset.UtcNow);
         var credential = Connect(new CredentialOptions
         {
-            ClientId = "load-app", ClientSecret = "load-secret-0123456789", TokenEndpoint = AuthTestKit.TokenEndpoint(_server), Clock = clock.Func,
+            Kind = CredentialKind.ClientCredentials, ClientId = "load-app", ClientSecret = "load-secret-0123456789", TokenEndpoint = AuthTestKit.TokenEndpoint(_server), Clock = clock.Func,
         }).Credential;
         using var retry = new AuthRetryHandler(credential);
         using var http = new HttpClient(retry);

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
+using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Redaction;
 using Xunit;
 
@@ -51,5 +52,26 @@ public class ErrorCauseTests
         Assert.Contains("System.Net.Http.HttpRequestException: request failed", cause.Message);
         Assert.Contains("System.InvalidOperationException", cause.InnerException!.Message);
         for (Exception? e = cause; e is not null; e = e.InnerException) Assert.DoesNotContain("Q9vLk2ZpT7xR4mWn8sYd", e.Message);
+    }
+
+    [Fact]
+    public void Every_derived_error_keeps_the_request_id_the_cause_and_the_rest()
+    {
+        var io = new IOException("reset");
+        var usage = new ClaudeUsage();
+        var error = new ClaudeError("ClaudePS.X", ClaudeErrorCategory.ConnectionError, "failed with " + Key)
+        { Cause = io, RequestId = "req_9", HttpStatus = 529, ErrorType = "overloaded_error", IsTransient = true, Target = "row 3", PartialText = "so far", PartialUsage = usage };
+
+        foreach (var copy in new[] { error.WithMessage("told again"), error.WithTarget("row 3"), error.WithPartial("so far", usage), error.WithCause(io), SecretScrubber.Scrub(error) })
+        {
+            Assert.Equal((error.ErrorId, error.Category, "req_9", 529, "overloaded_error", true), (copy.ErrorId, copy.Category, copy.RequestId, copy.HttpStatus, copy.ErrorType, copy.IsTransient));
+            Assert.Same(io, copy.Cause);
+            Assert.Equal(("row 3", "so far"), (copy.Target, copy.PartialText));
+            Assert.Same(usage, copy.PartialUsage);
+        }
+        Assert.DoesNotContain("Q9vLk2ZpT7xR4mWn8sYd", SecretScrubber.Scrub(error).Message);
+        Assert.Equal("req_1", error.WithRequestId("req_1").RequestId);
+        Assert.True(ApiErrors.Canceled().IsCanceled);
+        Assert.False(error.IsCanceled);
     }
 }

@@ -59,6 +59,30 @@ public class ReconciliationTests
     }
 
     [Fact]
+    public async Task The_organisation_report_goes_through_the_connections_explicit_proxy()
+    {
+        // The emulator doubles as the proxy: it answers absolute-form requests by their path. The API host
+        // does not resolve, so the report can only arrive through the proxy; all traffic stays on 127.0.0.1.
+        await using var emulator = await EmulatorServer.StartAsync();
+        AdminUsageLog.For(emulator.State).Add(new AccountedCall(Day1, "req_proxy", "claude-haiku-4-5", 11, 0, 0, 0, 2));
+        var api = new Uri("http://usage-api.invalid/");
+        using var connection = ClaudePS.Engine.Connections.ClaudeConnection.Create(new ClaudePS.Engine.Connections.ClaudeConnectionOptions
+        {
+            BaseUris = { api },
+            AllowUnencryptedConnection = true,
+            Proxy = emulator.BaseUri,
+            Credential = new ClaudePS.Engine.Auth.ApiKeyCredential("sk-ant-api03-proxy-test"),
+        }, new System.Collections.Hashtable());
+
+        using var client = new OrganizationUsageClient(api, "sk-ant-admin01-test", connection);
+        var org = await client.GetMessagesUsageAsync(Day1.Date, Day1.Date.AddDays(1), CancellationToken.None);
+
+        var row = Assert.Single(org);
+        Assert.Equal((11L, 2L), (row.UncachedInputTokens, row.OutputTokens));
+        Assert.Equal(emulator.BaseUri.GetLeftPart(UriPartial.Authority), connection.Info.Proxy);
+    }
+
+    [Fact]
     public async Task The_cost_report_gives_cents_as_a_decimal_string()
     {
         await using var emulator = await EmulatorServer.StartAsync();
