@@ -276,6 +276,19 @@ Describe 'Invoke-ClaudePrompt -Tool' {
             (Invoke-ClaudePrompt 'Check the disk report' -Tool Get-DiskReport -Confirm).ToolCalls[0].Status | Should -Be 'Refused'
         }
 
+        It 'a pipeline with no host UI (a [powershell]::Create() runspace) refuses too, and runs nothing' {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("Import-Module '$(Get-ModuleManifestPath)'
+                    function Stop-Spooler { [CmdletBinding(SupportsShouldProcess)] param() 'stopped' }
+                    (Invoke-ClaudePrompt 'Stop the spooler' -Tool Stop-Spooler).ToolCalls[0]")
+                $call = $ps.Invoke() | Select-Object -Last 1
+                $call.Status | Should -Be 'Refused'
+                $call.Output | Should -Not -Match 'stopped'   # the command never ran
+                $call.Error | Should -Match 'cannot ask'
+            } finally { $ps.Dispose() }
+        }
+
         It '-WhatIf runs nothing and the model is told it was a dry run' {
             $r = Invoke-ClaudePrompt 'Restart the app pool' -Tool Restart-AppPool -WhatIf -InformationAction SilentlyContinue
             $script:SideEffects | Should -BeNullOrEmpty

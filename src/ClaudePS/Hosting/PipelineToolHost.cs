@@ -42,6 +42,14 @@ $__claudeErrors = [System.Collections.Generic.List[string]]::new()
         _pump.InvokeAsync(() => Run(request), cancellationToken);
 
     /// <summary>On the pipeline thread.</summary>
+    /// <summary>How a host says it cannot put a question to anyone (seen in pwsh 7.6): -NonInteractive
+    /// throws PSInvalidOperationException, a runspace without a UI (a [powershell]::Create() pipeline)
+    /// HostException; hosts that leave prompting out of their PSHostUserInterface (some runbook
+    /// hosts) throw NotImplementedException, of which PSNotImplementedException is one kind. This is a
+    /// catch of the host's refusal, not unfinished code of ours.</summary>
+    private static bool HostCannotAsk(Exception ex) =>
+        (ex is MethodInvocationException { InnerException: { } inner } ? inner : ex) is PSInvalidOperationException or HostException or NotImplementedException;
+
     private ToolRunResult Run(ToolRunRequest request)
     {
         bool confirmed;
@@ -64,7 +72,7 @@ $__claudeErrors = [System.Collections.Generic.List[string]]::new()
                 confirmed = true;
             }
         }
-        catch (Exception ex) when (ex is PSInvalidOperationException or HostException or NotImplementedException or PSNotImplementedException)
+        catch (Exception ex) when (HostCannotAsk(ex))
         {
             // A non-interactive host (a runbook, pwsh -NonInteractive) cannot ask: refuse, never hang.
             return Refused("This call needs a confirmation and the PowerShell host cannot ask for one (it is non-interactive). " +
