@@ -96,38 +96,16 @@ public sealed class BatchExtractionScenario : IBenchScenario
         // The connection caps requests in flight at 32 by default (CLAUDEPS_MAX_CONCURRENCY); at 200 ms a reply
         // that is 160 rows/s, which would bind before the rate limit. Let ThrottleLimit decide, as a user who raises it would.
         using var connection = BenchConnections.To(emulator.BaseUri, o => o.Resilience.MaxConcurrency = options.ThrottleLimit);
-        var sink = new TypedCountingSink();
+        var sink = TypedRows();
         var summary = await BatchRunner.RunAsync(connection, options, Rows(rows), sink, cancellationToken);
-        return new Run(summary, sink.Typed, emulator.State.Accounting.Requests, emulator.State.Accounting.RateLimitedResponses);
+        return new Run(summary, sink.Count, emulator.State.Accounting.Requests, emulator.State.Accounting.RateLimitedResponses);
     }
 
     /// <summary>What one memory child reports on its last line.</summary>
     public sealed record ChildResult(long Typed, double RowsPerSecond, double PeakMb, double HeapAfterMb);
 
-    private static async Task<ChildResult> MeasureInChildAsync(int rows, Uri emulator, CancellationToken cancellationToken)
-    {
-        using var process = Process.Start(new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { typeof(BatchExtractionScenario).Assembly.Location, ChildCommand, rows.ToString(CultureInfo.InvariantCulture), emulator.ToString() },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("Could not start the batch-extraction child process.");
-        try
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            var last = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-            if (process.ExitCode != 0 || last is null)
-                throw new InvalidOperationException($"The batch-extraction child exited with {process.ExitCode}: {await stderr}");
-            return System.Text.Json.JsonSerializer.Deserialize<ChildResult>(last) ?? throw new InvalidOperationException("The child printed no result.");
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-    }
+    private static Task<ChildResult> MeasureInChildAsync(int rows, Uri emulator, CancellationToken cancellationToken) =>
+        ChildRun.RunAsync<ChildResult>(ChildCommand, rows, emulator, cancellationToken);
 
     /// <summary>The child's work: one typed batch, sampling its own working set every 50 ms.</summary>
     public static async Task<int> RunAsChildAsync(string[] args, TextWriter output)
@@ -135,7 +113,7 @@ public sealed class BatchExtractionScenario : IBenchScenario
         int rows = int.Parse(args[1], CultureInfo.InvariantCulture);
         using var connection = BenchConnections.To(new Uri(args[2]), o => o.Resilience.MaxConcurrency = 256);
         var memory = new PeakWorkingSet();
-        var sink = new TypedCountingSink();
+        var sink = TypedRows();
         var clock = Stopwatch.StartNew();
         await BatchRunner.RunAsync(connection, new BatchOptions { System = SystemPrompt, JsonSchema = Schema, ThrottleLimit = 256, MaxTokens = 200, SuggestBatchApiAboveRows = 0 },
             Rows(rows), sink, CancellationToken.None);
@@ -143,7 +121,7 @@ public sealed class BatchExtractionScenario : IBenchScenario
         await memory.DisposeAsync();
         long peak = memory.PeakBytes;
         const double Mb = 1024.0 * 1024.0;
-        output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ChildResult(sink.Typed, rows / clock.Elapsed.TotalSeconds, peak / Mb,
+        output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ChildResult(sink.Count, rows / clock.Elapsed.TotalSeconds, peak / Mb,
             GC.GetTotalMemory(forceFullCollection: true) / Mb)));
         return 0;
     }
@@ -159,18 +137,7 @@ public sealed class BatchExtractionScenario : IBenchScenario
     }
 
     /// <summary>Counts rows that succeeded with all five typed fields; keeps nothing.</summary>
-    private sealed class TypedCountingSink : IClaudeOutputSink
-    {
-        public long Typed;
-        public void WriteObject(object item)
-        {
-            if (item is ClaudeBatchResult { Status: ClaudeBatchRowStatus.Succeeded } r && r.Fields.Count == 5 && r.Fields[1].Value is long) Typed++;
-        }
-        public void WriteError(ClaudeError error) { }
-        public void WriteWarning(string text) { }
-        public void WriteVerbose(string text) { }
-        public void WriteDebug(string text) { }
-        public void WriteProgress(ProgressInfo progress) { }
-        public void WriteHostText(string text) { }
-    }
+    /// <summary>Counts the rows that came back Succeeded with their five typed fields.</summary>
+    private static CountingSink TypedRows() => new(item =>
+        item is ClaudeBatchResult { Status: ClaudeBatchRowStatus.Succeeded } r && r.Fields.Count == 5 && r.Fields[1].Value is long);
 }

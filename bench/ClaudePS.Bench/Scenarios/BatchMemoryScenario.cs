@@ -46,32 +46,8 @@ public sealed class BatchMemoryScenario : IBenchScenario
     /// <summary>What one child reports on its last line.</summary>
     public sealed record ChildResult(long Succeeded, double RowsPerSecond, double PeakMb, double HeapAfterMb, double CommittedMb, int Gen0, int Gen2);
 
-    private static async Task<ChildResult> MeasureInChildAsync(int rows, Uri emulator, CancellationToken cancellationToken)
-    {
-        var bench = typeof(BatchMemoryScenario).Assembly.Location;
-        using var process = Process.Start(new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { bench, ChildCommand, rows.ToString(System.Globalization.CultureInfo.InvariantCulture), emulator.ToString() },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("Could not start the batch-memory child process.");
-        try
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            var last = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-            if (process.ExitCode != 0 || last is null)
-                throw new InvalidOperationException($"The batch-memory child exited with {process.ExitCode}: {await stderr}");
-            return System.Text.Json.JsonSerializer.Deserialize<ChildResult>(last)
-                   ?? throw new InvalidOperationException("The batch-memory child printed no result.");
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-    }
+    private static Task<ChildResult> MeasureInChildAsync(int rows, Uri emulator, CancellationToken cancellationToken) =>
+        ChildRun.RunAsync<ChildResult>(ChildCommand, rows, emulator, cancellationToken);
 
     /// <summary>The child's work: one batch of <paramref name="rows"/> rows against <paramref name="emulator"/>,
     /// sampling its own working set every 50 ms; prints a <see cref="ChildResult"/> as JSON.</summary>
@@ -144,17 +120,5 @@ public sealed class BatchMemoryScenario : IBenchScenario
             try { _process.Kill(entireProcessTree: true); _process.WaitForExit(5000); } catch (InvalidOperationException) { }
             _process.Dispose();
         }
-    }
-
-    private sealed class CountingSink : IClaudeOutputSink
-    {
-        public long Rows;
-        public void WriteObject(object item) => Rows++;
-        public void WriteError(ClaudeError error) { }
-        public void WriteWarning(string text) { }
-        public void WriteVerbose(string text) { }
-        public void WriteDebug(string text) { }
-        public void WriteProgress(ProgressInfo progress) { }
-        public void WriteHostText(string text) { }
     }
 }
