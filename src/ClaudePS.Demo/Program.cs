@@ -27,10 +27,9 @@ public static class Program
         await using var emulator = await EmulatorServer.StartAsync();
         Console.WriteLine($"Emulator on {emulator.BaseUri} (usage folder {home})");
         // The ledger lives under CLAUDEPS_HOME (the temporary folder set above), not the user's data folder.
-        var recorder = LedgerUsageRecorder.CreateDefault();
         using var connection = ClaudeConnection.Create(new ClaudeConnectionOptions
         {
-            UsageRecorder = recorder,
+            Recording = UsageRecording.Ledger,
             BaseUris = { emulator.BaseUri },
             Credential = new ApiKeyCredential("sk-ant-demo-local-only", "demo"),
             DefaultModel = "claude-haiku-4-5",
@@ -52,7 +51,7 @@ public static class Program
         Console.WriteLine();
         Console.WriteLine("Batch summary: " + summary);
         var (since, until) = UsageQueryOptions.Today(DateTimeOffset.UtcNow);
-        var usage = new UsageQuery(recorder.Ledger!).Run(new UsageQueryOptions { Since = since, Until = until.AddDays(1), Summary = true });
+        var usage = new UsageQuery(new UsageLedger(UsagePaths.Default)).Run(new UsageQueryOptions { Since = since, Until = until.AddDays(1), Summary = true });
         foreach (var row in usage.Rows)
             Console.WriteLine($"Usage ledger in {home}: {row.Requests} requests, {row.InputTokens} input / {row.OutputTokens} output tokens, cost {(row.CostUsd is { } c ? c.ToString("0.000000", CultureInfo.InvariantCulture) + " USD" : "unknown")}");
         var billed = emulator.State.Accounting.Billed();

@@ -41,7 +41,7 @@ internal static class BatchRunCommand
             Credential = new ApiKeyCredential("sk-ant-worker-batch", "worker"),
             DefaultModel = "claude-haiku-4-5",
             // --home: record usage in that folder's ledger, as Connect-Claude does with CLAUDEPS_HOME.
-            UsageRecorder = home is null ? null : new LedgerUsageRecorder(new UsageLedger(new UsagePaths(home))),
+            UsageRecorder = home is null ? null : new LedgerUsageRecorder(new UsageLedger(new UsagePaths(home)), new ClaudeServices()),
         }, new Dictionary<string, string>());
         var sink = new LineSink();
         var input = Enumerable.Range(1, rows).Select(i => new BatchRow(new[]

@@ -2,8 +2,6 @@ using System;
 using System.Collections;
 using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
-using System.Threading;
-using System.Threading.Tasks;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Http;
 
@@ -85,8 +83,7 @@ public sealed class CredentialOptions
     /// <summary>Keep tokens on disk for this user (Connect-Claude -Scope CurrentUser).</summary>
     public bool PersistTokens { get; set; }
     public TokenRefreshPolicy RefreshPolicy { get; set; } = TokenRefreshPolicy.Default;
-    /// <summary>Replaced by tests (the in-process cache, a fake clock, the emulator's handler).</summary>
-    public TokenCache Cache { get; set; } = TokenCache.Process;
+    /// <summary>Replaced by tests (a fake clock, the emulator's handler).</summary>
     public Func<DateTimeOffset>? Clock { get; set; }
     public HttpMessageHandler? TokenHandler { get; set; }
 }
@@ -114,7 +111,7 @@ public static class CredentialSetup
         TokenCredential Cached(ITokenSource source) => new(source, new TokenCredentialOptions
         {
             RefreshPolicy = options.RefreshPolicy,
-            Cache = options.Cache,
+            Cache = connection.Services.Tokens,
             Clock = options.Clock,
             PersistentStore = options.PersistTokens ? PersistentTokenStore.ForCurrentUser() : null,
             ServerClock = clock,
@@ -218,35 +215,6 @@ public static class CredentialSetup
         }
         var endpoint = o.TokenEndpoint ?? throw Invalid("ClaudePS.TokenEndpointMissing", "Exchanging an identity token with a gateway's issuer needs -TokenEndpoint.");
         return cached(FederatedTokenSource.ForTokenEndpoint(http, endpoint, reader, o.ClientId, o.TokenScope));
-    }
-
-    /// <summary>Proves the credential at connect time: token-based ones fetch (or load) a token now, so a
-    /// wrong secret or an unreadable key is a terminating error of Connect-Claude, not of the first prompt.</summary>
-    public static async Task ValidateAsync(ICredentialProvider credential, CancellationToken cancellationToken)
-    {
-        if (credential is TokenCredential token) await token.GetTokenAsync(forceRefresh: false, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Messages for verbose output that credential work produced (clock skew, cache problems).</summary>
-    public static System.Collections.Generic.IReadOnlyList<string> DrainNotices(ICredentialProvider credential) =>
-        credential is TokenCredential token ? token.Notices.Drain() : Array.Empty<string>();
-
-    /// <summary>The token a connection currently sends, for Get-ClaudeAccessToken: value and expiry
-    /// (null when the issuer did not say, as for a static bearer token).</summary>
-    public static async Task<(string Value, DateTimeOffset? ExpiresOn)> GetAccessTokenAsync(ICredentialProvider credential, bool forceRefresh, CancellationToken cancellationToken)
-    {
-        if (credential is TokenCredential token)
-        {
-            var t = await token.GetTokenAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
-            return (t.Value, t.ExpiresOn);
-        }
-        if (credential is BearerTokenCredential)
-        {
-            var header = await credential.GetHeaderAsync(false, cancellationToken).ConfigureAwait(false);
-            return (header.Value.Substring("Bearer ".Length), null);
-        }
-        throw new ClaudeException(new ClaudeError("ClaudePS.NoAccessToken", ClaudeErrorCategory.InvalidOperation,
-            $"This connection authenticates with {credential.AuthKind}, which has no access token. Get-ClaudeAccessToken works with token-based connections (OAuth, managed identity, service account, workload identity, -AccessToken)."));
     }
 
     /// <param name="direct">No proxy: the managed identity endpoint is on this host or link-local.</param>

@@ -7,14 +7,12 @@ using System.Threading.Tasks;
 namespace ClaudePS.Engine.Auth;
 
 /// <summary>
-/// Tokens by identity (<see cref="ITokenSource.CacheKey"/>). <see cref="Process"/> is the one every
-/// connection uses, so two connections (or runspaces) with the same identity share one token and one
-/// refresh. Tests make their own instance.
+/// Tokens by identity (<see cref="ITokenSource.CacheKey"/>). Connections share one through their
+/// <see cref="Connections.ClaudeServices"/>, so two connections (or runspaces) with the same identity share
+/// one token and one refresh.
 /// </summary>
 public sealed class TokenCache
 {
-    public static TokenCache Process { get; } = new();
-
     private readonly ConcurrentDictionary<string, TokenCacheEntry> _entries = new(StringComparer.Ordinal);
 
     internal TokenCacheEntry Entry(string key) => _entries.GetOrAdd(key, _ => new TokenCacheEntry());

@@ -11,8 +11,9 @@ namespace ClaudePS.Engine.Auth;
 public sealed class TokenCredentialOptions
 {
     public TokenRefreshPolicy RefreshPolicy { get; init; } = TokenRefreshPolicy.Default;
-    /// <summary>The in-memory cache (process-wide by default).</summary>
-    public TokenCache Cache { get; init; } = TokenCache.Process;
+    /// <summary>The in-memory cache, shared by the credentials of one <see cref="Connections.ClaudeServices"/>;
+    /// a cache of its own when not given.</summary>
+    public TokenCache Cache { get; init; } = new();
     /// <summary>Also keep tokens on disk for this user (Connect-Claude -Scope CurrentUser); null keeps them in memory only.</summary>
     public PersistentTokenStore? PersistentStore { get; init; }
     /// <summary>The local clock (tests replace it).</summary>
@@ -48,8 +49,7 @@ public sealed class TokenCredential : ICredentialProvider
     /// <summary>The clock signed assertions use (ClaudeConnection.ServerClock is this one).</summary>
     public ServerClock ServerClock { get; }
 
-    /// <summary>Forgets this identity's token in the process cache and the persistent cache
-    /// (Disconnect-Claude): the next use requests a new one.</summary>
+    /// <summary>Forgets this identity's token in the shared cache and the persistent cache.</summary>
     public void Forget()
     {
         _options.Cache.Remove(CacheKey);
@@ -62,8 +62,7 @@ public sealed class TokenCredential : ICredentialProvider
     public string AuthKind => _source.AuthKind;
     public string Source => _source.Source;
     public bool CanRefresh => true;
-    /// <summary>Messages for verbose output (clock skew, persistent cache problems); the cmdlets drain them.</summary>
-    public AuthNotices Notices => _notices;
+    public IReadOnlyList<string> DrainNotices() => _notices.Drain();
     /// <summary>How many token requests this identity's cache entry has made (diagnostics, tests).</summary>
     public int TokenRequests => _entry.Requests;
 
@@ -80,7 +79,16 @@ public sealed class TokenCredential : ICredentialProvider
         return new AuthHeader("Authorization", "Bearer " + token.Value);
     }
 
-    /// <summary>The current token, refreshed as the policy says (Get-ClaudeAccessToken, the transport).</summary>
+    public async ValueTask ValidateAsync(CancellationToken cancellationToken) =>
+        await GetTokenAsync(forceRefresh: false, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<BearerToken?> GetBearerTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    {
+        var token = await GetTokenAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
+        return new BearerToken(token.Value, token.ExpiresOn);
+    }
+
+    /// <summary>The current token, refreshed as the policy says.</summary>
     public ValueTask<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
         if (!forceRefresh && _entry.Current is null) LoadFromDisk();

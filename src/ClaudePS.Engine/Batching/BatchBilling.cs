@@ -8,12 +8,12 @@ namespace ClaudePS.Engine.Batching;
 /// <summary>Bills batch-API results: they never pass through the client's usage hook, so they are recorded here, at the batch price.</summary>
 internal static class BatchBilling
 {
-    public static decimal? Record(ClaudeConnection connection, IBatchPricing pricing, ClaudeResponse message, string batchId, IReadOnlyList<string> tags)
+    public static decimal? Record(ClaudeConnection connection, ClaudeResponse message, string batchId, IReadOnlyList<string> tags)
     {
         var allTags = new List<string>(connection.Options.Tags);
         allTags.AddRange(tags);
         allTags.Add("batch:" + batchId);
-        if (connection.Options.UsageRecorder is { } recorder)
+        if (connection.UsageRecorder is { } recorder)
         {
             return recorder.Record(new UsageEvent
             {
@@ -28,10 +28,10 @@ internal static class BatchBilling
                 IsBatch = true,
             });
         }
-        return pricing.Cost(message.Model, message.Usage, batch: true);
+        return connection.Services.Prices.Cost(message.Model, message.Usage, batch: true);
     }
 
     /// <summary>The most a request can cost: its estimated input plus its whole max_tokens of output.</summary>
-    public static decimal? WorstCase(IBatchPricing pricing, PreparedRow row, bool batch) =>
-        pricing.Cost(row.Request!.Model!, new ClaudeUsage { InputTokens = row.EstimatedInputTokens, OutputTokens = row.Request.MaxTokens }, batch);
+    public static decimal? WorstCase(ClaudeConnection connection, PreparedRow row, bool batch) =>
+        connection.Services.Prices.Cost(row.Request!.Model!, new ClaudeUsage { InputTokens = row.EstimatedInputTokens, OutputTokens = row.Request.MaxTokens }, batch);
 }

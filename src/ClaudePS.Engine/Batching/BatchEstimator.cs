@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Engine.Batching;
 
@@ -12,17 +13,19 @@ public sealed class BatchEstimator
 {
     private readonly BatchOptions _options;
     private readonly BatchRequestBuilder _builder;
-    private readonly IBatchPricing _pricing;
+    private readonly PriceTable _prices;
     private readonly SortedSet<string> _models = new(StringComparer.OrdinalIgnoreCase);
     private long _rows, _invalid, _inputTokens, _outputTokens;
     private decimal _min, _max;
     private bool _unknownPrice;
 
-    public BatchEstimator(BatchOptions options, string? connectionDefaultModel)
+    /// <param name="defaultModel">The model of rows that name none (the connection's default).</param>
+    /// <param name="prices">The prices the run would be billed at (the connection's).</param>
+    public BatchEstimator(BatchOptions options, string defaultModel, PriceTable prices)
     {
         _options = options;
-        _builder = new BatchRequestBuilder(options, connectionDefaultModel ?? Wire.KnownModels.DefaultModel);
-        _pricing = options.Pricing ?? BatchPricing.Default;
+        _builder = new BatchRequestBuilder(options, defaultModel);
+        _prices = prices;
     }
 
     public void Add(BatchRow row)
@@ -34,8 +37,8 @@ public sealed class BatchEstimator
         _models.Add(model);
         _inputTokens += p.EstimatedInputTokens;
         _outputTokens += p.Request.MaxTokens;
-        var low = _pricing.Cost(model, new ClaudeUsage { InputTokens = p.EstimatedInputTokens }, _options.UseBatchApi);
-        var high = _pricing.Cost(model, new ClaudeUsage { InputTokens = p.EstimatedInputTokens, OutputTokens = p.Request.MaxTokens }, _options.UseBatchApi);
+        var low = _prices.Cost(model, new ClaudeUsage { InputTokens = p.EstimatedInputTokens }, _options.UseBatchApi);
+        var high = _prices.Cost(model, new ClaudeUsage { InputTokens = p.EstimatedInputTokens, OutputTokens = p.Request.MaxTokens }, _options.UseBatchApi);
         if (low is null || high is null) { _unknownPrice = true; return; }
         _min += low.Value;
         _max += high.Value;
@@ -53,9 +56,9 @@ public sealed class BatchEstimator
         BatchPrice = _options.UseBatchApi,
     };
 
-    public static ClaudeBatchEstimate Estimate(BatchOptions options, string? connectionDefaultModel, IEnumerable<BatchRow> rows)
+    public static ClaudeBatchEstimate Estimate(BatchOptions options, string defaultModel, PriceTable prices, IEnumerable<BatchRow> rows)
     {
-        var e = new BatchEstimator(options, connectionDefaultModel);
+        var e = new BatchEstimator(options, defaultModel, prices);
         foreach (var r in rows) e.Add(r);
         return e.Result();
     }

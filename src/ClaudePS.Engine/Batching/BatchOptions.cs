@@ -58,8 +58,6 @@ public sealed class BatchOptions
     /// <summary>Total rows when the caller knows it up front (progress percentage and ETA).</summary>
     public long? ExpectedRows { get; set; }
     public IReadOnlyList<string> Tags { get; set; } = Array.Empty<string>();
-    /// <summary>Prices for estimates and reservations; the built-in table when null.</summary>
-    public IBatchPricing? Pricing { get; set; }
     /// <summary>How often progress may be written (the issue asks for at most about 4 a second).</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     /// <summary>Progress activity id (nested under a parent when the caller has one).</summary>

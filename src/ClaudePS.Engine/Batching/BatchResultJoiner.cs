@@ -16,7 +16,6 @@ public sealed class BatchResultJoiner
 {
     private readonly ClaudeConnection _connection;
     private readonly BatchOptions _options;
-    private readonly IBatchPricing _pricing;
     private readonly Dictionary<string, (MessageBatchResultLine Line, string BatchId)> _results = new(StringComparer.Ordinal);
     private readonly CustomIdAllocator _ids = new();
     private readonly BatchRequestBuilder _builder;
@@ -26,8 +25,7 @@ public sealed class BatchResultJoiner
     {
         _connection = connection;
         _options = options;
-        _pricing = options.Pricing ?? BatchPricing.Default;
-        _builder = new BatchRequestBuilder(options, connection.Options.DefaultModel ?? Wire.KnownModels.DefaultModel);
+        _builder = new BatchRequestBuilder(options, connection.DefaultModel);
     }
 
     public int PendingResults => _results.Count;
@@ -93,7 +91,7 @@ public sealed class BatchResultJoiner
     private ClaudeBatchResult ToResult(PreparedRow p, MessageBatchResultLine line, string batchId)
     {
         if (line.Message is { } message)
-            return BatchRunner.Success(p, message, BatchBilling.Record(_connection, _pricing, message, batchId, _options.Tags), line.CustomId, batchId, _options.Redaction);
+            return BatchRunner.Success(p, message, BatchBilling.Record(_connection, message, batchId, _options.Tags), line.CustomId, batchId, _options.Redaction);
         return BatchRunner.Outcome(p, ClaudeBatchRowStatus.Failed, line.Error!.WithTarget(p.Row.Original), line.CustomId, batchId);
     }
 

@@ -53,22 +53,21 @@ public sealed class BatchRunner : IDisposable
         options.Validate();
         _options = options;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pricing = options.Pricing ?? BatchPricing.Default;
-        _builder = new BatchRequestBuilder(options, connection.Options.DefaultModel ?? KnownModels.DefaultModel)
+        _builder = new BatchRequestBuilder(options, connection.DefaultModel)
         {
             Check = request => ModelGuard.Check(connection, request, Pump),
         };
         // The shared parameters are checked before the first row is read: a run every row of which the model
         // would reject fails here, once, with nothing sent.
-        var probe = MessageRequest.ForPrompt("-", options.Model ?? connection.Options.DefaultModel ?? KnownModels.DefaultModel, options.MaxTokens);
+        var probe = MessageRequest.ForPrompt("-", options.Model ?? connection.DefaultModel, options.MaxTokens);
         probe.Temperature = options.Temperature;
         probe.Effort = options.Effort;
         ModelGuard.Check(connection, probe, Pump);
         Progress = new BatchProgress(options, options.UseBatchApi ? "Claude batch (Message Batches API)" : "Claude batch") { Total = options.ExpectedRows ?? 0 };
-        var budget = options.MaxCostUsd is { } max ? new BudgetGuard(max, "this Invoke-ClaudeBatch run", () => PriceTable.Current) : null;
+        var budget = options.MaxCostUsd is { } max ? new BudgetGuard(max, "this Invoke-ClaudeBatch run", () => connection.Services.Prices) : null;
         _mode = options.UseBatchApi
-            ? new ServerBatchMode(this, connection, options, pricing, budget)
-            : new ParallelBatchMode(this, connection, options, pricing, budget);
+            ? new ServerBatchMode(this, connection, options, budget)
+            : new ParallelBatchMode(this, connection, options, budget);
         if (options.CheckpointPath is { } path)
         {
             _checkpoint = BatchCheckpoint.Open(path);

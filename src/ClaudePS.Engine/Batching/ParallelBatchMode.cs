@@ -20,7 +20,6 @@ internal sealed class ParallelBatchMode : BatchMode
     private readonly BatchRunner _runner;
     private readonly ClaudeConnection _connection;
     private readonly BatchOptions _options;
-    private readonly IBatchPricing _pricing;
     private readonly BudgetGuard? _budget;
     private readonly CallOptions _call;
     private readonly SemaphoreSlim _window;
@@ -29,12 +28,11 @@ internal sealed class ParallelBatchMode : BatchMode
     private int _admitted;
     private int _admittedHighWater;
 
-    public ParallelBatchMode(BatchRunner runner, ClaudeConnection connection, BatchOptions options, IBatchPricing pricing, BudgetGuard? budget)
+    public ParallelBatchMode(BatchRunner runner, ClaudeConnection connection, BatchOptions options, BudgetGuard? budget)
     {
         _runner = runner;
         _connection = connection;
         _options = options;
-        _pricing = pricing;
         _budget = budget;
         _call = new CallOptions { Tags = options.Tags, Log = runner.Pump };
         _windowSize = options.AsCompleted ? Math.Max(2, options.ThrottleLimit * 2) : options.EffectiveReorderBuffer;
@@ -63,7 +61,7 @@ internal sealed class ParallelBatchMode : BatchMode
         decimal? worstCase = null;
         if (_budget is not null)
         {
-            if (BatchBilling.WorstCase(_pricing, p, batch: false) is not { } worst)
+            if (BatchBilling.WorstCase(_connection, p, batch: false) is not { } worst)
             {
                 _runner.Finish(p, BatchRunner.Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.PriceUnknown(p.RowId, p.Request!.Model!, p.Row.Original), customId));
                 return;
@@ -126,7 +124,7 @@ internal sealed class ParallelBatchMode : BatchMode
                     }
                 }
                 var response = await Task.Run(() => _connection.Client.CreateMessageAsync(p.Request!, _call, token)).ConfigureAwait(false);
-                spent = response.CostUsd ?? (_connection.Options.UsageRecorder is null ? _pricing.Cost(response.Model, response.Usage, batch: false) : null);
+                spent = response.CostUsd ?? (_connection.UsageRecorder is null ? _connection.Services.Prices.Cost(response.Model, response.Usage, batch: false) : null);
                 result = BatchRunner.Success(p, response, spent, null, null, _options.Redaction);
             }
             catch (Exception ex) when (token.IsCancellationRequested && (ex is OperationCanceledException || ex is ClaudeException { Error.IsCanceled: true }))
@@ -141,7 +139,7 @@ internal sealed class ParallelBatchMode : BatchMode
             }
             catch (ClaudeException ex)
             {
-                spent = ex.Error.PartialUsage is { } partial && p.Request?.Model is { } model ? _pricing.Cost(model, partial, batch: false) : 0m;
+                spent = ex.Error.PartialUsage is { } partial && p.Request?.Model is { } model ? _connection.Services.Prices.Cost(model, partial, batch: false) : 0m;
                 result = BatchRunner.Outcome(p, ClaudeBatchRowStatus.Failed, ex.Error.WithTarget(p.Row.Original), null);
             }
             catch (Exception ex)

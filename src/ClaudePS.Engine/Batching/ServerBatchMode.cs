@@ -14,18 +14,18 @@ namespace ClaudePS.Engine.Batching;
 internal sealed class ServerBatchMode : BatchMode
 {
     private readonly BatchRunner _runner;
-    private readonly IBatchPricing _pricing;
+    private readonly ClaudeConnection _connection;
     private readonly List<BudgetGuard> _guards = new(2);
     private readonly CustomIdAllocator _customIds = new();
     private readonly ServerBatchSession _session;
 
-    public ServerBatchMode(BatchRunner runner, ClaudeConnection connection, BatchOptions options, IBatchPricing pricing, BudgetGuard? budget)
+    public ServerBatchMode(BatchRunner runner, ClaudeConnection connection, BatchOptions options, BudgetGuard? budget)
     {
         _runner = runner;
-        _pricing = pricing;
+        _connection = connection;
         if (budget is not null) _guards.Add(budget);
-        if (connection.Options.Budget is { } connectionBudget) _guards.Add(connectionBudget);
-        _session = new ServerBatchSession(connection, options, pricing, Settle, runner.Progress, runner.Pump, runner.Finish);
+        if (connection.Budget is { } connectionBudget) _guards.Add(connectionBudget);
+        _session = new ServerBatchSession(connection, options, Settle, runner.Progress, runner.Pump, runner.Finish);
     }
 
     public override int WindowSize => 1;
@@ -37,7 +37,7 @@ internal sealed class ServerBatchMode : BatchMode
         IReadOnlyList<BudgetReservation> reservations = Array.Empty<BudgetReservation>();
         if (_guards.Count > 0)
         {
-            if (BatchBilling.WorstCase(_pricing, p, batch: true) is not { } worst)
+            if (BatchBilling.WorstCase(_connection, p, batch: true) is not { } worst)
             {
                 _runner.Finish(p, BatchRunner.Outcome(p, ClaudeBatchRowStatus.Skipped, BatchErrors.PriceUnknown(p.RowId, p.Request!.Model!, p.Row.Original), customId));
                 return;

@@ -29,7 +29,6 @@ internal sealed class ServerBatchSession
 
     private readonly ClaudeConnection _connection;
     private readonly BatchOptions _options;
-    private readonly IBatchPricing _pricing;
     private readonly Action<IReadOnlyList<BudgetReservation>, decimal?> _settle;
     private readonly BatchProgress _progress;
     private readonly IClaudeOutputSink _out;
@@ -43,12 +42,11 @@ internal sealed class ServerBatchSession
     /// <summary>Bytes the envelope adds around each request's params ({"custom_id":"…","params":…},).</summary>
     private const int PerRequestOverhead = 32;
 
-    public ServerBatchSession(ClaudeConnection connection, BatchOptions options, IBatchPricing pricing, Action<IReadOnlyList<BudgetReservation>, decimal?> settle,
+    public ServerBatchSession(ClaudeConnection connection, BatchOptions options, Action<IReadOnlyList<BudgetReservation>, decimal?> settle,
         BatchProgress progress, IClaudeOutputSink output, Action<PreparedRow, ClaudeBatchResult> finish)
     {
         _connection = connection;
         _options = options;
-        _pricing = pricing;
         _settle = settle;
         _progress = progress;
         _out = output;
@@ -140,7 +138,7 @@ internal sealed class ServerBatchSession
     {
         if (line.Message is { } message)
         {
-            var cost = BatchBilling.Record(_connection, _pricing, message, batchId, _options.Tags);
+            var cost = BatchBilling.Record(_connection, message, batchId, _options.Tags);
             _settle(reserve, cost);
             return BatchRunner.Success(row, message, cost, customId, batchId, _options.Redaction);
         }

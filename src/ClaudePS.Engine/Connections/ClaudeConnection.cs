@@ -6,6 +6,8 @@ using System.Net;
 using System.Net.Http;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Http;
+using ClaudePS.Engine.Usage;
+using ClaudePS.Engine.Wire;
 
 namespace ClaudePS.Engine.Connections;
 
@@ -40,11 +42,26 @@ public sealed class ClaudeConnection : IDisposable
             Tags = options.Tags.ToArray(),
             ConnectedAt = DateTimeOffset.UtcNow,
         };
+        Budget = options.MaxCostUsd is { } limit ? new BudgetGuard(limit, $"connection '{options.Name}'", () => Services.Prices) : null;
+        UsageRecorder = options.UsageRecorder ?? options.Recording switch
+        {
+            UsageRecording.Priced => new LedgerUsageRecorder(null, Services),
+            UsageRecording.Ledger => new LedgerUsageRecorder(new UsageLedger(UsagePaths.Default), Services),
+            _ => null,
+        };
         Client = new ClaudeClient(this);
-        ServerClock = (credential as TokenCredential)?.ServerClock ?? new ServerClock();
+        ServerClock = credential.ServerClock ?? new ServerClock();
     }
 
     public ClaudeConnectionOptions Options { get; }
+    /// <summary>The metrics, prices and token cache the connection uses (from its options).</summary>
+    public ClaudeServices Services => Options.Services;
+    /// <summary>The model of requests that name none: Connect-Claude -DefaultModel, else the current default.</summary>
+    public string DefaultModel => Options.DefaultModel ?? KnownModels.DefaultModel;
+    /// <summary>The connection's cost limit (Connect-Claude -MaxCostUsd); null for none.</summary>
+    public BudgetGuard? Budget { get; }
+    /// <summary>Receives every usage-bearing reply; null records nothing.</summary>
+    public IUsageRecorder? UsageRecorder { get; }
     public IReadOnlyList<Uri> Endpoints { get; }
     public ICredentialProvider Credential { get; }
     public ClaudeConnectionInfo Info { get; }

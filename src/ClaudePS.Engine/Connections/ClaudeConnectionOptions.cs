@@ -38,14 +38,27 @@ public sealed class ClaudeConnectionOptions
     public int MaxConnectionsPerServer { get; set; } = 256;
     /// <summary>How the provider takes requests (Anthropic API by default, Vertex AI, ...).</summary>
     public ApiDialect Dialect { get; set; } = ApiDialect.Anthropic;
-    /// <summary>Where this connection counts requests, retries and rate limits (Get-ClaudeMetrics reads the
-    /// process-wide one); tests give a connection its own. Its usage recorder counts tokens and cost.</summary>
-    public ClaudeMetrics Metrics { get; set; } = ClaudeMetrics.Shared;
-    /// <summary>Receives every usage-bearing reply (the usage ledger); null records nothing.</summary>
+    /// <summary>The metrics, prices and token cache this connection shares with others (the process's by
+    /// default: Get-ClaudeMetrics and Set-ClaudePrice work on those); tests give a connection its own.</summary>
+    public ClaudeServices Services { get; set; } = ClaudeServices.Process;
+    /// <summary>How billed replies are recorded; <see cref="UsageRecorder"/>, when set, replaces it.</summary>
+    public UsageRecording Recording { get; set; } = UsageRecording.None;
+    /// <summary>A recorder of the caller's own (tests, hosts that keep usage elsewhere).</summary>
     public IUsageRecorder? UsageRecorder { get; set; }
-    /// <summary>The connection's cost limit (Connect-Claude -MaxCostUsd); null for none.</summary>
-    public BudgetGuard? Budget { get; set; }
+    /// <summary>The connection's cost limit in USD (Connect-Claude -MaxCostUsd); null for none.</summary>
+    public decimal? MaxCostUsd { get; set; }
     /// <summary>Retries, client-side rate limits, failover and the response cache (defaults documented there;
     /// environment variables fill what is left unset).</summary>
     public ResilienceOptions Resilience { get; set; } = new();
+}
+
+/// <summary>What a connection does with the usage of each billed reply.</summary>
+public enum UsageRecording
+{
+    /// <summary>Nothing: replies carry no cost and the metrics count no tokens (a connection built in code).</summary>
+    None,
+    /// <summary>Priced and counted in the metrics, but kept nowhere on disk (Connect-Claude -NoLedger).</summary>
+    Priced,
+    /// <summary>Priced, counted, and appended to the usage ledger in the data folder (Connect-Claude's default).</summary>
+    Ledger,
 }

@@ -75,7 +75,7 @@ public static class ConnectionStore
         }
         // A disconnected identity's tokens should not outlive it (another connection of the same identity
         // simply requests a new one).
-        if (target.Credential is Auth.TokenCredential tokens) tokens.Forget();
+        target.Credential.Forget();
         return true;
     }
 

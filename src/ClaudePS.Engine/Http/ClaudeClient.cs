@@ -123,7 +123,7 @@ public sealed class ClaudeClient
 
     private void ApplyDefaults(MessageRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Model)) request.Model = _connection.Options.DefaultModel ?? KnownModels.DefaultModel;
+        if (string.IsNullOrWhiteSpace(request.Model)) request.Model = _connection.DefaultModel;
         // The connection's effort goes to models that take it; a model that takes none is not failed for a default.
         if (request.Effort is null && _connection.Options.DefaultEffort is { } effort)
         {
@@ -160,7 +160,7 @@ public sealed class ClaudeClient
 
         // Budgets: reserve before any attempt, settle once on everything billed (see Usage/BudgetGuard).
         bool batch = string.Equals(request.ServiceTier, "batch", StringComparison.OrdinalIgnoreCase);
-        var budget = Usage.BudgetHold.Begin(_connection.Options.Budget, call.Budget, model, body.Length, request.MaxTokens, batch);
+        var budget = Usage.BudgetHold.Begin(_connection.Budget, call.Budget, model, body.Length, request.MaxTokens, batch);
         string status = "error";
         long started = TimeProvider.System.GetTimestamp();
         TimeSpan? duration = null;
@@ -191,7 +191,7 @@ public sealed class ClaudeClient
         finally
         {
             budget.Settle(model, send.Billed, batch);
-            _connection.Options.Metrics.RecordRequest(model, status, duration ?? TimeProvider.System.GetElapsedTime(started));
+            _connection.Services.Metrics.RecordRequest(model, status, duration ?? TimeProvider.System.GetElapsedTime(started));
         }
     }
 
@@ -342,7 +342,7 @@ public sealed class ClaudeClient
     /// <summary>Hands a billed reply to the usage ledger once and puts its cost on the response.</summary>
     private ClaudeResponse RecordUsage(ClaudeResponse response, CallOptions call, string outcome)
     {
-        if (_connection.Options.UsageRecorder is not { } recorder) return response;
+        if (_connection.UsageRecorder is not { } recorder) return response;
         var cost = recorder.Record(new Usage.UsageEvent
         {
             RequestId = response.RequestId,

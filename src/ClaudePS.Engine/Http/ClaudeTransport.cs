@@ -103,7 +103,7 @@ internal sealed class ClaudeTransport
 
     private readonly ClaudeConnection _connection;
     private readonly ResiliencePipeline _pipeline;
-    /// <summary>The credential's header is one of the connection's default headers (an API key).</summary>
+    /// <summary>The credential's header is one of the connection's default headers (a fixed credential).</summary>
     private readonly bool _credentialIsDefault;
 
     public ClaudeTransport(ClaudeConnection connection, ResilienceSettings settings)
@@ -386,7 +386,7 @@ internal sealed class ClaudeTransport
         var (wait, source) = RetryRules.ServerWait(res.Headers, state.Settings.Clock.GetUtcNow());
         var body = await res.Content.ReadAsStringAsync().ConfigureAwait(false);
         var error = ApiErrors.FromHttp(status, body, context.RequestId, context.ShownEndpoint);
-        if (status == 429) _connection.Options.Metrics.RecordRateLimited(request.Model ?? "unknown");
+        if (status == 429) _connection.Services.Metrics.RecordRateLimited(request.Model ?? "unknown");
         if (request.Demand is not null)
             Limiter.OnResponse(lease, res.Headers, status == 429 && error.ErrorId != "ClaudePS.SpendLimitReached", wait);
         return new AttemptFailure(error, FailureKind.Status)
@@ -443,19 +443,20 @@ internal sealed class ClaudeTransport
     /// <summary>The headers every request of the connection sends, set once on its HttpClient: adding them
     /// to each request by name looked every name up again (a tenth of the client's CPU per call), and a
     /// request with no header of its own takes the defaults in one copy. <c>accept</c> and the retry count
-    /// are defaults a stream or a retry overrides. An API key is one of them: it never changes, and the
+    /// are defaults a stream or a retry overrides. A fixed credential (an API key or a static bearer token)
+    /// is one of them: it never changes, and the
     /// connection's HttpClient talks to nothing but the connection's endpoints. Returns whether it did so.</summary>
     private static bool SetDefaultHeaders(HttpClient http, Connections.ClaudeConnectionOptions options, ICredentialProvider credential)
     {
         var headers = http.DefaultRequestHeaders;
-        var key = credential as ApiKeyCredential;
-        if (key is not null) headers.TryAddWithoutValidation(key.Header.Name, key.Header.Value);
+        var fixedCredential = credential as StaticCredential;
+        if (fixedCredential is not null) headers.TryAddWithoutValidation(fixedCredential.Header.Name, fixedCredential.Header.Value);
         headers.TryAddWithoutValidation("anthropic-version", options.AnthropicVersion);
         if (options.Betas.Count > 0) headers.TryAddWithoutValidation("anthropic-beta", string.Join(",", options.Betas));
         headers.TryAddWithoutValidation("user-agent", UserAgent);
         headers.TryAddWithoutValidation(RetryCountHeader, "0");
         headers.TryAddWithoutValidation("accept", "application/json");
-        return key is not null;
+        return fixedCredential is not null;
     }
 
     /// <summary>The retry strategy's ShouldHandle: runs the retry rules on a failed attempt and keeps the
@@ -473,7 +474,7 @@ internal sealed class ClaudeTransport
     /// <summary>A retry is decided: count it and say why.</summary>
     private void OnRetry(CallState state, TimeSpan delay)
     {
-        if (state.LastFailure is { } failure) _connection.Options.Metrics.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
+        if (state.LastFailure is { } failure) _connection.Services.Metrics.RecordRetry(Usage.ClaudeMetrics.StatusOf(failure.Error));
         LogRetry(state, delay);
     }
 

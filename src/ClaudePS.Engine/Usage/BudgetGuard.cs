@@ -29,12 +29,13 @@ public sealed class BudgetGuard
 
     /// <param name="limitUsd">The most this scope may spend.</param>
     /// <param name="scope">Names the scope in messages, e.g. "connection 'default'" or "this Invoke-ClaudeBatch run".</param>
-    public BudgetGuard(decimal limitUsd, string scope, Func<PriceTable>? prices = null)
+    /// <param name="prices">The price table to estimate and settle with (the connection's services').</param>
+    public BudgetGuard(decimal limitUsd, string scope, Func<PriceTable> prices)
     {
         if (limitUsd <= 0) throw new ArgumentOutOfRangeException(nameof(limitUsd), "The cost limit must be positive.");
         LimitUsd = limitUsd;
         Scope = scope;
-        _prices = prices ?? (() => PriceTable.Current);
+        _prices = prices ?? throw new ArgumentNullException(nameof(prices));
     }
 
     public decimal LimitUsd { get; }
@@ -132,6 +133,9 @@ public sealed class BudgetGuard
         return Reserve(estimate, $"This request ({model}, up to {Usd(estimate)})");
     }
 
+    /// <summary>What <paramref name="usage"/> cost at this guard's prices; null when the price is unknown.</summary>
+    public decimal? Cost(string? model, ClaudeUsage usage, bool batch) => _prices().Cost(model, usage, batch);
+
     /// <summary>Replaces the reservation by what was really billed (null: the price is unknown, keep the estimate).</summary>
     public void Settle(BudgetReservation reservation, decimal? actualUsd)
     {
@@ -212,16 +216,14 @@ internal sealed class BudgetHold
     /// <summary>Settles on <paramref name="billed"/> usage, or releases when nothing was billed (null).</summary>
     public void Settle(string model, ClaudeUsage? billed, bool batch)
     {
-        if (_ra is null && _rb is null) return;
-        decimal? cost = billed is null ? null : PriceTable.Current.Cost(model, billed, batch);
-        Apply(_a, _ra, billed, cost);
-        Apply(_b, _rb, billed, cost);
+        Apply(_a, _ra, model, billed, batch);
+        Apply(_b, _rb, model, billed, batch);
     }
 
-    private static void Apply(BudgetGuard? guard, BudgetReservation? r, ClaudeUsage? billed, decimal? cost)
+    private static void Apply(BudgetGuard? guard, BudgetReservation? r, string model, ClaudeUsage? billed, bool batch)
     {
         if (guard is null || r is null) return;
         if (billed is null) guard.Release(r);
-        else guard.Settle(r, cost);
+        else guard.Settle(r, guard.Cost(model, billed, batch));
     }
 }

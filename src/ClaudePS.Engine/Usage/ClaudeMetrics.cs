@@ -8,7 +8,8 @@ using System.Text;
 namespace ClaudePS.Engine.Usage;
 
 /// <summary>
-/// The process's counters since the module loaded, in Prometheus terms. Who calls what:
+/// Counters of the calls of the connections that share it (<see cref="Connections.ClaudeServices"/>;
+/// the process's since the module loaded), in Prometheus terms. Who calls what:
 /// the client calls <see cref="RecordRequest"/> once per call with its final status; the usage recorder
 /// calls <see cref="RecordUsage"/> once per billed reply; the resilience layer calls
 /// <see cref="RecordRetry"/> for each attempt it retries and <see cref="RecordRateLimited"/> for each
@@ -34,9 +35,6 @@ public sealed class ClaudeMetrics
     private readonly Dictionary<string, long> _unpriced = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _retries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _rateLimited = new(StringComparer.Ordinal);
-
-    /// <summary>The process-wide instance the client and the cmdlets use.</summary>
-    public static ClaudeMetrics Shared { get; } = new();
 
     /// <summary>One model's calls: counts by final status and the duration histogram, so recording a
     /// call takes one lookup by model (it runs on every call, under the process-wide lock).</summary>

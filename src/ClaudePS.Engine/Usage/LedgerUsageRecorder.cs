@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using ClaudePS.Engine.Connections;
 
 namespace ClaudePS.Engine.Usage;
 
@@ -12,26 +13,23 @@ public sealed class LedgerUsageRecorder : IUsageRecorder
 {
     // One warning per unknown model per process, however many calls use it.
     private static readonly ConcurrentDictionary<string, bool> WarnedModels = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Func<PriceTable> _prices;
+    private readonly ClaudeServices _services;
 
     /// <param name="ledger">Null keeps nothing on disk (Connect-Claude -NoLedger) but still prices and counts.</param>
-    public LedgerUsageRecorder(UsageLedger? ledger, Func<PriceTable>? prices = null, ClaudeMetrics? metrics = null)
+    /// <param name="services">Where the prices come from and the metrics go.</param>
+    public LedgerUsageRecorder(UsageLedger? ledger, ClaudeServices services)
     {
         Ledger = ledger;
-        _prices = prices ?? (() => PriceTable.Current);
-        Metrics = metrics ?? ClaudeMetrics.Shared;
+        _services = services ?? throw new ArgumentNullException(nameof(services));
     }
 
     public UsageLedger? Ledger { get; }
-    public ClaudeMetrics Metrics { get; }
-
-    /// <summary>A recorder over the ledger in the default data folder (CLAUDEPS_HOME or the per-user folder).</summary>
-    public static LedgerUsageRecorder CreateDefault() => new(new UsageLedger(UsagePaths.Default));
+    public ClaudeMetrics Metrics => _services.Metrics;
 
     public decimal? Record(UsageEvent usage)
     {
         if (usage.FromCache) return 0m; // served locally: nothing was billed, nothing to record
-        var table = _prices();
+        var table = _services.Prices;
         var cost = table.Cost(usage.Model, usage.Usage, usage.IsBatch);
         if (cost is null && WarnedModels.TryAdd(usage.Model ?? "", true))
             usage.Log?.WriteWarning($"No price is known for model '{usage.Model}', so its cost shows as unknown (not zero). Add one with Set-ClaudePrice -Model {usage.Model} -InputPerMTok <usd> -OutputPerMTok <usd>.");

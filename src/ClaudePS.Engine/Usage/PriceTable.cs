@@ -19,7 +19,6 @@ public sealed class PriceTable
 {
     private const string ResourceName = "ClaudePS.Engine.Usage.prices.json";
     private static readonly Lazy<PriceTable> ShippedTable = new(LoadShipped, LazyThreadSafetyMode.ExecutionAndPublication);
-    private static PriceTable? _current;
 
     private readonly Dictionary<string, ClaudePrice> _byId;
 
@@ -43,19 +42,6 @@ public sealed class PriceTable
 
     /// <summary>The table compiled into the engine.</summary>
     public static PriceTable Shipped => ShippedTable.Value;
-
-    /// <summary>The process-wide table: shipped + the default user file, loaded on first use.</summary>
-    public static PriceTable Current
-    {
-        get
-        {
-            var table = Volatile.Read(ref _current);
-            if (table is not null) return table;
-            Interlocked.CompareExchange(ref _current, LoadWithOverrides(UsagePaths.Default.PricesFile), null);
-            return Volatile.Read(ref _current)!;
-        }
-        set => Volatile.Write(ref _current, value ?? throw new ArgumentNullException(nameof(value)));
-    }
 
     /// <summary>The price of <paramref name="model"/> (any dated id, alias or provider-prefixed id), or null.</summary>
     public ClaudePrice? Find(string? model) =>

@@ -313,8 +313,8 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         {
             RunEngine(async (sink, ct) =>
             {
-                await CredentialSetup.ValidateAsync(connection.Credential, ct).ConfigureAwait(false);
-                foreach (var notice in CredentialSetup.DrainNotices(connection.Credential)) sink.WriteVerbose(notice);
+                await connection.Credential.ValidateAsync(ct).ConfigureAwait(false);
+                foreach (var notice in connection.Credential.DrainNotices()) sink.WriteVerbose(notice);
             });
             proven = true;
         }
@@ -353,8 +353,8 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
         };
         if (Tag is not null) options.Tags.AddRange(Tag);
         if (Beta is not null) options.Betas.AddRange(Beta.SelectMany(b => b.Split(',')).Select(b => b.Trim()).Where(b => b.Length > 0));
-        options.UsageRecorder = new Engine.Usage.LedgerUsageRecorder(NoLedger ? null : new Engine.Usage.UsageLedger(Engine.Usage.UsagePaths.Default), metrics: options.Metrics);
-        if (MaxCostUsd is { } limit) options.Budget = new Engine.Usage.BudgetGuard(limit, $"connection '{options.Name}'");
+        options.Recording = NoLedger ? UsageRecording.Priced : UsageRecording.Ledger;
+        options.MaxCostUsd = MaxCostUsd;
         var resilience = options.Resilience;
         resilience.MaxRetries = MaxRetries;
         resilience.RetryBudget = RetryBudgetSec is { } budget ? TimeSpan.FromSeconds(budget) : null;

@@ -1,5 +1,6 @@
 using System.IO;
 using System.Management.Automation;
+using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Commands;
@@ -34,7 +35,7 @@ public sealed class ExportClaudeMetricsCommand : PSCmdlet
         if (!ShouldProcess(full, "Write Prometheus metrics")) return;
         try
         {
-            ClaudeMetrics.Shared.WriteTextFile(full);
+            ClaudeServices.Process.Metrics.WriteTextFile(full);
         }
         catch (ClaudeException ex)
         {

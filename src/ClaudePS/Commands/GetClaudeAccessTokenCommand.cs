@@ -26,21 +26,25 @@ public sealed class GetClaudeAccessTokenCommand : ClaudeAsyncCmdlet
     protected override void EndProcessing()
     {
         var connection = ResolveConnection(Connection);
-        string? value = null;
-        System.DateTimeOffset? expiresOn = null;
+        BearerToken? token = null;
         RunEngine(async (sink, ct) =>
         {
-            (value, expiresOn) = await CredentialSetup.GetAccessTokenAsync(connection.Credential, ForceRefresh, ct).ConfigureAwait(false);
-            foreach (var notice in CredentialSetup.DrainNotices(connection.Credential)) sink.WriteVerbose(notice);
+            token = await connection.Credential.GetBearerTokenAsync(ForceRefresh, ct).ConfigureAwait(false);
+            foreach (var notice in connection.Credential.DrainNotices()) sink.WriteVerbose(notice);
         });
-        if (value is null) return;
+        if (token is not { } bearer)
+        {
+            ThrowTerminating(new ClaudeException(new ClaudeError("ClaudePS.NoAccessToken", ClaudeErrorCategory.InvalidOperation,
+                $"This connection authenticates with {connection.Info.AuthKind}, which has no access token. Get-ClaudeAccessToken works with token-based connections (OAuth, managed identity, service account, workload identity, -AccessToken).")));
+            return;
+        }
         var secure = new SecureString();
-        foreach (char c in value) secure.AppendChar(c);
+        foreach (char c in bearer.Value) secure.AppendChar(c);
         secure.MakeReadOnly();
         WriteObject(new ClaudeAccessToken
         {
             Token = secure,
-            ExpiresOn = expiresOn,
+            ExpiresOn = bearer.ExpiresOn,
             AuthKind = connection.Info.AuthKind,
             CredentialSource = connection.Info.CredentialSource,
             ConnectionName = connection.Info.Name,

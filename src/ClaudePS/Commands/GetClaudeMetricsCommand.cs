@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Commands;
@@ -16,7 +17,7 @@ public sealed class GetClaudeMetricsCommand : PSCmdlet
     protected override void EndProcessing()
     {
         var patterns = System.Array.ConvertAll(Name ?? new[] { "*" }, n => new WildcardPattern(n, WildcardOptions.IgnoreCase));
-        foreach (var metric in ClaudeMetrics.Shared.Snapshot())
+        foreach (var metric in ClaudeServices.Process.Metrics.Snapshot())
             if (System.Array.Exists(patterns, p => p.IsMatch(metric.Name))) WriteObject(metric);
     }
 }

@@ -146,7 +146,7 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
             AttachmentColumn = AttachmentColumn,
             Redaction = redaction,
             System = System,
-            Model = Model ?? connection.Options.DefaultModel ?? Engine.Wire.KnownModels.DefaultModel,
+            Model = Model ?? connection.DefaultModel,
             MaxTokens = MaxTokens,
             Temperature = Temperature,
             Effort = Effort,
@@ -171,7 +171,7 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
         _out = new BatchRowAdapter.ResultSink(Sink, typed);
         if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true })
         {
-            _estimator = new BatchEstimator(options, connection.Options.DefaultModel);
+            _estimator = new BatchEstimator(options, connection.DefaultModel, connection.Services.Prices);
             return;
         }
         if (!ShouldProcess(UseBatchApi ? "Message Batches API" : "Messages API", "Send each input row to Claude"))

@@ -197,7 +197,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         {
             Prompt = prompt,
             System = System,
-            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.Options.DefaultModel ?? Engine.Wire.KnownModels.DefaultModel),
+            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.DefaultModel),
             MaxTokens = MaxTokens,
             Temperature = Temperature,
             StopSequences = StopSequence ?? Array.Empty<string>(),

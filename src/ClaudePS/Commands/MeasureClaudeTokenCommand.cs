@@ -73,7 +73,7 @@ public sealed class MeasureClaudeTokenCommand : ClaudeAsyncCmdlet
         {
             Prompt = prompt ?? "",
             System = System,
-            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.Options.DefaultModel ?? Engine.Wire.KnownModels.DefaultModel),
+            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.DefaultModel),
             Attachments = attachments,
             Conversation = Conversation,
             AutoCacheBreakpoints = false,

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Usage;
 
 namespace ClaudePS.Commands;
@@ -70,13 +71,13 @@ public sealed class SetClaudePriceCommand : PSCmdlet
             var rows = PriceTable.ReadOverrides(paths.PricesFile).Where(p => !string.Equals(p.Family, family, StringComparison.OrdinalIgnoreCase)).ToList();
             rows.Add(price);
             PriceTable.SaveOverrides(paths.PricesFile, rows);
-            PriceTable.Current = PriceTable.LoadWithOverrides(paths.PricesFile);
+            ClaudeServices.Process.Prices = PriceTable.LoadWithOverrides(paths.PricesFile);
         }
         catch (ClaudeException ex)
         {
             ThrowTerminatingError(Hosting.ErrorRecords.From(ex.Error));
         }
-        WriteVerbose($"Prices now at table version {PriceTable.Current.Version} ({paths.PricesFile}).");
-        if (PassThru) WriteObject(PriceTable.Current.Find(family));
+        WriteVerbose($"Prices now at table version {ClaudeServices.Process.Prices.Version} ({paths.PricesFile}).");
+        if (PassThru) WriteObject(ClaudeServices.Process.Prices.Find(family));
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.Usage;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Auth;
@@ -10,7 +11,7 @@ public class CredentialSetupTests
     private static ClaudeConnectionOptions Apply(CredentialOptions credential, Hashtable environment, ClaudeConnectionOptions? options = null)
     {
         options ??= new ClaudeConnectionOptions();
-        credential.Cache = new TokenCache();
+        options.Services = new ClaudeServices(PriceTable.Shipped);
         CredentialSetup.Apply(credential, options, environment);
         return options;
     }
@@ -89,14 +90,13 @@ public class CredentialSetupTests
     }
 
     [Fact]
-    public async Task Get_access_token_refuses_API_keys_with_a_clear_error()
+    public async Task An_API_key_has_no_bearer_token_and_a_static_token_is_given_back_without_expiry()
     {
-        var ex = await Assert.ThrowsAsync<ClaudeException>(() => CredentialSetup.GetAccessTokenAsync(new ApiKeyCredential("sk-ant-x"), false, default));
-        Assert.Equal("ClaudePS.NoAccessToken", ex.Error.ErrorId);
-        Assert.DoesNotContain("sk-ant-x", ex.Message);
-        var (value, expires) = await CredentialSetup.GetAccessTokenAsync(new BearerTokenCredential("static-token"), false, default);
-        Assert.Equal("static-token", value);
-        Assert.Null(expires);
+        Assert.Null(await new ApiKeyCredential("sk-ant-x").GetBearerTokenAsync(false, default));
+        var token = await new BearerTokenCredential("static-token").GetBearerTokenAsync(false, default);
+        Assert.Equal("static-token", token!.Value.Value);
+        Assert.Null(token.Value.ExpiresOn);
+        Assert.DoesNotContain("static-token", token.Value.ToString());
     }
 
     [Fact]

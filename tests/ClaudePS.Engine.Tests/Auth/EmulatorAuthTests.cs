@@ -6,6 +6,7 @@ using System.Text;
 using ClaudePS.Emulator;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.Usage;
 using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Wire;
 using Xunit;
@@ -32,7 +33,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     {
         options ??= new ClaudeConnectionOptions();
         if (options.BaseUris.Count == 0) options.BaseUris.Add(_server.BaseUri);
-        credential.Cache = new TokenCache();
+        options.Services = new ClaudeServices(PriceTable.Shipped);
         CredentialSetup.Apply(credential, options, NoEnvironment());
         return ClaudeConnection.Create(options, NoEnvironment());
     }
@@ -46,7 +47,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     {
         _server.State.Auth.RegisterClientSecret("app-1", AuthTestKit.Canary);
         using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "app-1", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server), TokenScope = "api://gw/.default" });
-        await CredentialSetup.ValidateAsync(connection.Credential, default);
+        await connection.Credential.ValidateAsync(default);
         Assert.Equal("OAuthClientCredentials", connection.Info.AuthKind);
         var response = await PromptAsync(connection);
         Assert.False(string.IsNullOrEmpty(response.Text));
@@ -58,13 +59,13 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     {
         _server.State.Auth.RegisterClientSecret("app-2", "the-right-secret-0123456789");
         using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "app-2", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
-        var ex = await Assert.ThrowsAsync<ClaudeException>(() => CredentialSetup.ValidateAsync(connection.Credential, default));
+        var ex = await Assert.ThrowsAsync<ClaudeException>(() => connection.Credential.ValidateAsync(default).AsTask());
         Assert.Equal("ClaudePS.TokenRequestRejected", ex.Error.ErrorId);
         Assert.Equal(ClaudeErrorCategory.AuthenticationError, ex.Error.Category);
         Assert.Contains("invalid_client", ex.Message);
         Assert.Contains("-ClientId", ex.Message);
         foreach (var text in new[] { ex.ToString(), ex.Error.ToString(), connection.ToString(), connection.Credential.ToString()!, connection.Info.CredentialSource,
-                     string.Join("\n", CredentialSetup.DrainNotices(connection.Credential)) })
+                     string.Join("\n", connection.Credential.DrainNotices()) })
             Assert.DoesNotContain(AuthTestKit.Canary, text);
     }
 
@@ -77,7 +78,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         using var certificate = algorithm == "ES256" ? AuthTestKit.EcCertificate() : AuthTestKit.RsaCertificate();
         _server.State.Auth.RegisterClientKey("cert-app-" + algorithm, algorithm == "ES256" ? (AsymmetricAlgorithm)certificate.GetECDsaPublicKey()! : certificate.GetRSAPublicKey()!);
         using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "cert-app-" + algorithm, Certificate = certificate, SigningAlgorithm = algorithm, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
-        await CredentialSetup.ValidateAsync(connection.Credential, default);
+        await connection.Credential.ValidateAsync(default);
         Assert.NotNull(await PromptAsync(connection));
     }
 
@@ -89,7 +90,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
         _server.State.Auth.RegisterClientKey("pfx-app", certificate.GetRSAPublicKey()!);
         using (var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = path, CertificatePassword = "pfx-password", TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }))
-            await CredentialSetup.ValidateAsync(connection.Credential, default);
+            await connection.Credential.ValidateAsync(default);
 
         var wrong = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = path, CertificatePassword = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
         Assert.Equal("ClaudePS.CertificateUnreadable", wrong.Error.ErrorId);
@@ -118,7 +119,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         var secret = AuthTestKit.Canary + "-long-enough";
         _server.State.Auth.RegisterClientSecret("hs-app", secret);
         using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "hs-app", ClientSecret = secret, SigningAlgorithm = "HS256", TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
-        await CredentialSetup.ValidateAsync(connection.Credential, default);
+        await connection.Credential.ValidateAsync(default);
         Assert.Equal(1, _server.State.Auth.IssuedTokens);
     }
 
@@ -132,12 +133,12 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
             _server.State.Auth.RegisterClientKey(clientId, certificate.GetRSAPublicKey()!);
             var options = new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = clientId, Certificate = certificate, TokenEndpoint = AuthTestKit.TokenEndpoint(_server), Clock = () => DateTimeOffset.UtcNow + offset };
             using var connection = Connect(options);
-            await CredentialSetup.ValidateAsync(connection.Credential, default);
+            await connection.Credential.ValidateAsync(default);
             Assert.InRange(connection.ServerClock.Skew.TotalMinutes, -offset.TotalMinutes - 0.5, -offset.TotalMinutes + 0.5);
-            var notices = CredentialSetup.DrainNotices(connection.Credential);
+            var notices = connection.Credential.DrainNotices();
             Assert.Single(notices, n => n.Contains("clock", StringComparison.OrdinalIgnoreCase));
             await ((TokenCredential)connection.Credential).GetTokenAsync(forceRefresh: true, default); // corrected: no second rejection
-            Assert.Empty(CredentialSetup.DrainNotices(connection.Credential));
+            Assert.Empty(connection.Credential.DrainNotices());
             Assert.NotNull(await PromptAsync(connection));
         }
     }
@@ -200,7 +201,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
             Kind = CredentialKind.ManagedIdentity, Provider = ClaudeProvider.Gateway, TokenScope = "api://claude-gateway/.default",
             IdentityEndpoint = new Uri(_server.BaseUri, "metadata/identity/oauth2/token"), IdentityClientId = "11111111-2222-3333-4444-555555555555",
         });
-        var (value, expiresOn) = await CredentialSetup.GetAccessTokenAsync(connection.Credential, false, default);
+        var (value, expiresOn) = await connection.Credential.GetBearerTokenAsync(false, default) is { } t ? (t.Value, t.ExpiresOn) : default;
         Assert.StartsWith("emu-at-", value);
         Assert.NotNull(expiresOn);
         Assert.Equal("ManagedIdentity", connection.Info.AuthKind);

@@ -1,4 +1,5 @@
 using ClaudePS.Engine.Batching;
+using ClaudePS.Engine.Usage;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Batching;
@@ -214,7 +215,7 @@ public sealed class ParallelBatchTests
     public void WhatIf_estimate_counts_rows_models_tokens_and_a_cost_range_without_a_connection()
     {
         var rows = new List<BatchRow>(BatchTest.Rows(10)) { BatchTest.Row(("Id", "x"), ("Prompt", "hi"), ("Model", "claude-opus-4-1")), BatchTest.Row(("Id", "y")) };
-        var estimate = BatchEstimator.Estimate(new BatchOptions { MaxTokens = 200, Model = BatchTest.Model }, null, rows);
+        var estimate = BatchEstimator.Estimate(new BatchOptions { MaxTokens = 200, Model = BatchTest.Model }, BatchTest.Model, PriceTable.Shipped, rows);
         Assert.Equal(12, estimate.Rows);
         Assert.Equal(1, estimate.InvalidRows);
         Assert.Equal(new[] { "claude-haiku-4-5", "claude-opus-4-1" }, estimate.Models);
@@ -222,11 +223,11 @@ public sealed class ParallelBatchTests
         Assert.True(estimate.EstimatedInputTokens > 0);
         Assert.True(estimate.MinCostUsd > 0 && estimate.MaxCostUsd > estimate.MinCostUsd);
 
-        var batch = BatchEstimator.Estimate(new BatchOptions { MaxTokens = 200, Model = BatchTest.Model, UseBatchApi = true }, null, rows);
+        var batch = BatchEstimator.Estimate(new BatchOptions { MaxTokens = 200, Model = BatchTest.Model, UseBatchApi = true }, BatchTest.Model, PriceTable.Shipped, rows);
         Assert.Equal(estimate.MaxCostUsd / 2, batch.MaxCostUsd);
         Assert.Contains("12 rows", estimate.ToString());
 
-        var unknown = BatchEstimator.Estimate(new BatchOptions { Model = "claude-made-up-9" }, null, BatchTest.Rows(2));
+        var unknown = BatchEstimator.Estimate(new BatchOptions { Model = "claude-made-up-9" }, BatchTest.Model, PriceTable.Shipped, BatchTest.Rows(2));
         Assert.Null(unknown.MaxCostUsd);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ClaudePS.Emulator;
 using ClaudePS.Emulator.Batches;
 using ClaudePS.Engine.Batching;
+using ClaudePS.Engine.Usage;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Batching;
@@ -170,7 +171,7 @@ public sealed class TypedColumnTests
             BatchTest.Row(("Id", "c"), ("Prompt", "extract")),
         };
         var options = new BatchOptions { JsonSchema = FiveFields };
-        var estimate = BatchEstimator.Estimate(options, BatchTest.Model, rows);
+        var estimate = BatchEstimator.Estimate(options, BatchTest.Model, PriceTable.Shipped, rows);
         Assert.Equal(1, estimate.InvalidRows);
         Assert.True(estimate.EstimatedInputTokens > 1500, $"a PDF page counts in the estimate ({estimate.EstimatedInputTokens})");
 

@@ -269,5 +269,12 @@ public class RetryTests
         }
         public ValueTask<AuthHeader> RefreshAfterRejectionAsync(AuthHeader rejected, CancellationToken cancellationToken) =>
             GetHeaderAsync(forceRefresh: true, cancellationToken);
+        public ServerClock? ServerClock => null;
+        public ValueTask ValidateAsync(CancellationToken cancellationToken) => default;
+        public ValueTask<BearerToken?> GetBearerTokenAsync(bool forceRefresh, CancellationToken cancellationToken) => new((BearerToken?)null);
+        public System.Collections.Generic.IReadOnlyList<string> DrainNotices() => System.Array.Empty<string>();
+        public void Forget()
+        {
+        }
     }
 }

@@ -28,12 +28,13 @@ public class BudgetAndRecorderTests
     }
 
 
-    private static ClaudeConnection Connect(HttpMessageHandler handler, BudgetGuard? budget, IUsageRecorder? recorder) =>
+    private static ClaudeConnection Connect(HttpMessageHandler handler, decimal? maxCostUsd, IUsageRecorder? recorder) =>
         ClaudeConnection.Create(new ClaudeConnectionOptions
         {
             BaseUris = { new Uri("http://127.0.0.1:9/") },
             Credential = new ApiKeyCredential("sk-ant-test-key", "test"),
-            Budget = budget,
+            Services = new ClaudeServices(PriceTable.Shipped),
+            MaxCostUsd = maxCostUsd,
             UsageRecorder = recorder,
         }, new Dictionary<string, string>(), handler);
 
@@ -67,8 +68,9 @@ public class BudgetAndRecorderTests
     {
         var handler = new FixedReplyHandler();
         // One reply costs 1000 × 3 + 1000 × 15 = 18 000 per million = 0.018 USD; each estimate is ~0.015.
-        var guard = new BudgetGuard(0.03m, "connection 'default'", () => PriceTable.Shipped);
-        using var connection = Connect(handler, guard, null);
+        using var connection = Connect(handler, 0.03m, null);
+        var guard = connection.Budget!;
+        Assert.Equal("connection 'default'", guard.Scope);
         var first = await connection.Client.CreateMessageAsync(MessageRequest.ForPrompt("hello", "claude-sonnet-4-5", 1000));
         Assert.Equal(0.018m, guard.SpentUsd);
         Assert.Equal(0m, guard.ReservedUsd);
@@ -105,8 +107,9 @@ public class BudgetAndRecorderTests
     {
         var home = TempHome.Create();
         var ledger = new UsageLedger(new UsagePaths(home), flushToDisk: false);
-        var metrics = new ClaudeMetrics();
-        var recorder = new LedgerUsageRecorder(ledger, () => PriceTable.Shipped, metrics);
+        var services = new ClaudeServices(PriceTable.Shipped);
+        var metrics = services.Metrics;
+        var recorder = new LedgerUsageRecorder(ledger, services);
         var handler = new FixedReplyHandler();
         using var connection = Connect(handler, null, recorder);
         var sink = new CollectingSink();
@@ -136,7 +139,7 @@ public class BudgetAndRecorderTests
     public void Local_cache_hits_are_never_billed_or_written()
     {
         var ledger = new UsageLedger(new UsagePaths(TempHome.Create()), flushToDisk: false);
-        var recorder = new LedgerUsageRecorder(ledger, () => PriceTable.Shipped, new ClaudeMetrics());
+        var recorder = new LedgerUsageRecorder(ledger, new ClaudeServices(PriceTable.Shipped));
         var cost = recorder.Record(new UsageEvent { RequestId = "req_cached", Model = "claude-sonnet-4-5", Usage = new ClaudeUsage { InputTokens = 5, OutputTokens = 5 }, FromCache = true });
         Assert.Equal(0m, cost);
         Assert.False(Directory.Exists(ledger.Paths.LedgerFolder) && Directory.EnumerateFiles(ledger.Paths.LedgerFolder, "*.jsonl").Any());

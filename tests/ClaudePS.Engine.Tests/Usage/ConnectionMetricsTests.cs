@@ -7,17 +7,18 @@ using Xunit;
 
 namespace ClaudePS.Engine.Tests.Usage;
 
-/// <summary>The client counts into the metrics its connection carries, not a process-wide instance.</summary>
+/// <summary>The client counts into the metrics, and prices with the table, of the services its connection
+/// carries, never the process's.</summary>
 public class ConnectionMetricsTests
 {
     private const string Model = "claude-sonnet-4-5";
 
-    private static ClaudeConnection Connect(EmulatorServer emulator, ClaudeMetrics metrics) => ClaudeConnection.Create(new ClaudeConnectionOptions
+    private static ClaudeConnection Connect(EmulatorServer emulator, ClaudeServices services) => ClaudeConnection.Create(new ClaudeConnectionOptions
     {
         BaseUris = { emulator.BaseUri },
         Credential = new ApiKeyCredential("sk-ant-test-metrics", "test"),
-        Metrics = metrics,
-        UsageRecorder = new LedgerUsageRecorder(null, () => PriceTable.Shipped, metrics),
+        Services = services,
+        Recording = UsageRecording.Priced,
         Resilience = { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
     }, new Dictionary<string, string>());
 
@@ -25,8 +26,9 @@ public class ConnectionMetricsTests
     public async Task A_successful_call_counts_its_request_and_tokens_in_the_connections_metrics()
     {
         await using var emulator = await EmulatorServer.StartAsync();
-        var metrics = new ClaudeMetrics();
-        using var connection = Connect(emulator, metrics);
+        var services = new ClaudeServices(PriceTable.Shipped);
+        var metrics = services.Metrics;
+        using var connection = Connect(emulator, services);
 
         var response = await connection.Client.CreateMessageAsync(MessageRequest.ForPrompt("count me", Model, 32));
 
@@ -34,6 +36,23 @@ public class ConnectionMetricsTests
         Assert.Equal(1, parsed.Value("claudeps_requests_total", ("model", Model), ("status", "200")));
         Assert.Equal(response.Usage!.OutputTokens, (long)parsed.Value("claudeps_tokens_total", ("model", response.Model), ("kind", "output")));
         Assert.True(parsed.Value("claudeps_cost_usd_total", ("model", response.Model)) > 0);
+    }
+
+    [Fact]
+    public async Task Replies_are_priced_with_the_price_table_of_the_connections_services()
+    {
+        await using var emulator = await EmulatorServer.StartAsync();
+        var doubled = PriceTable.Shipped.Find(Model)!;
+        var services = new ClaudeServices(PriceTable.Shipped.With(new[]
+        {
+            new ClaudePrice { Family = doubled.Family, InputPerMTok = 1000m, OutputPerMTok = 1000m, Aliases = doubled.Aliases, Origin = "user" },
+        }, "test"));
+        using var connection = Connect(emulator, services);
+
+        var response = await connection.Client.CreateMessageAsync(MessageRequest.ForPrompt("price me", Model, 32));
+
+        var usage = response.Usage!;
+        Assert.Equal((usage.InputTokens + usage.OutputTokens) * 1000m / 1_000_000m, response.CostUsd);
     }
 
     [Fact]
@@ -46,8 +65,9 @@ public class ConnectionMetricsTests
             RandomFaultKinds = new List<string> { "429" },
             FaultRetryAfterMs = 1,
         });
-        var metrics = new ClaudeMetrics();
-        using var connection = Connect(emulator, metrics);
+        var services = new ClaudeServices(PriceTable.Shipped);
+        var metrics = services.Metrics;
+        using var connection = Connect(emulator, services);
 
         var ex = await Assert.ThrowsAsync<ClaudeException>(() => connection.Client.CreateMessageAsync(MessageRequest.ForPrompt("refused", Model, 32)));
 

@@ -31,7 +31,7 @@ public class EmulatorLedgerTests
         {
             BaseUris = { emulator.BaseUri },
             Credential = new ApiKeyCredential("sk-ant-test-ledger", "test"),
-            UsageRecorder = new LedgerUsageRecorder(ledger, () => PriceTable.Shipped, new ClaudeMetrics()),
+            UsageRecorder = new LedgerUsageRecorder(ledger, new ClaudeServices(PriceTable.Shipped)),
             // Retries recover most faults; a small budget keeps some failures and the test fast.
             Resilience = { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
         }, new Dictionary<string, string>());
