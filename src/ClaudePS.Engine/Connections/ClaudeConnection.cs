@@ -58,6 +58,12 @@ public sealed class ClaudeConnection : IDisposable
     public ClaudeServices Services => Options.Services;
     /// <summary>The model of requests that name none: Connect-Claude -DefaultModel, else the current default.</summary>
     public string DefaultModel => Options.DefaultModel ?? KnownModels.DefaultModel;
+
+    /// <summary>The model a prompt goes to: the one asked for, then the conversation's, then <see cref="DefaultModel"/>.</summary>
+    public string ModelFor(string? requested, ClaudeConversation? conversation = null) =>
+        !string.IsNullOrWhiteSpace(requested) ? requested!
+        : !string.IsNullOrWhiteSpace(conversation?.Model) ? conversation!.Model!
+        : DefaultModel;
     /// <summary>The connection's cost limit (Connect-Claude -MaxCostUsd); null for none.</summary>
     public BudgetGuard? Budget { get; }
     /// <summary>Receives every usage-bearing reply; null records nothing.</summary>

@@ -24,8 +24,6 @@ public static class PromptFeatures
         }
         if (options.Conversation is { } conversation)
         {
-            // -Model wins, then the conversation's model, then the connection's default.
-            if (string.IsNullOrWhiteSpace(options.Model) && !string.IsNullOrWhiteSpace(conversation.Model)) request.Model = conversation.Model;
             request.System ??= conversation.System;
             var history = Conversations.History(conversation);
             // A conversation whose tool loop stopped at its limit ends with the tool results (a user

@@ -27,7 +27,7 @@ public sealed class PromptRunner
         var redactor = Redactor.For(options.Redaction);
         bool redactInput = options.RedactInput && redactor.IsActive;
         var request = MessageRequest.ForPrompt(redactInput ? redactor.Redact(options.Prompt).Text : options.Prompt,
-            options.Model ?? _connection.DefaultModel, options.MaxTokens);
+            _connection.ModelFor(options.Model, options.Conversation), options.MaxTokens);
         request.System = redactInput && options.System is not null ? redactor.Redact(options.System).Text : options.System;
         request.Temperature = options.Temperature;
         request.StopSequences.AddRange(options.StopSequences);

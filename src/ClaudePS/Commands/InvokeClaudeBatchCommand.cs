@@ -146,7 +146,7 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
             AttachmentColumn = AttachmentColumn,
             Redaction = redaction,
             System = System,
-            Model = Model ?? connection.DefaultModel,
+            Model = Model,
             MaxTokens = MaxTokens,
             Temperature = Temperature,
             Effort = Effort,

@@ -197,7 +197,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         {
             Prompt = prompt,
             System = System,
-            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.DefaultModel),
+            Model = Model,
             MaxTokens = MaxTokens,
             Temperature = Temperature,
             StopSequences = StopSequence ?? Array.Empty<string>(),
@@ -212,7 +212,7 @@ public sealed class InvokeClaudePromptCommand : ClaudeAsyncCmdlet
         // With tools the prompt is sent and -WhatIf/-Confirm apply to each tool call instead: a dry run in
         // which the model is told what would have run.
         if (!ApplyPromptFeatures(options) ||
-            (_tools is null && !ShouldProcess(Describe(prompt, options), "Send prompt to " + (options.Model ?? Conversation?.Model ?? "the default model"))))
+            (_tools is null && !ShouldProcess(Describe(prompt, options), "Send prompt to " + connection.ModelFor(Model, Conversation))))
         {
             Prompt = null;
             return;

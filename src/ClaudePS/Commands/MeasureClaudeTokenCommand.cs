@@ -73,7 +73,7 @@ public sealed class MeasureClaudeTokenCommand : ClaudeAsyncCmdlet
         {
             Prompt = prompt ?? "",
             System = System,
-            Model = Model ?? (Conversation?.Model is { Length: > 0 } ? null : connection.DefaultModel),
+            Model = Model,
             Attachments = attachments,
             Conversation = Conversation,
             AutoCacheBreakpoints = false,

@@ -53,7 +53,7 @@ public sealed class ReceiveClaudeBatchResultCommand : ClaudeAsyncCmdlet
         _joiner = new BatchResultJoiner(_connection, new BatchOptions
         {
             PromptTemplate = PromptTemplate,
-            Model = Model ?? _connection.DefaultModel,
+            Model = Model,
             Tags = Tag ?? Array.Empty<string>(),
         });
         if (Id is { Length: > 0 } ids) Load(ids);
