@@ -1,6 +1,4 @@
 using ClaudePS.Emulator;
-using ClaudePS.Engine.Auth;
-using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Usage;
 using ClaudePS.Engine.Wire;
 using Xunit;
@@ -12,21 +10,20 @@ public class ConnectionMetricsTests
 {
     private const string Model = "claude-sonnet-4-5";
 
-    private static ClaudeConnection Connect(EmulatorServer emulator, ClaudeMetrics metrics) => ClaudeConnection.Create(new ClaudeConnectionOptions
+    /// <summary>An emulator and a connection to it that counts into <paramref name="metrics"/>, with one quick retry.</summary>
+    private static Task<EmulatorSession> StartAsync(ClaudeMetrics metrics, EmulatorOptions? emulator = null) => EmulatorSession.StartAsync(emulator, o =>
     {
-        BaseUris = { emulator.BaseUri },
-        Credential = new ApiKeyCredential("sk-ant-test-metrics", "test"),
-        Metrics = metrics,
-        UsageRecorder = new LedgerUsageRecorder(null, () => PriceTable.Shipped, metrics),
-        Resilience = { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-    }, new Dictionary<string, string>());
+        o.Metrics = metrics;
+        o.UsageRecorder = new LedgerUsageRecorder(null, () => PriceTable.Shipped, metrics);
+        o.Resilience.MaxRetries = 1; o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1); o.Resilience.MaxDelay = TimeSpan.FromMilliseconds(5);
+    }, apiKey: "sk-ant-test-metrics");
 
     [Fact]
     public async Task A_successful_call_counts_its_request_and_tokens_in_the_connections_metrics()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
         var metrics = new ClaudeMetrics();
-        using var connection = Connect(emulator, metrics);
+        await using var emulator = await StartAsync(metrics);
+        var connection = emulator.Connection;
 
         var response = await connection.Client.CreateMessageAsync(MessageRequest.ForPrompt("count me", Model, 32));
 
@@ -39,15 +36,15 @@ public class ConnectionMetricsTests
     [Fact]
     public async Task Rate_limits_and_retries_are_counted_in_the_connections_metrics()
     {
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
+        var metrics = new ClaudeMetrics();
+        await using var emulator = await StartAsync(metrics, new EmulatorOptions
         {
             FaultRate = 1,
             Seed = 3,
             RandomFaultKinds = new List<string> { "429" },
             FaultRetryAfterMs = 1,
         });
-        var metrics = new ClaudeMetrics();
-        using var connection = Connect(emulator, metrics);
+        var connection = emulator.Connection;
 
         var ex = await Assert.ThrowsAsync<ClaudeException>(() => connection.Client.CreateMessageAsync(MessageRequest.ForPrompt("refused", Model, 32)));
 
