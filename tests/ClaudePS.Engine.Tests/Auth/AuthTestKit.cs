@@ -79,8 +79,6 @@ internal static class AuthTestKit
 {
     public const string Canary = "canary-9f3b7c1e-secret-d00d-4b1d-a11ce0ff1ce5";
 
-    public static async Task<EmulatorServer> StartEmulatorAsync() => await EmulatorServer.StartAsync(new EmulatorOptions());
-
     public static Uri TokenEndpoint(EmulatorServer server) => new(server.BaseUri, "oauth2/token");
 
     public static X509Certificate2 RsaCertificate(string subject = "CN=ClaudePS test client")

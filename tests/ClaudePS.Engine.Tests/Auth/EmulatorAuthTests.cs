@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using ClaudePS.Emulator;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Usage;
@@ -14,28 +13,25 @@ using Xunit;
 namespace ClaudePS.Engine.Tests.Auth;
 
 /// <summary>Every provider against the emulator's identity endpoints on 127.0.0.1.</summary>
-public sealed class EmulatorAuthTests : IAsyncLifetime
+public sealed class EmulatorAuthTests : EmulatorConnectionTest
 {
-    private EmulatorServer _server = null!;
     private readonly string _dir = AuthTestKit.TempDirectory();
 
-    public async Task InitializeAsync() => _server = await AuthTestKit.StartEmulatorAsync();
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _server.DisposeAsync();
+        await base.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static IDictionary NoEnvironment() => new Hashtable();
-
-    private ClaudeConnection Connect(CredentialOptions credential, ClaudeConnectionOptions? options = null)
+    /// <summary>A connection to the emulator whose only credential is the one <paramref name="credential"/> sets up.</summary>
+    private ClaudeConnection Connect(CredentialOptions credential)
     {
-        options ??= new ClaudeConnectionOptions();
-        if (options.BaseUris.Count == 0) options.BaseUris.Add(_server.BaseUri);
-        options.Services = new ClaudeServices(PriceTable.Shipped);
-        CredentialSetup.Apply(credential, options, NoEnvironment());
-        return ClaudeConnection.Create(options, NoEnvironment());
+        return Session.Connect(o =>
+        {
+            o.Credential = null; // not the session's API key
+            o.Services = new ClaudeServices(PriceTable.Shipped);
+            CredentialSetup.Apply(credential, o, new Hashtable());
+        });
     }
 
     private async Task<ClaudeResponse> PromptAsync(ClaudeConnection connection, bool stream = false) => stream
@@ -45,20 +41,20 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     [Fact]
     public async Task Client_secret_gets_a_token_that_the_API_accepts()
     {
-        _server.State.Auth.RegisterClientSecret("app-1", AuthTestKit.Canary);
-        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "app-1", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server), TokenScope = "api://gw/.default" });
+        Server.State.Auth.RegisterClientSecret("app-1", AuthTestKit.Canary);
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "app-1", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(Server), TokenScope = "api://gw/.default" });
         await connection.Credential.ValidateAsync(default);
         Assert.Equal("OAuthClientCredentials", connection.Info.AuthKind);
         var response = await PromptAsync(connection);
         Assert.False(string.IsNullOrEmpty(response.Text));
-        Assert.Equal(1, _server.State.Auth.IssuedTokens);
+        Assert.Equal(1, Server.State.Auth.IssuedTokens);
     }
 
     [Fact]
     public async Task A_wrong_secret_is_a_clear_error_at_connect_and_never_shows_the_secret()
     {
-        _server.State.Auth.RegisterClientSecret("app-2", "the-right-secret-0123456789");
-        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "app-2", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
+        Server.State.Auth.RegisterClientSecret("app-2", "the-right-secret-0123456789");
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "app-2", ClientSecret = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(Server) });
         var ex = await Assert.ThrowsAsync<ClaudeException>(() => connection.Credential.ValidateAsync(default).AsTask());
         Assert.Equal("ClaudePS.TokenRequestRejected", ex.Error.ErrorId);
         Assert.Equal(ClaudeErrorCategory.AuthenticationError, ex.Error.Category);
@@ -76,8 +72,8 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     public async Task Certificate_client_assertions_are_accepted(string algorithm)
     {
         using var certificate = algorithm == "ES256" ? AuthTestKit.EcCertificate() : AuthTestKit.RsaCertificate();
-        _server.State.Auth.RegisterClientKey("cert-app-" + algorithm, algorithm == "ES256" ? (AsymmetricAlgorithm)certificate.GetECDsaPublicKey()! : certificate.GetRSAPublicKey()!);
-        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "cert-app-" + algorithm, Certificate = certificate, SigningAlgorithm = algorithm, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
+        Server.State.Auth.RegisterClientKey("cert-app-" + algorithm, algorithm == "ES256" ? (AsymmetricAlgorithm)certificate.GetECDsaPublicKey()! : certificate.GetRSAPublicKey()!);
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "cert-app-" + algorithm, Certificate = certificate, SigningAlgorithm = algorithm, TokenEndpoint = AuthTestKit.TokenEndpoint(Server) });
         await connection.Credential.ValidateAsync(default);
         Assert.NotNull(await PromptAsync(connection));
     }
@@ -88,18 +84,18 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         using var certificate = AuthTestKit.RsaCertificate();
         var path = Path.Combine(_dir, "client.pfx");
         File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
-        _server.State.Auth.RegisterClientKey("pfx-app", certificate.GetRSAPublicKey()!);
-        using (var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = path, CertificatePassword = "pfx-password", TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }))
+        Server.State.Auth.RegisterClientKey("pfx-app", certificate.GetRSAPublicKey()!);
+        using (var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = path, CertificatePassword = "pfx-password", TokenEndpoint = AuthTestKit.TokenEndpoint(Server) }))
             await connection.Credential.ValidateAsync(default);
 
-        var wrong = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = path, CertificatePassword = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
+        var wrong = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = path, CertificatePassword = AuthTestKit.Canary, TokenEndpoint = AuthTestKit.TokenEndpoint(Server) }));
         Assert.Equal("ClaudePS.CertificateUnreadable", wrong.Error.ErrorId);
         Assert.DoesNotContain(AuthTestKit.Canary, wrong.ToString());
 
         File.WriteAllText(Path.Combine(_dir, "garbage.pfx"), "not a certificate");
-        var garbage = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = Path.Combine(_dir, "garbage.pfx"), TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
+        var garbage = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = Path.Combine(_dir, "garbage.pfx"), TokenEndpoint = AuthTestKit.TokenEndpoint(Server) }));
         Assert.Equal("ClaudePS.CertificateUnreadable", garbage.Error.ErrorId);
-        var missing = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = Path.Combine(_dir, "absent.pfx"), TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
+        var missing = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "pfx-app", CertificatePath = Path.Combine(_dir, "absent.pfx"), TokenEndpoint = AuthTestKit.TokenEndpoint(Server) }));
         Assert.Equal("ClaudePS.CertificateUnreadable", missing.Error.ErrorId);
     }
 
@@ -108,7 +104,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     {
         using var full = AuthTestKit.RsaCertificate();
         using var publicOnly = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(full.RawData);
-        var ex = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "x", Certificate = publicOnly, TokenEndpoint = AuthTestKit.TokenEndpoint(_server) }));
+        var ex = Assert.Throws<ClaudeException>(() => Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "x", Certificate = publicOnly, TokenEndpoint = AuthTestKit.TokenEndpoint(Server) }));
         Assert.Equal("ClaudePS.CertificateHasNoPrivateKey", ex.Error.ErrorId);
         await Task.CompletedTask;
     }
@@ -117,10 +113,10 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     public async Task An_HS256_assertion_signed_with_the_shared_secret_is_accepted_and_the_secret_is_not_sent()
     {
         var secret = AuthTestKit.Canary + "-long-enough";
-        _server.State.Auth.RegisterClientSecret("hs-app", secret);
-        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "hs-app", ClientSecret = secret, SigningAlgorithm = "HS256", TokenEndpoint = AuthTestKit.TokenEndpoint(_server) });
+        Server.State.Auth.RegisterClientSecret("hs-app", secret);
+        using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = "hs-app", ClientSecret = secret, SigningAlgorithm = "HS256", TokenEndpoint = AuthTestKit.TokenEndpoint(Server) });
         await connection.Credential.ValidateAsync(default);
-        Assert.Equal(1, _server.State.Auth.IssuedTokens);
+        Assert.Equal(1, Server.State.Auth.IssuedTokens);
     }
 
     [Fact]
@@ -130,8 +126,8 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
         {
             using var certificate = AuthTestKit.RsaCertificate();
             var clientId = "skewed-" + offset.TotalMinutes;
-            _server.State.Auth.RegisterClientKey(clientId, certificate.GetRSAPublicKey()!);
-            var options = new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = clientId, Certificate = certificate, TokenEndpoint = AuthTestKit.TokenEndpoint(_server), Clock = () => DateTimeOffset.UtcNow + offset };
+            Server.State.Auth.RegisterClientKey(clientId, certificate.GetRSAPublicKey()!);
+            var options = new CredentialOptions { Kind = CredentialKind.ClientCredentials, ClientId = clientId, Certificate = certificate, TokenEndpoint = AuthTestKit.TokenEndpoint(Server), Clock = () => DateTimeOffset.UtcNow + offset };
             using var connection = Connect(options);
             await connection.Credential.ValidateAsync(default);
             Assert.InRange(connection.ServerClock.Skew.TotalMinutes, -offset.TotalMinutes - 0.5, -offset.TotalMinutes + 0.5);
@@ -146,15 +142,15 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     [Fact]
     public async Task Vertex_with_a_service_account_key_file_uses_rawPredict_and_streamRawPredict()
     {
-        var (path, key) = AuthTestKit.ServiceAccountKeyFile(_dir, AuthTestKit.TokenEndpoint(_server));
-        _server.State.Auth.RegisterServiceAccount("runbook@claudeps-test.iam.gserviceaccount.com", key);
+        var (path, key) = AuthTestKit.ServiceAccountKeyFile(_dir, AuthTestKit.TokenEndpoint(Server));
+        Server.State.Auth.RegisterServiceAccount("runbook@claudeps-test.iam.gserviceaccount.com", key);
         using var connection = Connect(new CredentialOptions { Kind = CredentialKind.ServiceAccount, Provider = ClaudeProvider.Vertex, ServiceAccountKeyPath = path, Region = "us-east5" });
         Assert.IsType<VertexDialect>(connection.Options.Dialect);
         Assert.Equal("ServiceAccount", connection.Info.AuthKind);
         var plain = await PromptAsync(connection);
         var streamed = await PromptAsync(connection, stream: true);
         Assert.Equal(plain.Text, streamed.Text);
-        Assert.Equal(1, _server.State.Auth.IssuedTokens);
+        Assert.Equal(1, Server.State.Auth.IssuedTokens);
     }
 
     [Fact]
@@ -175,15 +171,14 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     public async Task Workload_identity_federation_exchanges_a_token_read_from_a_file_at_Anthropics_token_endpoint()
     {
         using var issuerKey = RSA.Create(2048);
-        _server.State.Auth.RegisterFederation("fdrl_test", "00000000-0000-0000-0000-00000000000a", "https://issuer.example.test", issuerKey);
+        Server.State.Auth.RegisterFederation("fdrl_test", "00000000-0000-0000-0000-00000000000a", "https://issuer.example.test", issuerKey);
         var tokenFile = Path.Combine(_dir, "identity-token");
         File.WriteAllText(tokenFile, IdentityToken(issuerKey, "https://issuer.example.test"));
-        var options = new ClaudeConnectionOptions();
         using var connection = Connect(new CredentialOptions
         {
             Kind = CredentialKind.IdentityToken, IdentityTokenPath = tokenFile, FederationRuleId = "fdrl_test", OrganizationId = "00000000-0000-0000-0000-00000000000a", ServiceAccountId = "svac_test",
-        }, options);
-        Assert.Contains(FederatedTokenSource.OAuthApiBeta, options.Betas);
+        });
+        Assert.Contains(FederatedTokenSource.OAuthApiBeta, connection.Options.Betas);
         Assert.Equal("WorkloadIdentity", connection.Info.AuthKind);
         Assert.NotNull(await PromptAsync(connection));
 
@@ -195,11 +190,11 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     [Fact]
     public async Task Managed_identity_reads_the_configurable_metadata_endpoint()
     {
-        _server.State.Auth.ManagedIdentityClientIds["11111111-2222-3333-4444-555555555555"] = 0;
+        Server.State.Auth.ManagedIdentityClientIds["11111111-2222-3333-4444-555555555555"] = 0;
         using var connection = Connect(new CredentialOptions
         {
             Kind = CredentialKind.ManagedIdentity, Provider = ClaudeProvider.Gateway, TokenScope = "api://claude-gateway/.default",
-            IdentityEndpoint = new Uri(_server.BaseUri, "metadata/identity/oauth2/token"), IdentityClientId = "11111111-2222-3333-4444-555555555555",
+            IdentityEndpoint = new Uri(Server.BaseUri, "metadata/identity/oauth2/token"), IdentityClientId = "11111111-2222-3333-4444-555555555555",
         });
         var (value, expiresOn) = await connection.Credential.GetBearerTokenAsync(false, default) is { } t ? (t.Value, t.ExpiresOn) : default;
         Assert.StartsWith("emu-at-", value);
@@ -212,13 +207,13 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
     public async Task Sixty_four_callers_over_more_than_three_token_lifetimes_never_fail_for_auth()
     {
         const int lifetimeSeconds = 100, stepSeconds = 20, steps = 18, callers = 64; // 340 s of token time: 3.4 lifetimes
-        var auth = _server.State.Auth;
+        var auth = Server.State.Auth;
         auth.TokenLifetimeSeconds = lifetimeSeconds;
         auth.RegisterClientSecret("load-app", "load-secret-0123456789");
         var clock = new FakeClock(DateTimeOffset.UtcNow);
         var credential = Connect(new CredentialOptions
         {
-            Kind = CredentialKind.ClientCredentials, ClientId = "load-app", ClientSecret = "load-secret-0123456789", TokenEndpoint = AuthTestKit.TokenEndpoint(_server), Clock = clock.Func,
+            Kind = CredentialKind.ClientCredentials, ClientId = "load-app", ClientSecret = "load-secret-0123456789", TokenEndpoint = AuthTestKit.TokenEndpoint(Server), Clock = clock.Func,
         }).Credential;
         using var retry = new AuthRetryHandler(credential);
         using var http = new HttpClient(retry);
@@ -228,7 +223,7 @@ public sealed class EmulatorAuthTests : IAsyncLifetime
             if (step == revokedAtStep) auth.Revoke(auth.LatestValidToken()!); // mid-run revocation
             var statuses = await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
             {
-                using var res = await http.SendAsync(AuthTestKit.MessagesRequest(_server));
+                using var res = await http.SendAsync(AuthTestKit.MessagesRequest(Server));
                 return res.StatusCode;
             }));
             failed += statuses.Count(s => s != HttpStatusCode.OK);

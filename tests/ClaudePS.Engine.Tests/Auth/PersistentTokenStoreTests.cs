@@ -42,12 +42,12 @@ public sealed class PersistentTokenStoreTests : IDisposable
     [Fact]
     public async Task A_credential_with_a_persistent_store_reuses_the_saved_token_in_a_new_session_and_never_writes_the_client_secret()
     {
-        await using var server = await AuthTestKit.StartEmulatorAsync();
+        await using var server = await EmulatorSession.StartAsync();
         server.State.Auth.RegisterClientSecret("persist-app", AuthTestKit.Canary);
         var store = new PersistentTokenStore(_dir);
         async Task<string> ConnectAsync()
         {
-            var source = ClientCredentialsSource.WithSecret(TokenEndpointClient.CreateDefault(), AuthTestKit.TokenEndpoint(server), "persist-app", null, AuthTestKit.Canary);
+            var source = ClientCredentialsSource.WithSecret(TokenEndpointClient.CreateDefault(), AuthTestKit.TokenEndpoint(server.Server), "persist-app", null, AuthTestKit.Canary);
             var credential = new TokenCredential(source, new TokenCredentialOptions { Cache = new TokenCache(), PersistentStore = store });
             return (await credential.GetHeaderAsync(false, default)).Value;
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ClaudePS.Emulator;
 using ClaudePS.Engine.Batching;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Auth;
@@ -68,25 +69,22 @@ internal sealed class FakeMessagesHandler : HttpMessageHandler
 internal static class BatchTest
 {
     public const string Model = "claude-haiku-4-5";
+    private const string Key = "sk-ant-test-key-batch";
 
     public static ClaudeConnection Connect(HttpMessageHandler handler) =>
         ClaudeConnection.Create(new ClaudeConnectionOptions
         {
             BaseUris = { new Uri("http://127.0.0.1:9/") },
-            Credential = new ApiKeyCredential("sk-ant-test-key-batch", "test"),
+            Credential = new ApiKeyCredential(Key, "test"),
             DefaultModel = Model,
             // The fake server sends no rate-limit headers; without this the limiter's first request
             // goes alone (it learns the limits from the first reply), which gated-row tests would block on.
             Resilience = { AdaptiveRateLimit = false },
         }, new Dictionary<string, string>(), handler);
 
-    public static ClaudeConnection Connect(Uri baseUri) =>
-        ClaudeConnection.Create(new ClaudeConnectionOptions
-        {
-            BaseUris = { baseUri },
-            Credential = new ApiKeyCredential("sk-ant-test-key-batch", "test"),
-            DefaultModel = Model,
-        }, new Dictionary<string, string>());
+    /// <summary>An emulator and a connection to it with the batch tests' key and model.</summary>
+    public static Task<EmulatorSession> StartEmulatorAsync(EmulatorOptions? options = null) =>
+        EmulatorSession.StartAsync(options, o => o.DefaultModel = Model, apiKey: Key);
 
     public static BatchRow Row(params (string Name, object? Value)[] columns) =>
         new(columns.Select(c => new KeyValuePair<string, object?>(c.Name, c.Value)).ToArray(), columns);

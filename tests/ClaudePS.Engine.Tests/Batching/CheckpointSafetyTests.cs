@@ -140,7 +140,7 @@ public sealed class CheckpointSafetyTests
     {
         Assert.True(File.Exists(Worker.Dll()), "TestWorker not built at " + Worker.Dll());
         const int rows = 12;
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { LatencyMs = 150 });
+        await using var emulator = await EmulatorSession.StartAsync(new EmulatorOptions { LatencyMs = 150 });
         string checkpoint = BatchTest.TempPath("shared.ckpt");
         Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
 

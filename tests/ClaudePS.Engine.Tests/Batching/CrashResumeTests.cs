@@ -46,7 +46,7 @@ public sealed class CrashResumeTests
         return rows;
     }
 
-    private static async Task SettleAsync(EmulatorServer emulator)
+    private static async Task SettleAsync(EmulatorSession emulator)
     {
         // The emulator records a request when its handler ends; a killed client's requests end quickly.
         long last = -1;
@@ -59,13 +59,13 @@ public sealed class CrashResumeTests
         }
     }
 
-    private static int BilledMessages(EmulatorServer emulator) => emulator.State.Accounting.Billed().Count(r => r.Endpoint == "messages");
+    private static int BilledMessages(EmulatorSession emulator) => emulator.State.Accounting.Billed().Count(r => r.Endpoint == "messages");
 
     [Fact]
     public async Task Batches_killed_at_random_moments_and_resumed_end_with_every_row_once_and_the_ledger_matching_the_emulator()
     {
         Assert.True(File.Exists(Worker.Dll()), "TestWorker not built at " + Worker.Dll());
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { LatencyMs = 25 });
+        await using var emulator = await EmulatorSession.StartAsync(new EmulatorOptions { LatencyMs = 25 });
         string checkpoint = BatchTest.TempPath("crash.ckpt");
         string home = Path.Combine(Path.GetDirectoryName(checkpoint)!, "home");
         Directory.CreateDirectory(home);

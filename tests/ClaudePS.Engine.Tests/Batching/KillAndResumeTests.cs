@@ -36,7 +36,7 @@ public sealed class KillAndResumeTests
     }
 
     /// <summary>Waits (10 s at most) until the emulator's record count has not moved for 600 ms.</summary>
-    private static async Task WaitForRequestsToSettleAsync(EmulatorServer emulator)
+    private static async Task WaitForRequestsToSettleAsync(EmulatorSession emulator)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         long last = -1;
@@ -54,7 +54,7 @@ public sealed class KillAndResumeTests
     public async Task Killed_run_resumes_sending_each_row_once_and_never_paying_twice_for_a_checkpointed_row()
     {
         Assert.True(File.Exists(WorkerDll()), "TestWorker not built at " + WorkerDll());
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { LatencyMs = 100 });
+        await using var emulator = await EmulatorSession.StartAsync(new EmulatorOptions { LatencyMs = 100 });
         string checkpoint = BatchTest.TempPath("kill.ckpt.jsonl");
         Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
 

@@ -21,9 +21,9 @@ public sealed class ServerModeTests
     [Fact]
     public async Task End_to_end_splits_joins_by_custom_id_and_reports_errored_rows()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await BatchTest.StartEmulatorAsync();
         emulator.State.Batches().Options.PerRequestDelay = TimeSpan.Zero;
-        using var connection = BatchTest.Connect(emulator.BaseUri);
+        var connection = emulator.Connection;
         var rows = new List<BatchRow>
         {
             BatchTest.Row(("Id", "ticket 1"), ("Prompt", "first")),
@@ -61,9 +61,9 @@ public sealed class ServerModeTests
     [Fact]
     public async Task NoWait_returns_handles_and_cancel_then_receive_joins_results_to_the_rows_again()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await BatchTest.StartEmulatorAsync();
         emulator.State.Batches().Options.PerRequestDelay = TimeSpan.FromMilliseconds(300);
-        using var connection = BatchTest.Connect(emulator.BaseUri);
+        var connection = emulator.Connection;
         var rows = BatchTest.Rows(6).ToList();
         var sink = new CollectingSink();
         await BatchRunner.RunAsync(connection, Fast(new BatchOptions { NoWait = true }), rows, sink, CancellationToken.None).WaitAsync(Limit);
@@ -98,11 +98,11 @@ public sealed class ServerModeTests
     [Fact]
     public async Task Requests_not_reached_before_expiry_come_back_expired()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await BatchTest.StartEmulatorAsync();
         var knobs = emulator.State.Batches().Options;
         knobs.PerRequestDelay = TimeSpan.FromMilliseconds(1);
         knobs.ExpiresAfter = TimeSpan.Zero; // expired on arrival: deterministic
-        using var connection = BatchTest.Connect(emulator.BaseUri);
+        var connection = emulator.Connection;
         var sink = new CollectingSink();
         var summary = await BatchRunner.RunAsync(connection, Fast(), BatchTest.Rows(4), sink, CancellationToken.None).WaitAsync(Limit);
         Assert.Equal(4, sink.Results.Count);
@@ -114,9 +114,9 @@ public sealed class ServerModeTests
     [Fact]
     public async Task List_pages_through_batches_newest_first()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await BatchTest.StartEmulatorAsync();
         emulator.State.Batches().Options.PerRequestDelay = TimeSpan.Zero;
-        using var connection = BatchTest.Connect(emulator.BaseUri);
+        var connection = emulator.Connection;
         var client = new MessageBatchClient(connection);
         var created = new List<string>();
         for (int i = 0; i < 5; i++)

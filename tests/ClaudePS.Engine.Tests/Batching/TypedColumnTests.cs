@@ -88,8 +88,8 @@ public sealed class TypedColumnTests
     [Fact]
     public async Task Against_the_emulator_every_row_gets_typed_columns_and_a_mismatch_fails_only_its_row()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
-        using var connection = BatchTest.Connect(emulator.BaseUri);
+        await using var emulator = await BatchTest.StartEmulatorAsync();
+        var connection = emulator.Connection;
         var rows = Enumerable.Range(1, 8).Select(i => i == 5
             ? BatchTest.Row(("Id", "r5"), ("Prompt", "ticket 5"), ("MaxTokens", "4")) // cut off: not JSON
             : BatchTest.Row(("Id", "r" + i), ("Prompt", "ticket " + i))).ToList();
@@ -118,8 +118,8 @@ public sealed class TypedColumnTests
     {
         // What is under test is where ClaudePS puts the breakpoint, so the emulator caches any marked prefix
         // (by default it keeps the model's own minimum, which is above this prompt).
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { CacheMinTokens = 0 });
-        using var connection = BatchTest.Connect(emulator.BaseUri);
+        await using var emulator = await BatchTest.StartEmulatorAsync(new EmulatorOptions { CacheMinTokens = 0 });
+        var connection = emulator.Connection;
         // About 900 tokens of system prompt: too short alone, long enough with the schema to pass 1,024.
         string system = string.Concat(Enumerable.Repeat("Classify the ticket. ", 180));
         string schema = """{"type":"object","properties":{""" + string.Join(",", Enumerable.Range(1, 12).Select(i => $"\"Field{i}\":{{\"type\":\"string\",\"description\":\"the ticket's field number {i}, as written\"}}")) + "}}";
@@ -138,8 +138,8 @@ public sealed class TypedColumnTests
     [Fact]
     public async Task Resume_rebuilds_typed_columns_from_the_checkpoint_and_a_changed_schema_is_not_replayed()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
-        using var connection = BatchTest.Connect(emulator.BaseUri);
+        await using var emulator = await BatchTest.StartEmulatorAsync();
+        var connection = emulator.Connection;
         string path = BatchTest.TempPath("typed.jsonl");
         var options = new BatchOptions { JsonSchema = FiveFields, CheckpointPath = path };
         await BatchRunner.RunAsync(connection, options, BatchTest.Rows(4), new CollectingSink(), CancellationToken.None).WaitAsync(Limit);
@@ -159,8 +159,8 @@ public sealed class TypedColumnTests
     [Fact]
     public async Task A_missing_attachment_fails_its_row_before_sending_and_files_are_sent_and_estimated()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
-        using var connection = BatchTest.Connect(emulator.BaseUri);
+        await using var emulator = await BatchTest.StartEmulatorAsync();
+        var connection = emulator.Connection;
         string pdf = BatchTest.TempPath("doc.pdf");
         Directory.CreateDirectory(Path.GetDirectoryName(pdf)!);
         File.WriteAllText(pdf, "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF");

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.RegularExpressions;
-using ClaudePS.Emulator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -38,7 +37,7 @@ public class EngineApiDocTests
     {
         var run = Compiled.Value.Assembly?.GetType("EngineApiExample")?.GetMethod("RunAsync");
         Assert.NotNull(run);
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await EmulatorSession.StartAsync();
         Task<string> Invoke() => (Task<string>)run!.Invoke(null, new object[] { emulator.BaseUri, "sk-ant-doc-example", CancellationToken.None })!;
 
         var output = await Invoke();

@@ -1,7 +1,5 @@
 using System.Collections;
 using System.ComponentModel;
-using EmulatorOptions = ClaudePS.Emulator.EmulatorOptions;
-using EmulatorServer = ClaudePS.Emulator.EmulatorServer;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ModelCatalog = ClaudePS.Engine.Models.ModelCatalog;

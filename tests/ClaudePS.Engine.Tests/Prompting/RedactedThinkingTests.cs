@@ -6,8 +6,6 @@ using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Prompting;
 using ClaudePS.Engine.Redaction;
-using EmulatorOptions = ClaudePS.Emulator.EmulatorOptions;
-using EmulatorServer = ClaudePS.Emulator.EmulatorServer;
 using ClaudePS.Engine.Tests.Shared;
 using Xunit;
 

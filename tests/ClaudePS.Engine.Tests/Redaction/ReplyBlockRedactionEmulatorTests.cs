@@ -6,8 +6,6 @@ using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Prompting;
 using ClaudePS.Engine.Redaction;
 using ClaudePS.Engine.Wire;
-using EmulatorOptions = ClaudePS.Emulator.EmulatorOptions;
-using EmulatorServer = ClaudePS.Emulator.EmulatorServer;
 using ClaudePS.Engine.Tests.Shared;
 using Xunit;
 

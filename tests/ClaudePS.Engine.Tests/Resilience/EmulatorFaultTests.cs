@@ -1,6 +1,4 @@
-using System.Collections;
 using ClaudePS.Emulator;
-using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Tests.Http;
@@ -10,22 +8,14 @@ using Xunit;
 namespace ClaudePS.Engine.Tests.Resilience;
 
 /// <summary>The transport against the in-process emulator's scripted faults (x-emulator-scenario / x-emulator-faults).</summary>
-public class EmulatorFaultTests : IAsyncLifetime
+public class EmulatorFaultTests : EmulatorConnectionTest
 {
-    private EmulatorServer _emulator = null!;
-
-    public async Task InitializeAsync() => _emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
-    public async Task DisposeAsync() => await _emulator.DisposeAsync();
-
-    private ClaudeConnection Connect(TestClock clock, Action<ClaudeConnectionOptions>? configure = null, Uri? first = null)
-    {
-        var options = new ClaudeConnectionOptions { Credential = new ApiKeyCredential(TestConnections.Key), DefaultModel = "claude-sonnet-4-5" };
-        if (first is not null) options.BaseUris.Add(first);
-        options.BaseUris.Add(_emulator.BaseUri);
-        options.Resilience.Clock = clock;
-        configure?.Invoke(options);
-        return ClaudeConnection.Create(options, new Hashtable(), new ScenarioHeaders { InnerHandler = new SocketsHttpHandler() });
-    }
+    private ClaudeConnection Connect(TestClock clock, Action<ClaudeConnectionOptions>? configure = null, Uri? first = null) =>
+        Session.Connect(o =>
+        {
+            if (first is not null) o.BaseUris.Insert(0, first);
+            configure?.Invoke(o);
+        }, clock, new ScenarioHeaders { InnerHandler = new SocketsHttpHandler() });
 
     private static MessageRequest Prompt(string text) => MessageRequest.ForPrompt(text, maxTokens: 64);
 
@@ -46,9 +36,9 @@ public class EmulatorFaultTests : IAsyncLifetime
         var response = await ScenarioHeaders.With(scenario, fault, () => c.Client.CreateMessageAsync(Prompt("fault " + fault)));
         Assert.Equal(2, response.Attempts);
         Assert.False(string.IsNullOrEmpty(response.Text));
-        Assert.Equal(2, _emulator.State.Faults.AttemptsOf(scenario));
+        Assert.Equal(2, Server.State.Faults.AttemptsOf(scenario));
         Assert.Single(recorder.Events);
-        var billed = _emulator.State.Accounting.Billed().Where(r => r.RequestId == response.RequestId);
+        var billed = Server.State.Accounting.Billed().Where(r => r.RequestId == response.RequestId);
         Assert.Single(billed);
     }
 
@@ -81,7 +71,7 @@ public class EmulatorFaultTests : IAsyncLifetime
         string scenario = "se-" + Guid.NewGuid().ToString("N");
         var ex = await Assert.ThrowsAsync<ClaudeException>(() =>
             ScenarioHeaders.With(scenario, "stream-error", () => c.Client.StreamMessageAsync(Prompt("stream please, a longer reply"), null)));
-        Assert.Equal(1, _emulator.State.Faults.AttemptsOf(scenario));
+        Assert.Equal(1, Server.State.Faults.AttemptsOf(scenario));
         Assert.False(string.IsNullOrEmpty(ex.Error.PartialText));
         Assert.NotNull(ex.Error.PartialUsage);
         Assert.Equal("stream_failed", Assert.Single(recorder.Events).Outcome);
@@ -104,7 +94,7 @@ public class EmulatorFaultTests : IAsyncLifetime
         var clock = new TestClock();
         using var c = Connect(clock, first: new Uri("http://127.0.0.1:9"));
         var response = await c.Client.CreateMessageAsync(Prompt("failover"));
-        Assert.Equal(ClaudeClient.Shown(_emulator.BaseUri), response.Endpoint);
+        Assert.Equal(ClaudeClient.Shown(Server.BaseUri), response.Endpoint);
         Assert.Equal(2, response.Attempts);
     }
 
@@ -113,11 +103,8 @@ public class EmulatorFaultTests : IAsyncLifetime
     {
         // Sequential on a shared fast-forward clock, so the emulator sees exactly the waits the client made.
         var clock = new TestClock();
-        await using var limited = await EmulatorServer.StartAsync(new EmulatorOptions { RequestsPerMinute = 30, Clock = clock });
-        var options = new ClaudeConnectionOptions { Credential = new ApiKeyCredential(TestConnections.Key), DefaultModel = "claude-sonnet-4-5" };
-        options.BaseUris.Add(limited.BaseUri);
-        options.Resilience.Clock = clock;
-        using var c = ClaudeConnection.Create(options, new Hashtable());
+        await using var limited = await EmulatorSession.StartAsync(new EmulatorOptions { RequestsPerMinute = 30, Clock = clock }, clock: clock);
+        var c = limited.Connection;
         for (int i = 0; i < 40; i++) await c.Client.CreateMessageAsync(Prompt("paced " + i));
         Assert.Equal(0, limited.State.Accounting.RateLimitedResponses);
         Assert.Equal(30, c.Transport.Limiter.Requests.ServerLimit);

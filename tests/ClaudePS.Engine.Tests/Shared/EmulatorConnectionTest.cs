@@ -1,36 +1,22 @@
-using System.Collections;
-using System.Threading.Tasks;
 using ClaudePS.Emulator;
-using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
+using ClaudePS.Engine.Tests.Http;
 using Xunit;
 
 namespace ClaudePS.Engine.Tests.Shared;
 
-/// <summary>A fresh emulator on 127.0.0.1 (port 0) and a connection to it for each test.</summary>
+/// <summary>A fresh <see cref="EmulatorSession"/> (emulator and connection) for each test.</summary>
 public abstract class EmulatorConnectionTest : IAsyncLifetime
 {
     private readonly string _apiKey;
 
-    protected EmulatorConnectionTest(string apiKey) => _apiKey = apiKey;
+    protected EmulatorConnectionTest(string apiKey = TestConnections.Key) => _apiKey = apiKey;
 
-    protected EmulatorServer Server { get; private set; } = null!;
-    protected ClaudeConnection Connection { get; private set; } = null!;
+    protected EmulatorSession Session { get; private set; } = null!;
+    protected EmulatorServer Server => Session.Server;
+    protected ClaudeConnection Connection => Session.Connection;
 
-    public async Task InitializeAsync()
-    {
-        Server = await EmulatorServer.StartAsync(new EmulatorOptions());
-        Connection = ClaudeConnection.Create(new ClaudeConnectionOptions
-        {
-            BaseUris = { Server.BaseUri },
-            Credential = new ApiKeyCredential(_apiKey),
-            DefaultModel = "claude-sonnet-4-5",
-        }, new Hashtable());
-    }
+    public async Task InitializeAsync() => Session = await EmulatorSession.StartAsync(apiKey: _apiKey);
 
-    public async Task DisposeAsync()
-    {
-        Connection.Dispose();
-        await Server.DisposeAsync();
-    }
+    public virtual async Task DisposeAsync() => await Session.DisposeAsync();
 }

@@ -1,5 +1,4 @@
 using ClaudePS.Emulator;
-using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Connections;
 using ClaudePS.Engine.Usage;
 using ClaudePS.Engine.Wire;
@@ -18,23 +17,20 @@ public class EmulatorLedgerTests
     [Fact]
     public async Task With_random_faults_the_ledger_equals_the_emulators_accounting_request_by_request()
     {
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
+        var ledger = new UsageLedger(new UsagePaths(TempHome.Create()), flushToDisk: false);
+        await using var emulator = await EmulatorSession.StartAsync(new EmulatorOptions
         {
             FaultRate = 0.35,
             Seed = 7,
             RandomFaultKinds = new List<string> { "429", "529", "500", "503", FaultKinds.Reset, FaultKinds.StreamError },
             FaultRetryAfterMs = 1,
-        });
-
-        var ledger = new UsageLedger(new UsagePaths(TempHome.Create()), flushToDisk: false);
-        using var connection = ClaudeConnection.Create(new ClaudeConnectionOptions
+        }, o =>
         {
-            BaseUris = { emulator.BaseUri },
-            Credential = new ApiKeyCredential("sk-ant-test-ledger", "test"),
-            UsageRecorder = new LedgerUsageRecorder(ledger, new ClaudeServices(PriceTable.Shipped)),
+            o.UsageRecorder = new LedgerUsageRecorder(ledger, new ClaudeServices(PriceTable.Shipped));
             // Retries recover most faults; a small budget keeps some failures and the test fast.
-            Resilience = { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
-        }, new Dictionary<string, string>());
+            o.Resilience.MaxRetries = 1; o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1); o.Resilience.MaxDelay = TimeSpan.FromMilliseconds(5);
+        }, apiKey: "sk-ant-test-ledger");
+        var connection = emulator.Connection;
 
         int failures = 0;
         for (int i = 0; i < 40; i++)

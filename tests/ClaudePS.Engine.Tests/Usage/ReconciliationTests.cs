@@ -12,7 +12,7 @@ public class ReconciliationTests
     [Fact]
     public async Task The_organisation_report_is_read_across_pages_and_set_beside_the_ledger_per_day_and_model()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await EmulatorSession.StartAsync();
         var log = AdminUsageLog.For(emulator.State);
         var ledger = new UsageLedger(new UsagePaths(TempHome.Create()), flushToDisk: false);
         int n = 0;
@@ -50,7 +50,7 @@ public class ReconciliationTests
     [Fact]
     public async Task The_admin_report_refuses_an_ordinary_key_with_an_authentication_error()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await EmulatorSession.StartAsync();
         using var client = new OrganizationUsageClient(emulator.BaseUri, "sk-ant-api03-not-admin");
         var ex = await Assert.ThrowsAsync<ClaudeException>(() => client.GetMessagesUsageAsync(Day1, Day1.AddDays(1), CancellationToken.None));
         Assert.Equal(401, ex.Error.HttpStatus);
@@ -63,16 +63,15 @@ public class ReconciliationTests
     {
         // The emulator doubles as the proxy: it answers absolute-form requests by their path. The API host
         // does not resolve, so the report can only arrive through the proxy; all traffic stays on 127.0.0.1.
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await EmulatorSession.StartAsync(apiKey: "sk-ant-api03-proxy-test");
         AdminUsageLog.For(emulator.State).Add(new AccountedCall(Day1, "req_proxy", "claude-haiku-4-5", 11, 0, 0, 0, 2));
         var api = new Uri("http://usage-api.invalid/");
-        using var connection = ClaudePS.Engine.Connections.ClaudeConnection.Create(new ClaudePS.Engine.Connections.ClaudeConnectionOptions
+        using var connection = emulator.Connect(o =>
         {
-            BaseUris = { api },
-            AllowUnencryptedConnection = true,
-            Proxy = emulator.BaseUri,
-            Credential = new ClaudePS.Engine.Auth.ApiKeyCredential("sk-ant-api03-proxy-test"),
-        }, new System.Collections.Hashtable());
+            o.BaseUris = new List<Uri> { api };
+            o.AllowUnencryptedConnection = true;
+            o.Proxy = emulator.BaseUri;
+        });
 
         using var client = new OrganizationUsageClient(api, "sk-ant-admin01-test", connection);
         var org = await client.GetMessagesUsageAsync(Day1.Date, Day1.Date.AddDays(1), CancellationToken.None);
@@ -85,7 +84,7 @@ public class ReconciliationTests
     [Fact]
     public async Task The_cost_report_gives_cents_as_a_decimal_string()
     {
-        await using var emulator = await EmulatorServer.StartAsync();
+        await using var emulator = await EmulatorSession.StartAsync();
         AdminUsageLog.For(emulator.State).Add(new AccountedCall(Day1, "r1", "claude-opus-4-5", 1, 0, 0, 0, 1, CostUsd: 0.123456m));
         using var http = new HttpClient();
         using var req = new HttpRequestMessage(HttpMethod.Get, new Uri(emulator.BaseUri, "v1/organizations/cost_report?starting_at=2026-10-03T00:00:00Z&ending_at=2026-10-04T00:00:00Z"));
