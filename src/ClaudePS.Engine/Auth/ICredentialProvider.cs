@@ -86,7 +86,7 @@ public abstract class StaticCredential : ICredentialProvider
     public string Source { get; }
     public bool CanRefresh => false;
     public ServerClock? ServerClock => null;
-    /// <summary>The header, which never changes (the transport sends an API key as a connection default).</summary>
+    /// <summary>The header, which never changes (the transport sends it as a connection default).</summary>
     internal AuthHeader Header { get; }
 
     public ValueTask<AuthHeader> GetHeaderAsync(bool forceRefresh, CancellationToken cancellationToken) => new(Header);

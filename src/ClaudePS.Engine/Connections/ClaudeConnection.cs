@@ -64,6 +64,7 @@ public sealed class ClaudeConnection : IDisposable
         !string.IsNullOrWhiteSpace(requested) ? requested!
         : !string.IsNullOrWhiteSpace(conversation?.Model) ? conversation!.Model!
         : DefaultModel;
+
     /// <summary>The connection's cost limit (Connect-Claude -MaxCostUsd); null for none.</summary>
     public BudgetGuard? Budget { get; }
     /// <summary>Receives every usage-bearing reply; null records nothing.</summary>
