@@ -11,6 +11,7 @@ using ClaudePS.Engine.RateLimiting;
 using ClaudePS.Engine.Resilience;
 using ClaudePS.Engine.Wire;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -92,9 +93,10 @@ internal sealed class AttemptContext
 /// <summary>
 /// Everything between ClaudeClient and HttpClient for one connection. A call runs one Polly pipeline:
 /// the overall deadline (<c>-TimeoutSec</c>), then the retry rules (<see cref="RetryRules"/>), then one
-/// attempt: endpoint choice, that endpoint's circuit breaker, the adaptive rate limiter, the HTTP
-/// exchange (with the one forced credential refresh after 401) and the reply's reader. The verbose
-/// account of retries and waits is written here too.
+/// attempt: endpoint choice, that endpoint's circuit breaker (Polly's, in a pipeline of its own per
+/// endpoint: <see cref="EndpointBreaker"/>), the adaptive rate limiter, the HTTP exchange (with the one
+/// forced credential refresh after 401) and the reply's reader. The verbose account of retries and
+/// waits is written here too.
 /// </summary>
 internal sealed class ClaudeTransport
 {
@@ -194,8 +196,8 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <summary>The attempt's first step: chooses the endpoint, asks its circuit breaker, and tells the
-    /// breaker and the endpoint pool how the attempt ended.</summary>
+    /// <summary>The attempt's first step: chooses the endpoint, runs the rest of the attempt through that
+    /// endpoint's circuit breaker, and tells the endpoint pool how the attempt ended.</summary>
     private sealed class EndpointStep : ResilienceStrategy
     {
         private readonly ClaudeTransport _transport;
@@ -207,35 +209,18 @@ internal sealed class ClaudeTransport
         {
             var call = State(context);
             int attempt = Interlocked.Increment(ref call.Attempts);
-            EndpointState endpoint;
-            try
-            {
-                endpoint = _transport.EnterEndpoint(call, attempt);
-            }
-            catch (AttemptFailure refused)
-            {
-                return Outcome.FromException<TResult>(refused);
-            }
+            var (endpoint, probe) = _transport.ChooseEndpoint(call, attempt);
             call.Endpoint = endpoint;
-            AttemptFailure? failure = null;
-            bool? failed = null; // null: no verdict on the endpoint (the caller cancelled)
-            try
+            var outcome = await endpoint.Breaker.Pipeline.ExecuteOutcomeAsync(callback, context, state).ConfigureAwait(false);
+            if (outcome.Exception is BrokenCircuitException refused)
             {
-                var outcome = await callback(context, state).ConfigureAwait(false);
-                if (outcome.Exception is null) failed = false;
-                else if (outcome.Exception is AttemptFailure f)
-                {
-                    f.EndpointIndex = endpoint.Index;
-                    failure = f;
-                    failed = f.MovesEndpoint;
-                }
-                return outcome;
+                if (probe) _transport.Endpoints.EndProbe(endpoint);
+                return Outcome.FromException<TResult>(CircuitOpen(endpoint, refused));
             }
-            finally
-            {
-                endpoint.Breaker.Record(failed);
-                _transport.Endpoints.Report(endpoint, failure);
-            }
+            var failure = outcome.Exception as AttemptFailure;
+            if (failure is not null) failure.EndpointIndex = endpoint.Index;
+            _transport.Endpoints.Report(endpoint, failure);
+            return outcome;
         }
     }
 
@@ -268,9 +253,8 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <summary>Chooses the attempt's endpoint and says so when it moved; throws a CircuitOpen failure
-    /// (carrying the break's time left, waited out like a server hint) when its breaker refuses.</summary>
-    private EndpointState EnterEndpoint(CallState state, int attempt)
+    /// <summary>Chooses the attempt's endpoint and says so when it moved.</summary>
+    private (EndpointState endpoint, bool probe) ChooseEndpoint(CallState state, int attempt)
     {
         var (endpoint, probe) = Endpoints.Choose();
         if (probe) state.Log?.WriteVerbose($"Probing endpoint {endpoint.Shown} again with this request (it failed earlier).");
@@ -278,14 +262,21 @@ internal sealed class ClaudeTransport
             state.Log?.WriteVerbose($"Attempt {attempt} of {state.Request.What} goes to endpoint {endpoint.Shown} ({Endpoints.All[last].Shown} failed).");
         state.LastEndpointIndex = endpoint.Index;
         state.LastEndpoint = endpoint.Shown;
-        if (endpoint.Breaker.TryEnter(out var breakLeft)) return endpoint;
-
-        if (probe) Endpoints.EndProbe(endpoint);
-        throw new AttemptFailure(new ClaudeError("ClaudePS.CircuitOpen", ClaudeErrorCategory.ResourceUnavailable,
-            $"Recent attempts at {endpoint.Shown} mostly failed, so ClaudePS stopped sending there for a while. Try again shortly, or give a second endpoint with -BaseUri.")
-        { IsTransient = true }, FailureKind.CircuitOpen)
-        { ServerWait = breakLeft, ServerWaitSource = "circuit breaker", EndpointIndex = endpoint.Index };
+        return (endpoint, probe);
     }
+
+    /// <summary>The failure an attempt the breaker refused becomes: transient, carrying the break's time
+    /// left, which the retry rules wait out like a server hint.</summary>
+    private static AttemptFailure CircuitOpen(EndpointState endpoint, BrokenCircuitException refused) =>
+        new(new ClaudeError("ClaudePS.CircuitOpen", ClaudeErrorCategory.ResourceUnavailable,
+            $"Recent attempts at {endpoint.Shown} mostly failed, so ClaudePS stopped sending there for a while. Try again shortly, or give a second endpoint with -BaseUri.")
+        { IsTransient = true }, FailureKind.CircuitOpen, refused)
+        {
+            // A trial that outlasts the break leaves no time left: wait a whole break, as for a fresh one.
+            ServerWait = refused.RetryAfter is { } left && left > TimeSpan.Zero ? left : endpoint.Breaker.BreakDuration,
+            ServerWaitSource = "circuit breaker",
+            EndpointIndex = endpoint.Index,
+        };
 
     /// <summary>Sends the request to <paramref name="endpoint"/> with the attempt's own timeouts and reads
     /// the reply. Every way it can fail becomes an <see cref="AttemptFailure"/>; usage a failed attempt

@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using System.Threading.Tasks;
 using ClaudePS.Engine.Resilience;
+using Polly;
+using Polly.CircuitBreaker;
 
 namespace ClaudePS.Engine.Http;
 
@@ -9,7 +12,8 @@ namespace ClaudePS.Engine.Http;
 /// The connection's endpoints in order of preference. An endpoint whose attempt failed in a way that
 /// says the endpoint is unwell (no connection, 5xx, 529, timeouts) is avoided for the failback
 /// interval; after it, one real request probes it, and if that succeeds traffic fails back to it.
-/// Each endpoint also has a circuit breaker that opens when most recent attempts there failed.
+/// Each endpoint also has a circuit breaker (Polly's) that opens when most recent attempts there
+/// failed; endpoint choice skips an endpoint while its breaker is open.
 /// </summary>
 internal sealed class EndpointPool
 {
@@ -97,134 +101,66 @@ internal sealed class EndpointState
 }
 
 /// <summary>
-/// A circuit breaker for one endpoint: it opens when, over the sampling window, at least the minimum
-/// number of attempts ended and the failure ratio of them failed in a way that blames the endpoint;
-/// it then refuses attempts for the break duration, lets one trial attempt through, and closes on its
-/// success or opens again on its failure. Written here rather than taken from Polly because it sits on
-/// every attempt: a lock and two counters cost far less than a second resilience pipeline per request
-/// (measured in bench/ client-breakdown).
+/// One endpoint's circuit breaker: Polly's circuit-breaker strategy in a pipeline of its own, which each
+/// attempt at the endpoint runs through (ClaudeTransport's EndpointStep). It opens when, over the
+/// sampling window, at least the minimum throughput of attempts ended and the failure ratio of them
+/// failed in a way that blames the endpoint; refuses for the break duration; then lets one trial
+/// through, whose success closes it and whose failure (or cancellation) opens it again. Its state tells
+/// endpoint choice to skip the endpoint meanwhile.
 /// </summary>
 internal sealed class EndpointBreaker
 {
-    private const int Buckets = 10;
-    private readonly object _gate = new();
     private readonly TimeProvider _clock;
-    private readonly double _failureRatio;
-    private readonly int _minimumThroughput;
-    private readonly long _bucketTicks;
-    private readonly TimeSpan _breakDuration;
-    private readonly int[] _failures = new int[Buckets];
-    private readonly int[] _attempts = new int[Buckets];
-    private long _currentBucket;
-    private long _openUntil;          // timestamp; meaningful while _state is Open
-    private volatile int _state;      // 0 closed, 1 open, 2 half-open (a trial is out)
+    private readonly CircuitBreakerStateProvider _state = new();
+    /// <summary>UTC ticks at which the current break ends; 0 while closed, so the usual check reads no lock.</summary>
+    private long _openUntil;
 
     public EndpointBreaker(ResilienceSettings settings)
     {
         _clock = settings.Clock;
-        _failureRatio = settings.BreakerFailureRatio;
-        _minimumThroughput = settings.BreakerMinimumThroughput;
-        _breakDuration = settings.BreakerBreakDuration;
-        _bucketTicks = Math.Max(1, (long)(settings.BreakerSamplingDuration.TotalSeconds * _clock.TimestampFrequency / Buckets));
-    }
-
-    /// <summary>Open or half-open: attempts are refused until the trial succeeds.</summary>
-    public bool IsOpen
-    {
-        get
-        {
-            if (_state == 0) return false;
-            lock (_gate) return _state == 2 || (_state == 1 && _clock.GetTimestamp() < _openUntil);
-        }
-    }
-
-    /// <summary>Whether an attempt may go; when not, how long the break still lasts.</summary>
-    public bool TryEnter(out TimeSpan retryAfter)
-    {
-        retryAfter = TimeSpan.Zero;
-        if (_state == 0) return true;
-        lock (_gate)
-        {
-            if (_state == 0) return true;
-            long now = _clock.GetTimestamp();
-            if (_state == 1 && now >= _openUntil)
+        BreakDuration = settings.BreakerBreakDuration;
+        Pipeline = new ResiliencePipelineBuilder { TimeProvider = settings.Clock }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                _state = 2; // this attempt is the trial
-                return true;
-            }
-            retryAfter = _state == 1 ? _clock.GetElapsedTime(now, _openUntil) : _breakDuration;
-            return false;
-        }
-    }
-
-    /// <summary>Records how an attempt that <see cref="TryEnter"/> let through ended: failed (in a way
-    /// that blames the endpoint) or not; null when it gave no verdict (cancelled by the caller).</summary>
-    public void Record(bool? failed)
-    {
-        // Nearly every attempt is a success while the breaker is closed: count it without the lock, which
-        // every concurrent caller would otherwise queue on. A count racing a window move is off by one at most.
-        if (failed == false && _state == 0)
-        {
-            long bucket = _clock.GetTimestamp() / _bucketTicks;
-            if (bucket == Interlocked.Read(ref _currentBucket))
-            {
-                Interlocked.Increment(ref _attempts[bucket % Buckets]);
-                return;
-            }
-        }
-        lock (_gate)
-        {
-            long now = _clock.GetTimestamp();
-            if (_state == 2)
-            {
-                if (failed == false) Close();
-                else if (failed == true) Open(now);
-                else
+                FailureRatio = settings.BreakerFailureRatio,
+                MinimumThroughput = settings.BreakerMinimumThroughput,
+                SamplingDuration = settings.BreakerSamplingDuration,
+                BreakDuration = settings.BreakerBreakDuration,
+                StateProvider = _state,
+                ShouldHandle = args => new ValueTask<bool>(Blames(args.Outcome.Exception)),
+                OnOpened = args =>
                 {
-                    // A trial without a verdict: the next attempt becomes the trial.
-                    _openUntil = now;
-                    _state = 1;
-                }
-                return;
-            }
-            if (failed is null) return;
-            if (_state != 0) return;
-            Advance(now);
-            int slot = (int)(_currentBucket % Buckets);
-            _attempts[slot]++;
-            if (failed == false) return;
-            _failures[slot]++;
-            int attempts = 0, failures = 0;
-            for (int i = 0; i < Buckets; i++) { attempts += _attempts[i]; failures += _failures[i]; }
-            if (attempts >= _minimumThroughput && failures >= _failureRatio * attempts) Open(now);
-        }
+                    Volatile.Write(ref _openUntil, (_clock.GetUtcNow() + args.BreakDuration).UtcTicks);
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    Volatile.Write(ref _openUntil, 0);
+                    return default;
+                },
+            })
+            .Build();
     }
 
-    private void Open(long now)
-    {
-        _openUntil = now + (long)(_breakDuration.TotalSeconds * _clock.TimestampFrequency);
-        _state = 1;
-    }
+    /// <summary>The pipeline an attempt at this endpoint runs through.</summary>
+    public ResiliencePipeline Pipeline { get; }
+    public TimeSpan BreakDuration { get; }
 
-    private void Close()
+    /// <summary>Attempts are refused: open with break time left, or half-open with its trial out.</summary>
+    public bool IsOpen => Volatile.Read(ref _openUntil) != 0 && _state.CircuitState switch
     {
-        Array.Clear(_attempts, 0, Buckets);
-        Array.Clear(_failures, 0, Buckets);
-        _state = 0;
-    }
+        CircuitState.HalfOpen => true,
+        // Past the break Polly stays Open until the next attempt, which becomes the trial.
+        CircuitState.Open => _clock.GetUtcNow().UtcTicks < Volatile.Read(ref _openUntil),
+        _ => false,
+    };
 
-    /// <summary>Moves the window to the bucket of <paramref name="now"/>, emptying the buckets it passes.</summary>
-    private void Advance(long now)
+    /// <summary>Whether an attempt's end counts as a failure of the endpoint. A cancelled trial does
+    /// (Polly would count it a success and close the circuit on no evidence); other cancellations do not.</summary>
+    private bool Blames(Exception? exception) => exception switch
     {
-        long bucket = now / _bucketTicks;
-        if (bucket == _currentBucket) return;
-        long steps = Math.Min(Buckets, bucket - _currentBucket);
-        for (long i = 1; i <= steps; i++)
-        {
-            int slot = (int)((_currentBucket + i) % Buckets);
-            _attempts[slot] = 0;
-            _failures[slot] = 0;
-        }
-        Interlocked.Exchange(ref _currentBucket, bucket); // read without the lock by Record
-    }
+        AttemptFailure f => f.MovesEndpoint,
+        OperationCanceledException => _state.CircuitState == CircuitState.HalfOpen,
+        _ => false,
+    };
 }

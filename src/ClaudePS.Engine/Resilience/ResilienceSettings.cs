@@ -59,8 +59,9 @@ internal sealed class ResilienceSettings
         Require(StreamIdleTimeout > TimeSpan.Zero, "StreamIdleTimeout", "must be positive");
         Require(BreakerFailureRatio > 0 && BreakerFailureRatio <= 1, "BreakerFailureRatio", "must be in (0, 1]");
         Require(BreakerMinimumThroughput >= 2, "BreakerMinimumThroughput", "must be at least 2");
-        Require(BreakerSamplingDuration >= TimeSpan.FromMilliseconds(500), "BreakerSamplingDuration", "must be at least 0.5 s");
-        Require(BreakerBreakDuration >= TimeSpan.FromMilliseconds(500), "BreakerBreakDuration", "must be at least 0.5 s");
+        // Polly's circuit breaker takes 0.5 s to one day for both.
+        Require(BreakerSamplingDuration >= TimeSpan.FromMilliseconds(500) && BreakerSamplingDuration <= TimeSpan.FromDays(1), "BreakerSamplingDuration", "must be between 0.5 s and one day");
+        Require(BreakerBreakDuration >= TimeSpan.FromMilliseconds(500) && BreakerBreakDuration <= TimeSpan.FromDays(1), "BreakerBreakDuration", "must be between 0.5 s and one day");
         Require(MaxRequestsPerMinute is null or > 0, "MaxRequestsPerMinute", "must be positive");
         Require(MaxInputTokensPerMinute is null or > 0, "MaxInputTokensPerMinute", "must be positive");
         Require(MaxOutputTokensPerMinute is null or > 0, "MaxOutputTokensPerMinute", "must be positive");
