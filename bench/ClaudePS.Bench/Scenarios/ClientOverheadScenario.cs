@@ -7,12 +7,11 @@ namespace ClaudePS.Bench.Scenarios;
 /// Client overhead, non-streaming (issue 9): requests per second and bytes allocated per request for
 /// ClaudePS, the official SDK and a raw HttpClient, with 1 and 64 concurrent callers, against the
 /// emulator with zero latency (loopback) and against a recorded reply with no socket (canned: client
-/// work only). Targets: ClaudePS at least the SDK's requests/s, at most its bytes/request, and within
-/// 15 % of the raw floor's requests/s on loopback.
+/// work only). Targets: ClaudePS at least the SDK's requests/s and at most its bytes/request; the raw
+/// floor shows what is left above the HTTP stack.
 /// </summary>
 public sealed class ClientOverheadScenario : IBenchScenario, IConfiguresEmulator
 {
-    public const double RawFloorTolerance = 0.85;
     private static readonly int[] Concurrencies = { 1, 64 };
 
     public string Name => "client-overhead";
@@ -61,10 +60,8 @@ public sealed class ClientOverheadScenario : IBenchScenario, IConfiguresEmulator
         yield return new BenchResult(Name, $"{label} {cps} throughput", cpsRps, "requests/s", raw, rawRps);
         yield return new BenchResult(Name, $"{label} {cps}/SDK throughput, paired by round", vsSdk, "x", null, null,
             ">= 1.00", vsSdk >= 1.0);
-        yield return loopback
-            ? new BenchResult(Name, $"{label} {cps}/raw throughput, paired by round", vsRaw, "x", null, null,
-                $">= {RawFloorTolerance:0.00}", vsRaw >= RawFloorTolerance)
-            : new BenchResult(Name, $"{label} {cps}/raw throughput, paired by round", vsRaw, "x");
+        // The raw floor is a diagnostic peer, not a target: issue 25 retired "within 15 % of raw".
+        yield return new BenchResult(Name, $"{label} {cps}/raw throughput, paired by round", vsRaw, "x");
         yield return new BenchResult(Name, $"{label} {sdk} throughput", sdkRps, "requests/s", raw, rawRps);
         yield return new BenchResult(Name, $"{label} {raw} throughput", rawRps, "requests/s");
 
