@@ -85,4 +85,20 @@ Describe 'default views at 80 columns' {
         $text | Should -Match 'Succeeded'
         $text | Should -Match ([regex]::Escape(('{0:0.######}' -f $rows.CostUsd)))
     }
+
+    It 'a batch row with typed columns shows the answer as Field=value, and a failed row its error' {
+        $schema = [ordered]@{
+            type = 'object'; additionalProperties = $false; required = 'Category', 'Priority'
+            properties = [ordered]@{ Category = @{ type = 'string'; enum = 'Hardware', 'Network' }; Priority = @{ type = 'integer' } }
+        }
+        $rows = @(
+            [pscustomobject]@{ Id = 'T-1'; Prompt = 'Classify: printer offline' }
+            [pscustomobject]@{ Id = 'T-2'; Prompt = '' }
+        ) | Invoke-ClaudeBatch -JsonSchema $schema -ErrorAction SilentlyContinue
+        $rows[0].PSObject.TypeNames | Should -Contain 'ClaudePS.ClaudeBatchResult#TypedRow'
+        $text = $rows | Format-At80
+        $text | Should -Match "T-1\s+Succeeded\s+[0-9.]+\s+Category=$($rows[0].Category) Priority=$($rows[0].Priority)"
+        $text | Should -Match "T-2\s+Failed"
+        $text | Should -Not -Match '\{"Category"'
+    }
 }

@@ -14,6 +14,8 @@ namespace ClaudePS.Hosting;
 internal static class BatchRowAdapter
 {
     public const string ResultTypeName = "ClaudePS.ClaudeBatchResult#Row";
+    /// <summary>Also carried by rows with typed columns (-JsonSchema, -OutputType): their view shows the answer's fields.</summary>
+    public const string TypedResultTypeName = "ClaudePS.ClaudeBatchResult#TypedRow";
 
     public static BatchRow ToRow(PSObject input)
     {
@@ -43,6 +45,7 @@ internal static class BatchRowAdapter
     {
         var o = new PSObject();
         o.TypeNames.Insert(0, ResultTypeName);
+        if (typed is not null) o.TypeNames.Insert(0, TypedResultTypeName);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var c in r.Columns)
             if (names.Add(c.Key)) o.Properties.Add(new PSNoteProperty(c.Key, c.Value));
