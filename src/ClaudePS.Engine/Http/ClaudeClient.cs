@@ -1,9 +1,7 @@
 using System;
-using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -176,7 +174,7 @@ public sealed class ClaudeClient
         };
         try
         {
-            var response = (await transport.SendAsync(send, call, cancellationToken).ConfigureAwait(false)).Response;
+            var response = await transport.SendAsync(send, call, cancellationToken).ConfigureAwait(false);
             send.Bill(response.Usage);
             status = "200";
             duration = response.Duration; // measured as the reply was read: no second clock read
@@ -195,18 +193,8 @@ public sealed class ClaudeClient
         }
     }
 
-    /// <summary>A Messages reply as the transport carries it. A struct on purpose: generic code over a struct
-    /// is compiled for it alone, while code over reference types is shared and looks its type argument up
-    /// at run time (in the transport's every step), so the hot path gets the transport's code to itself.</summary>
-    private readonly struct MessageReply
-    {
-        public MessageReply(ClaudeResponse response) => Response = response;
-        public ClaudeResponse Response { get; }
-    }
-
-    /// <summary>One Messages call as the transport sends it: its target, its reader and what it billed, in
-    /// one object (this runs on every prompt; closures and delegates cost four allocations more).</summary>
-    private sealed class MessagesRequest : TransportRequest<MessageReply>
+    /// <summary>One Messages call as the transport sends it: its target, its reader and what it billed.</summary>
+    private sealed class MessagesRequest : TransportRequest<ClaudeResponse>
     {
         private readonly ClaudeClient _client;
         private readonly ApiDialect _dialect;
@@ -228,7 +216,7 @@ public sealed class ClaudeClient
 
         public override Uri Target(Uri endpoint) => _dialect.MessagesUri(endpoint, Model!, Stream);
 
-        public override ValueTask<MessageReply> ReadAsync(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken) =>
+        public override ValueTask<ClaudeResponse> ReadAsync(HttpResponseMessage response, AttemptContext attempt, CancellationToken cancellationToken) =>
             ReadMessageAsync(response, attempt, Stream, _onText, _call, cancellationToken);
 
         // A reply that failed after the server reported usage is billed all the same.
@@ -247,29 +235,25 @@ public sealed class ClaudeClient
     }
 
     /// <summary>Reads one successful Messages reply, whole or streamed, into a response.</summary>
-    private static async ValueTask<MessageReply> ReadMessageAsync(HttpResponseMessage res, AttemptContext attempt, bool stream, Action<string>? onText, CallOptions call, CancellationToken ct)
+    private static async ValueTask<ClaudeResponse> ReadMessageAsync(HttpResponseMessage res, AttemptContext attempt, bool stream, Action<string>? onText, CallOptions call, CancellationToken ct)
     {
         var builder = new MessageBuilder();
         attempt.Builder = builder;
         using var content = await res.Content.ReadAsStreamAsync().ConfigureAwait(false);
-        if (!stream)
-        {
-            var (body, length) = await ReadWholeAsync(content, DeclaredLength(res.Content.Headers), ct).ConfigureAwait(false);
-            try
-            {
-                return new MessageReply(WholeReply(builder, new ReadOnlySpan<byte>(body, 0, length), attempt, call));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(body);
-            }
-        }
+        if (stream) return await StreamedReplyAsync(content, builder, attempt, onText, ct).ConfigureAwait(false);
 
-        return new MessageReply(await StreamedReplyAsync(content, builder, attempt, onText, ct).ConfigureAwait(false));
+        // Read with the attempt's token (its timeout applies to the body too), then parse from the bytes.
+        using var body = new MemoryStream();
+        await content.CopyToAsync(body, 16 * 1024, ct).ConfigureAwait(false);
+        var json = new ReadOnlySpan<byte>(body.GetBuffer(), 0, (int)body.Length);
+        builder.ReadMessage(json);
+        var took = attempt.Elapsed;
+        var response = builder.Build(attempt.RequestId, attempt.ShownEndpoint, took, took, attempt.Attempt);
+        if (call.KeepRawJson) response.RawJson = Utf8.Decode(json);
+        return response;
     }
 
-    /// <summary>Reads a streamed reply. Its own method: the lambda's captures would otherwise be allocated
-    /// on every call of <see cref="ReadMessageAsync"/>, whole replies too.</summary>
+    /// <summary>Reads a streamed reply, noting when the first text arrived.</summary>
     private static async Task<ClaudeResponse> StreamedReplyAsync(Stream content, MessageBuilder builder, AttemptContext attempt, Action<string>? onText, CancellationToken ct)
     {
         TimeSpan? firstToken = null;
@@ -279,64 +263,6 @@ public sealed class ClaudeClient
             onText?.Invoke(text);
         }, attempt.RequestId, attempt.Endpoint, ct, attempt.Idle is { } idle ? idle.Kick : null).ConfigureAwait(false);
         return builder.Build(attempt.RequestId, attempt.ShownEndpoint, attempt.Elapsed, firstToken, attempt.Attempt);
-    }
-
-    private static ClaudeResponse WholeReply(MessageBuilder builder, ReadOnlySpan<byte> json, AttemptContext attempt, CallOptions call)
-    {
-        builder.ReadMessage(json);
-        var took = attempt.Elapsed;
-        var response = builder.Build(attempt.RequestId, attempt.ShownEndpoint, took, took, attempt.Attempt);
-        if (call.KeepRawJson) response.RawJson = Utf8.Decode(json);
-        return response;
-    }
-
-    /// <summary>The reply's Content-Length, read as text: the typed property parses the header into a
-    /// stored object and a boxed number on every reply.</summary>
-    private static long? DeclaredLength(HttpContentHeaders headers)
-    {
-#if NET8_0_OR_GREATER
-        if (headers.NonValidated.TryGetValues("Content-Length", out var values))
-            foreach (var value in values)
-                return long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
-        return null;
-#else
-        return headers.ContentLength;
-#endif
-    }
-
-    /// <summary>Reads a whole reply body into a buffer from the shared pool (the caller returns it): the
-    /// reply is parsed once, straight from these bytes.</summary>
-    private static async ValueTask<(byte[] Buffer, int Length)> ReadWholeAsync(Stream content, long? contentLength, CancellationToken ct)
-    {
-        var pool = ArrayPool<byte>.Shared;
-        // One byte over a declared length, so the read that finds the end needs no bigger buffer.
-        var buffer = pool.Rent(contentLength is > 0 and < 1 << 24 ? (int)contentLength + 1 : 16 * 1024);
-        int used = 0;
-        try
-        {
-            while (true)
-            {
-                if (used == buffer.Length)
-                {
-                    var bigger = pool.Rent(buffer.Length * 2);
-                    Buffer.BlockCopy(buffer, 0, bigger, 0, used);
-                    pool.Return(buffer);
-                    buffer = bigger;
-                }
-#if NET8_0_OR_GREATER
-                int n = await content.ReadAsync(buffer.AsMemory(used), ct).ConfigureAwait(false);
-#else
-                int n = await content.ReadAsync(buffer, used, buffer.Length - used, ct).ConfigureAwait(false);
-#endif
-                if (n == 0) return (buffer, used);
-                used += n;
-            }
-        }
-        catch
-        {
-            pool.Return(buffer);
-            throw;
-        }
     }
 
     /// <summary>Hands a billed reply to the usage ledger once and puts its cost on the response.</summary>

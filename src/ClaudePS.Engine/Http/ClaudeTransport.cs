@@ -48,7 +48,7 @@ internal abstract class TransportRequest
 }
 
 /// <summary>A call whose successful reply becomes a <typeparamref name="T"/>. The Messages call is its own
-/// subclass (one object a call: no closures or delegates); other calls use <see cref="DelegateRequest{T}"/>.</summary>
+/// subclass (it also bills failed attempts); other calls use <see cref="DelegateRequest{T}"/>.</summary>
 internal abstract class TransportRequest<T> : TransportRequest
 {
     /// <summary>Reads the successful reply of an attempt.</summary>
@@ -431,12 +431,10 @@ internal sealed class ClaudeTransport
     /// <summary>Only read when a request is written, so one instance serves them all.</summary>
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
-    /// <summary>The headers every request of the connection sends, set once on its HttpClient: adding them
-    /// to each request by name looked every name up again (a tenth of the client's CPU per call), and a
-    /// request with no header of its own takes the defaults in one copy. <c>accept</c> and the retry count
-    /// are defaults a stream or a retry overrides. A fixed credential (an API key or a static bearer token)
-    /// is one of them: it never changes, and the
-    /// connection's HttpClient talks to nothing but the connection's endpoints. Returns whether it did so.</summary>
+    /// <summary>The headers every request of the connection sends, set once on its HttpClient rather than on
+    /// each request. <c>accept</c> and the retry count are defaults a stream or a retry overrides. A fixed
+    /// credential (an API key or a static bearer token) is one of them: it never changes, and the
+    /// connection's HttpClient talks to nothing but the connection's endpoints. Returns whether it is.</summary>
     private static bool SetDefaultHeaders(HttpClient http, Connections.ClaudeConnectionOptions options, ICredentialProvider credential)
     {
         var headers = http.DefaultRequestHeaders;
