@@ -13,6 +13,7 @@ namespace ClaudePS.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClaudeBatch", SupportsShouldProcess = true, DefaultParameterSetName = "Rows")]
 [OutputType("ClaudePS.ClaudeBatchResult#Row")]
+[OutputType("ClaudePS.ClaudeBatchResult#TypedRow")]
 [OutputType(typeof(ClaudeBatchInfo))]
 public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
 {
