@@ -56,6 +56,16 @@ public class EndpointBreakerTests
         return Assert.IsType<BrokenCircuitException>(outcome.Exception).RetryAfter;
     }
 
+    /// <summary>A breaker that two failures opened (minimum throughput 2, ratio 1) and whose 10 s break has passed.</summary>
+    private static async Task<EndpointBreaker> OpenAndDueForTrialAsync()
+    {
+        var (breaker, clock) = Create(minimumThroughput: 2, ratio: 1);
+        await Passes(breaker, Blaming());
+        await Passes(breaker, Blaming());
+        clock.Advance(TimeSpan.FromSeconds(10));
+        return breaker;
+    }
+
     private static async Task Passes(EndpointBreaker breaker, Outcome<string> end) =>
         Assert.IsNotType<BrokenCircuitException>((await Attempt(breaker, end)).Exception);
 
@@ -121,10 +131,7 @@ public class EndpointBreakerTests
     [Fact]
     public async Task A_failed_trial_opens_it_for_another_full_break()
     {
-        var (breaker, clock) = Create(minimumThroughput: 2, ratio: 1);
-        await Passes(breaker, Blaming());
-        await Passes(breaker, Blaming());
-        clock.Advance(TimeSpan.FromSeconds(10));
+        var breaker = await OpenAndDueForTrialAsync();
         await Passes(breaker, Blaming());
         Assert.True(breaker.IsOpen);
         Assert.Equal(TimeSpan.FromSeconds(10), await Refused(breaker));
@@ -133,10 +140,7 @@ public class EndpointBreakerTests
     [Fact]
     public async Task A_cancelled_trial_counts_as_failed_and_starts_the_break_again()
     {
-        var (breaker, clock) = Create(minimumThroughput: 2, ratio: 1);
-        await Passes(breaker, Blaming());
-        await Passes(breaker, Blaming());
-        clock.Advance(TimeSpan.FromSeconds(10));
+        var breaker = await OpenAndDueForTrialAsync();
         await Passes(breaker, Canceled());             // the trial: the caller gave up, no evidence of health
         Assert.True(breaker.IsOpen);
         Assert.Equal(TimeSpan.FromSeconds(10), await Refused(breaker));
@@ -145,10 +149,7 @@ public class EndpointBreakerTests
     [Fact]
     public async Task A_trial_that_the_endpoint_answered_closes_it_even_when_the_call_failed()
     {
-        var (breaker, clock) = Create(minimumThroughput: 2, ratio: 1);
-        await Passes(breaker, Blaming());
-        await Passes(breaker, Blaming());
-        clock.Advance(TimeSpan.FromSeconds(10));
+        var breaker = await OpenAndDueForTrialAsync();
         await Passes(breaker, NotBlaming());
         Assert.False(breaker.IsOpen);
     }
