@@ -47,6 +47,26 @@ Describe 'Receive-ClaudeBatchResult' -Skip:$missing {
         { $rows | Receive-ClaudeBatchResult -ErrorAction Stop } | Should -Throw
     }
 
+    It '-JsonSchema gives the typed columns back, joined to the rows or on their own' {
+        $schema = [ordered]@{
+            type = 'object'; additionalProperties = $false; required = 'Team', 'Priority'
+            properties = [ordered]@{ Team = @{ type = 'string' }; Priority = @{ type = 'integer' } }
+        }
+        $handles = $script:Rows | Invoke-ClaudeBatch -PromptTemplate $script:Template -JsonSchema $schema -UseBatchApi -NoWait
+        $handles | Wait-ClaudeBatch -PollIntervalSec 1 | Out-Null
+
+        $out = $script:Rows | Receive-ClaudeBatchResult -Id $handles.Id -PromptTemplate $script:Template -JsonSchema $schema
+        @($out).Count | Should -Be $script:Rows.Count
+        $out.Id | Should -Be $script:Rows.Id
+        $out | ForEach-Object { $_.Status | Should -Be 'Succeeded'; $_.Priority | Should -BeOfType [long]; $_.Team | Should -Not -BeNullOrEmpty }
+        $out[0].PSObject.TypeNames | Should -Contain 'ClaudePS.ClaudeBatchResult#TypedRow'
+        ($out | Out-String -Width 80) | Should -Match 'Team=.+ Priority=\d+'
+
+        $alone = Receive-ClaudeBatchResult -Id $handles.Id -JsonSchema $schema
+        @($alone).Count | Should -Be $script:Rows.Count
+        $alone | ForEach-Object { $_.Priority | Should -BeOfType [long] }
+    }
+
     It '-Connection picks a named connection' {
         Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Name other
         try { Receive-ClaudeBatchResult -Id $script:Handles.Id -Connection other | Should -HaveCount $script:Rows.Count }

@@ -48,6 +48,9 @@ internal sealed class BatchRequestBuilder
         _features = new BatchRequestFeatures(options);
     }
 
+    /// <summary>-JsonSchema / -OutputType of the run: the schema replies are projected into typed columns by.</summary>
+    internal TypedColumnSchema? Schema => _features.Schema;
+
     public PreparedRow Prepare(BatchRow row, long number)
     {
         string rowId = RowIdOf(row, number);

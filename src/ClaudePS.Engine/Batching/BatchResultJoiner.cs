@@ -39,13 +39,7 @@ public sealed class BatchResultJoiner
         long n = 0;
         await client.ReadResultsAsync(info, line =>
         {
-            if (emitUnjoined)
-            {
-                n++;
-                var columns = new[] { new KeyValuePair<string, object?>("CustomId", line.CustomId) };
-                var p = new PreparedRow { Number = n, RowId = line.CustomId, Row = new BatchRow(columns, null) };
-                Write(sink, ToResult(p, line, info.Id));
-            }
+            if (emitUnjoined) Write(sink, ToResult(Unjoined(++n, line.CustomId), line, info.Id));
             else _results[line.CustomId] = (line, info.Id);
         }, ct).ConfigureAwait(false);
     }
@@ -73,12 +67,7 @@ public sealed class BatchResultJoiner
         if (emitUnclaimed)
         {
             long n = 0;
-            foreach (var kv in _results)
-            {
-                var columns = new[] { new KeyValuePair<string, object?>("CustomId", kv.Key) };
-                var p = new PreparedRow { Number = ++n, RowId = kv.Key, Row = new BatchRow(columns, null) };
-                Write(sink, ToResult(p, kv.Value.Line, kv.Value.BatchId));
-            }
+            foreach (var kv in _results) Write(sink, ToResult(Unjoined(++n, kv.Key), kv.Value.Line, kv.Value.BatchId));
             _results.Clear();
             return;
         }
@@ -87,6 +76,13 @@ public sealed class BatchResultJoiner
     }
 
     private string First() { foreach (var k in _results.Keys) return k; return ""; }
+
+    /// <summary>A result with no input row: its custom id is its only column; a schema still types its reply.</summary>
+    private PreparedRow Unjoined(long number, string customId) => new()
+    {
+        Number = number, RowId = customId, Schema = _builder.Schema,
+        Row = new BatchRow(new[] { new KeyValuePair<string, object?>("CustomId", customId) }, null),
+    };
 
     private ClaudeBatchResult ToResult(PreparedRow p, MessageBatchResultLine line, string batchId)
     {

@@ -167,7 +167,7 @@ public sealed class InvokeClaudeBatchCommand : ClaudeAsyncCmdlet, IDisposable
         if (NoWait && !UseBatchApi)
             ThrowTerminating(new ClaudeException(new ClaudeError("ClaudePS.InvalidArgument", ClaudeErrorCategory.InvalidArgument, "-NoWait works only with -UseBatchApi.")));
         TypedColumnLayout? typed = null;
-        try { if (schema is not null) typed = new TypedColumnLayout(TypedColumnSchema.Parse(schema).FieldNames, OutputType); }
+        try { typed = SchemaParameters.ColumnLayout(schema, OutputType); }
         catch (ClaudeException ex) { ThrowTerminating(ex); return; }
         _out = new BatchRowAdapter.ResultSink(Sink, typed);
         if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && w is SwitchParameter { IsPresent: true })

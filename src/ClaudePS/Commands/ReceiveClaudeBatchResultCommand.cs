@@ -14,6 +14,7 @@ namespace ClaudePS.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "ClaudeBatchResult")]
 [OutputType("ClaudePS.ClaudeBatchResult#Row")]
+[OutputType("ClaudePS.ClaudeBatchResult#TypedRow")]
 public sealed class ReceiveClaudeBatchResultCommand : ClaudeAsyncCmdlet
 {
     /// <summary>Batch ids (msgbatch_...). Not bound from piped rows, so a row's own Id column cannot be taken for one.</summary>
@@ -36,6 +37,16 @@ public sealed class ReceiveClaudeBatchResultCommand : ClaudeAsyncCmdlet
     [Parameter]
     public string[]? Tag { get; set; }
 
+    /// <summary>The -JsonSchema the rows were submitted with: each reply becomes typed columns again.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public object? JsonSchema { get; set; }
+
+    /// <summary>The -OutputType the rows were submitted with: each reply becomes typed columns of its properties.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Type? OutputType { get; set; }
+
     [Parameter]
     [ArgumentCompleter(typeof(ConnectionCompleter))]
     public string? Connection { get; set; }
@@ -49,11 +60,20 @@ public sealed class ReceiveClaudeBatchResultCommand : ClaudeAsyncCmdlet
     protected override void BeginProcessing()
     {
         _connection = ResolveConnection(Connection);
-        _out = new BatchRowAdapter.ResultSink(Sink);
+        string? schema;
+        TypedColumnLayout? typed;
+        try
+        {
+            schema = SchemaParameters.SchemaText(JsonSchema, OutputType);
+            typed = SchemaParameters.ColumnLayout(schema, OutputType);
+        }
+        catch (ClaudeException ex) { ThrowTerminating(ex); return; }
+        _out = new BatchRowAdapter.ResultSink(Sink, typed);
         _joiner = new BatchResultJoiner(_connection, new BatchOptions
         {
             PromptTemplate = PromptTemplate,
             Model = Model,
+            JsonSchema = schema,
             Tags = Tag ?? Array.Empty<string>(),
         });
         if (Id is { Length: > 0 } ids) Load(ids);

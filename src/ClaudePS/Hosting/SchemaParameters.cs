@@ -1,10 +1,11 @@
 using System;
 using System.Collections;
+using ClaudePS.Engine.Batching;
 using ClaudePS.Engine.Prompting;
 
 namespace ClaudePS.Hosting;
 
-/// <summary>-JsonSchema / -OutputType as schema text, for Invoke-ClaudePrompt and Invoke-ClaudeBatch alike.</summary>
+/// <summary>-JsonSchema / -OutputType as schema text (every cmdlet that takes them) and as typed columns (the batch cmdlets).</summary>
 internal static class SchemaParameters
 {
     /// <summary>The schema text for the two parameters, or null when neither was given.</summary>
@@ -23,4 +24,8 @@ internal static class SchemaParameters
                 "-JsonSchema takes JSON text or a hashtable; it was a " + jsonSchema.GetType().Name + ".")),
         };
     }
+
+    /// <summary>How a batch cmdlet lays out the typed columns of <paramref name="schemaText"/> (null: none).</summary>
+    public static TypedColumnLayout? ColumnLayout(string? schemaText, Type? outputType) =>
+        schemaText is null ? null : new TypedColumnLayout(TypedColumnSchema.Parse(schemaText).FieldNames, outputType);
 }

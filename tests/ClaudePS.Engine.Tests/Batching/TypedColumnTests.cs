@@ -194,4 +194,32 @@ public sealed class TypedColumnTests
         Assert.Equal(sink.Results[0].Usage.InputTokens, server.Results[0].Usage.InputTokens);
         Assert.Equal(sink.Results[0].Fields.Select(f => f.Key), server.Results[0].Fields.Select(f => f.Key));
     }
+
+    [Fact]
+    public async Task Results_received_later_with_the_schema_get_the_typed_columns_joined_or_not()
+    {
+        await using var emulator = await BatchTest.StartEmulatorAsync();
+        emulator.State.Batches().Options.PerRequestDelay = TimeSpan.Zero;
+        var connection = emulator.Connection;
+        var rows = BatchTest.Rows(3).ToList();
+        var submitted = new CollectingSink();
+        await BatchRunner.RunAsync(connection, new BatchOptions { JsonSchema = FiveFields, UseBatchApi = true, NoWait = true }, rows, submitted, CancellationToken.None).WaitAsync(Limit);
+        var handle = Assert.IsType<ClaudeBatchInfo>(Assert.Single(submitted.Objects));
+        await new MessageBatchClient(connection).WaitAsync(handle.Id, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), null, Limit, CancellationToken.None);
+
+        // The next morning: the same rows and schema join the results back, typed.
+        var joiner = new BatchResultJoiner(connection, new BatchOptions { JsonSchema = FiveFields });
+        var joined = new CollectingSink();
+        await joiner.LoadAsync(handle.Id, joined, emitUnjoined: false, CancellationToken.None);
+        foreach (var row in rows) joiner.Join(row, joined);
+        joiner.Finish(joined);
+        Assert.Equal(new[] { "r1", "r2", "r3" }, joined.Results.Select(r => r.RowId));
+        Assert.All(joined.Results, r => Assert.IsType<long>(r.Fields[1].Value));
+
+        // Without the rows: each result stands alone under its custom id, still typed.
+        var alone = new CollectingSink();
+        await new BatchResultJoiner(connection, new BatchOptions { JsonSchema = FiveFields }).LoadAsync(handle.Id, alone, emitUnjoined: true, CancellationToken.None);
+        Assert.Equal(3, alone.Results.Count);
+        Assert.All(alone.Results, r => Assert.Equal(joined.Results[0].Fields.Select(f => f.Key), r.Fields.Select(f => f.Key)));
+    }
 }
