@@ -52,7 +52,7 @@ public sealed class TypedColumnSchema
         var root = doc.RootElement;
         if (!root.TryGetProperty("properties", out var props) || props.ValueKind != JsonValueKind.Object || !props.EnumerateObject().Any())
             throw new ClaudeException(new ClaudeError("ClaudePS.InvalidSchema", ClaudeErrorCategory.InvalidArgument,
-                "-JsonSchema: Invoke-ClaudeBatch turns the schema's top-level properties into columns, and this schema has none. " +
+                "-JsonSchema: a batch turns the schema's top-level properties into columns, and this schema has none. " +
                 "Give an object schema, e.g. @{ type = 'object'; properties = @{ Category = @{ type = 'string' } }; required = @('Category') }."));
         var required = new HashSet<string>(StringComparer.Ordinal);
         if (root.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array)

@@ -36,7 +36,7 @@ public static class ApiErrors
             401 => ("ClaudePS.AuthenticationFailed", ClaudeErrorCategory.AuthenticationError, "Check the API key or token; run Connect-Claude again with a valid credential.", false),
             402 => ("ClaudePS.BillingError", ClaudeErrorCategory.QuotaExceeded, "Check the organisation's billing settings in the Claude Console.", false),
             403 => ("ClaudePS.PermissionDenied", ClaudeErrorCategory.PermissionDenied, "The credential is valid but lacks access to this model or feature.", false),
-            404 => ("ClaudePS.NotFound", ClaudeErrorCategory.ObjectNotFound, "Check the model name (Get-ClaudeModel lists them) or the URI.", false),
+            404 => ("ClaudePS.NotFound", ClaudeErrorCategory.ObjectNotFound, "Check the model name (Get-ClaudeModel lists them), the batch id (Get-ClaudeBatch lists them) or the URI.", false),
             408 => ("ClaudePS.Timeout", ClaudeErrorCategory.OperationTimeout, "The request timed out at the server; try again.", true),
             409 => ("ClaudePS.Conflict", ClaudeErrorCategory.ResourceBusy, "A conflicting operation is in progress; try again.", true),
             413 => ("ClaudePS.RequestTooLarge", ClaudeErrorCategory.LimitsExceeded, "Make the request smaller (32 MB at most for messages).", false),
