@@ -4,6 +4,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
 using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Http;
 using ClaudePS.Engine.Usage;
@@ -64,6 +66,11 @@ public sealed class ClaudeConnection : IDisposable
         !string.IsNullOrWhiteSpace(requested) ? requested!
         : !string.IsNullOrWhiteSpace(conversation?.Model) ? conversation!.Model!
         : DefaultModel;
+
+    /// <summary>Proves that the endpoint takes the credential (Connect-Claude -Validate) with one
+    /// count_tokens call, which is free: on the default model when one is set, else a small current one.</summary>
+    public Task CheckEndpointAsync(CancellationToken cancellationToken) =>
+        Client.CountTokensAsync(MessageRequest.ForPrompt("ping", Options.DefaultModel ?? KnownModels.ValidationModel), cancellationToken);
 
     /// <summary>The connection's cost limit (Connect-Claude -MaxCostUsd); null for none.</summary>
     public BudgetGuard? Budget { get; }

@@ -328,7 +328,7 @@ public sealed class ConnectClaudeCommand : ClaudeAsyncCmdlet
             RunEngine(async (sink, ct) =>
             {
                 sink.WriteVerbose($"Validating the credential against {connection.Info.Endpoints[0]}.");
-                await connection.Client.CountTokensAsync(Engine.Wire.MessageRequest.ForPrompt("ping", connection.Options.DefaultModel ?? Engine.Wire.KnownModels.ValidationModel), ct).ConfigureAwait(false);
+                await connection.CheckEndpointAsync(ct).ConfigureAwait(false);
             });
         }
 
