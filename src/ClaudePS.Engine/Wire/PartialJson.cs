@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
@@ -17,21 +18,11 @@ internal static class PartialJson
         if (IsObject(text)) return text;
         // Cut points: the whole text, before each comma, and just after each opening bracket (outside strings).
         var cuts = new List<int> { text.Length };
-        bool inString = false, escaped = false;
-        for (int i = 0; i < text.Length; i++)
+        OutsideStrings(text, (i, c) =>
         {
-            char c = text[i];
-            if (inString)
-            {
-                if (escaped) escaped = false;
-                else if (c == '\\') escaped = true;
-                else if (c == '"') inString = false;
-                continue;
-            }
-            if (c == '"') inString = true;
-            else if (c == ',') cuts.Add(i);
+            if (c == ',') cuts.Add(i);
             else if (c is '{' or '[') cuts.Add(i + 1);
-        }
+        });
         cuts.Sort();
         for (int k = cuts.Count - 1; k >= 0; k--)
         {
@@ -45,21 +36,12 @@ internal static class PartialJson
     private static string Close(string prefix)
     {
         var open = new Stack<char>();
-        bool inString = false, escaped = false;
-        foreach (char c in prefix)
+        var (inString, escaped) = OutsideStrings(prefix, (_, c) =>
         {
-            if (inString)
-            {
-                if (escaped) escaped = false;
-                else if (c == '\\') escaped = true;
-                else if (c == '"') inString = false;
-                continue;
-            }
-            if (c == '"') inString = true;
-            else if (c == '{') open.Push('}');
+            if (c == '{') open.Push('}');
             else if (c == '[') open.Push(']');
             else if (c is '}' or ']' && open.Count > 0) open.Pop();
-        }
+        });
         var sb = new StringBuilder(prefix.TrimEnd());
         if (inString)
         {
@@ -68,6 +50,26 @@ internal static class PartialJson
         }
         while (open.Count > 0) sb.Append(open.Pop());
         return sb.ToString();
+    }
+
+    /// <summary>Hands every character outside string literals (quotes excluded) to <paramref name="visit"/>
+    /// with its index; says whether the text ends inside a string, and right after a backslash in it.</summary>
+    private static (bool InString, bool Escaped) OutsideStrings(string text, Action<int, char> visit)
+    {
+        bool inString = false, escaped = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (inString)
+            {
+                if (escaped) escaped = false;
+                else if (c == '\\') escaped = true;
+                else if (c == '"') inString = false;
+            }
+            else if (c == '"') inString = true;
+            else visit(i, c);
+        }
+        return (inString, escaped);
     }
 
     private static bool IsObject(string text)

@@ -166,12 +166,7 @@ public sealed class ParallelBatchTests
         var sink = new CollectingSink();
         // After three rows 0.000105 is spent: the fourth fits (0.000614), the fifth does not (0.000649).
         var options = new BatchOptions { MaxTokens = 100, MaxCostUsd = 0.00063m, ThrottleLimit = 1 };
-        BatchSummary summary;
-        using (var runner = new BatchRunner(connection, options, CancellationToken.None))
-        {
-            foreach (var row in BatchTest.Rows(8)) runner.Add(row, sink);
-            summary = await Task.Run(() => runner.Complete(sink)).WaitAsync(Limit);
-        }
+        var summary = await BatchRunner.RunAsync(connection, options, BatchTest.Rows(8), sink, CancellationToken.None).WaitAsync(Limit);
 
         var sent = sink.Results.Where(r => r.Status == ClaudeBatchRowStatus.Succeeded).Select(r => r.RowId).ToArray();
         var skipped = sink.Results.Where(r => r.Status == ClaudeBatchRowStatus.Skipped).ToArray();
