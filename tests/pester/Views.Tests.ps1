@@ -78,6 +78,15 @@ Describe 'default views at 80 columns' {
         }
     }
 
+    It 'a metric shows its name, value and labels' {
+        Invoke-ClaudePrompt 'Count me.' | Out-Null
+        $metrics = @(Get-ClaudeMetrics claudeps_requests_total, claudeps_request_duration_seconds_bucket)
+        $text = $metrics | Format-At80
+        $text | Should -Match ('claudeps_requests_total\s+' + [regex]::Escape($metrics[0].Value) + '\s+model=')
+        $text | Should -Match 'claudeps_request_duration_seconds_bucket'
+        $text | Should -Match '(?m)^\s+status=200\s*$'
+    }
+
     It 'a batch row shows its id, status, tokens and cost' {
         $rows = [pscustomobject]@{ Id = 'T-1'; Prompt = 'Classify: printer offline' } | Invoke-ClaudeBatch
         $text = $rows | Format-At80
