@@ -199,6 +199,7 @@ public sealed class Redactor
 
         var candidates = new List<int>();
         bool timedOut = false;
+        int unscannedFrom = n;
         foreach (var r in _recognizers)
         {
             var regex = r.Regex;
@@ -227,8 +228,7 @@ public sealed class Redactor
                 }
                 catch (RegexMatchTimeoutException)
                 {
-                    // Fail closed: what could not be scanned is not shown.
-                    found.Add(new Finding(pos, n, UnscannedType, int.MaxValue));
+                    unscannedFrom = Math.Min(unscannedFrom, pos);
                     timedOut = true;
                     Interlocked.Increment(ref _timeouts);
                     break;
@@ -248,9 +248,15 @@ public sealed class Redactor
         }
 
         Candidates.ForgetDigitRuns();
-        // After a timeout the rest is redacted unscanned, so nothing later text brings can change this
-        // window: commit it all (a stream then stops scanning instead of paying the timeout per delta).
-        if (!final && !timedOut)
+        if (timedOut)
+        {
+            // Fail closed: nothing from where a recognizer gave up (or, if earlier, where another still
+            // waited for more text) is shown. Nothing later text brings can change that, so the whole
+            // window is committed: a stream then stops scanning instead of paying the timeout per delta.
+            found.Add(new Finding(Math.Min(unscannedFrom, commit), n, UnscannedType, int.MaxValue));
+            commit = n;
+        }
+        else if (!final)
         {
             commit = Math.Min(commit, GrowthStart(s, from, n));
             // Never cut through a raw match: the scan that resumes at the commit point must see what a

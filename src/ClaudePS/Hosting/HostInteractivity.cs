@@ -25,11 +25,16 @@ internal static class HostInteractivity
     {
         foreach (var arg in args)
         {
-            if (arg.Length < 5 || (arg[0] != '-' && arg[0] != '/')) continue;
-            if (arg == "-File" || arg == "-f" || arg == "-Command" || arg == "-c") break; // what follows belongs to the script
+            if (arg.Length < 2 || (arg[0] != '-' && arg[0] != '/')) continue;
             var name = arg.Substring(1);
-            if ("noninteractive".StartsWith(name, StringComparison.OrdinalIgnoreCase)) return true;
+            if (IsScriptSwitch(name)) break; // what follows belongs to the script, not to pwsh
+            if (name.Length >= 4 && "noninteractive".StartsWith(name, StringComparison.OrdinalIgnoreCase)) return true;
         }
         return false;
     }
+
+    /// <summary>-File / -Command as pwsh takes them: -f, -c, or a prefix of the whole name, in any case.</summary>
+    private static bool IsScriptSwitch(string name) =>
+        name.Equals("f", StringComparison.OrdinalIgnoreCase) || name.Equals("c", StringComparison.OrdinalIgnoreCase) ||
+        (name.Length >= 3 && ("file".StartsWith(name, StringComparison.OrdinalIgnoreCase) || "command".StartsWith(name, StringComparison.OrdinalIgnoreCase)));
 }

@@ -26,6 +26,27 @@ public sealed class SafetyTests
         Assert.DoesNotContain("aaaa", shown);
     }
 
+    [Fact]
+    public void A_timeout_in_a_stream_hides_the_text_even_while_another_recognizer_waits_for_more()
+    {
+        // The custom pattern times out on the run of a's; the built-in key recognizer meanwhile waits to
+        // see what follows the key at the end. The text before the key was never scanned by the custom
+        // pattern, so none of it may be shown.
+        const string key = "sk-ant-api03-Zq8vR2mN4kL7pX1wT9yB3cD6fG0hJ5sA8eU2iO4rQ7tY1uW3zX5vC9bN6mK0lP2jH4gF8dS1aE3qR5tY7uI9oP0aSdFgHjKlZx-QwErTyAA";
+        var options = new RedactionOptions
+        {
+            Profile = RedactionProfile.Standard,
+            CustomPatterns = new[] { new CustomRedactionPattern("Evil", "(a+)+$") },
+            MatchTimeout = TimeSpan.FromMilliseconds(20),
+        };
+        var stream = new Redactor(options).CreateStream();
+        string shown = stream.Write("safe prefix " + new string('a', 5000) + "! key " + key);
+        shown += stream.Write(" rest");
+        shown += stream.Complete();
+        Assert.DoesNotContain("aaaa", shown);
+        Assert.DoesNotContain(key, shown);
+    }
+
     /// <summary>
     /// Adversarial inputs (long runs that almost match every recognizer) must finish without a timeout:
     /// catastrophic backtracking over thousands of characters takes far longer than the 5 s allowed per
