@@ -92,15 +92,22 @@ public sealed class ClaudeResponse
         return copy;
     }
 
+    /// <summary>A copy carrying the usage and cost of every request that made this reply (paused turns, tool turns).</summary>
+    public ClaudeResponse WithTotals(ClaudeUsage totalUsage, decimal? totalCost)
+    {
+        var copy = (ClaudeResponse)MemberwiseClone();
+        copy._usage = totalUsage;
+        copy.CostUsd = totalCost;
+        return copy;
+    }
+
     /// <summary>The final reply of a tool loop, carrying its calls and the usage and cost summed over every turn.</summary>
     public ClaudeResponse WithToolLoop(IReadOnlyList<ClaudeToolCall> calls, int turns, string status, ClaudeUsage totalUsage, decimal? totalCost)
     {
-        var copy = (ClaudeResponse)MemberwiseClone();
+        var copy = WithTotals(totalUsage, totalCost);
         copy._toolCalls = calls;
         copy.Turns = turns;
         copy.ToolLoopStatus = status;
-        copy._usage = totalUsage;
-        copy.CostUsd = totalCost;
         return copy;
     }
 

@@ -85,7 +85,7 @@ public sealed class PromptRunner
             turn++;
             var shown = ResponseRedaction.Apply(redactor, raw);
             sink.WriteVerbose(PromptFeatures.Summary(shown));
-            kept.Add(Conversations.Reply(shown));
+            kept.Add(Conversations.Reply(shown, paused));
             // The model gets its own turn back exactly as it came (tool ids, input, signed thinking).
             var sent = new ClaudeMessage { Role = "assistant" };
             sent.Content.AddRange(raw.Content);
@@ -112,7 +112,7 @@ public sealed class PromptRunner
             raw = await SendAsync(request, options, sink, redactor, paused, cancellationToken).ConfigureAwait(false);
             requests++;
             usage = usage.Add(raw.Usage);
-            cost = cost is { } c && raw.CostUsd is { } more ? c + more : null; // an unknown price is never guessed as zero
+            cost = SumCost(cost, raw.CostUsd);
         }
         var response = Finish(raw, options, redactor, sink).WithToolLoop(calls, requests, status, usage, cost);
         return PromptFeatures.Complete(options, userTurn, kept, response, replyInTurns: status != "Completed", paused);
@@ -152,13 +152,22 @@ public sealed class PromptRunner
             response = await SendAsync().ConfigureAwait(false);
             // pause_turn: the API stopped a long server-tool turn; sending the paused content back as the
             // assistant turn lets it continue (as the docs describe). Bounded, so a loop cannot run away.
-            for (int turn = 1; response.StopReason == "pause_turn" && turn <= MaxPauseContinuations; turn++)
+            // The API gets the paused content back as it came; the conversation keeps it redacted, like the
+            // rest of the reply. The reply returned carries the usage and cost of every request.
+            var usage = response.Usage;
+            decimal? cost = response.CostUsd;
+            int pauses = 0;
+            while (response.StopReason == "pause_turn" && pauses < MaxPauseContinuations)
             {
+                int turn = ++pauses;
                 sink.WriteVerbose($"The API paused a long turn (pause_turn); sending it back to continue ({turn} of at most {MaxPauseContinuations}).");
-                paused.AddRange(response.Content);
+                paused.AddRange(ResponseRedaction.Apply(redactor, response).Content);
                 request.Messages.Add(new ClaudeMessage { Role = "assistant", Content = response.Content.Select(b => b.Clone()).ToList() });
                 response = await SendAsync().ConfigureAwait(false);
+                usage = usage.Add(response.Usage);
+                cost = SumCost(cost, response.CostUsd);
             }
+            if (pauses > 0) response = response.WithTotals(usage, cost);
         }
         catch (ClaudeException ex)
         {
@@ -176,6 +185,9 @@ public sealed class PromptRunner
             ? _connection.Client.StreamMessageAsync(request, onText, call, cancellationToken)
             : _connection.Client.CreateMessageAsync(request, call, cancellationToken);
     }
+
+    /// <summary>Costs of several requests added up; an unknown price is never guessed as zero.</summary>
+    private static decimal? SumCost(decimal? total, decimal? more) => total is { } t && more is { } m ? t + m : null;
 
     /// <summary>How many times a paused turn (stop_reason pause_turn) is sent back before the reply is returned as it is.</summary>
     public const int MaxPauseContinuations = 5;

@@ -92,6 +92,18 @@ public static class ResponseRedaction
                         changed.InputJson = input;
                     }
                     break;
+                case "server_tool_use" when b.RawJson is not null:
+                    // Kept whole as the API sent it; its input (a web search query) is the model's text, as a
+                    // tool_use input is. It holds nothing opaque, so it can be redacted like any JSON.
+                    var (block, found) = JsonRedaction.Redact(redactor, b.RawJson);
+                    if (block != b.RawJson)
+                    {
+                        changed = Copy(b);
+                        changed.RawJson = block;
+                        changed.Text = b.Text is null ? null : redactor.Redact(b.Text).Text;
+                        Add(counts, found);
+                    }
+                    break;
             }
             content.Add(changed ?? b);
             contentChanged |= changed is not null;

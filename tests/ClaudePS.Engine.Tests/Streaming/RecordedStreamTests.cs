@@ -140,6 +140,24 @@ public class RecordedStreamTests
         Assert.Equal(2, conversation.Messages.Count);
         Assert.Equal("server_tool_use", conversation.Messages[1].Content[0].Type);
         Assert.Equal(5, conversation.Messages[1].Content.Count);
+        // The reply counts both requests: 900 + 2100 input, 20 + 95 output tokens.
+        Assert.Equal(3000, r.Usage.InputTokens);
+        Assert.Equal(115, r.Usage.OutputTokens);
+    }
+
+    [Fact]
+    public async Task Paused_content_goes_back_to_the_API_as_it_came_and_into_the_conversation_redacted()
+    {
+        const string key = "sk-ant-api03-Zq8vR2mN4kL7pX1wT9yB3cD6fG0hJ5sA8eU2iO4rQ7tY1uW3zX5vC9bN6mK0lP2jH4gF8dS1aE3qR5tY7uI9oP0aSdFgHjKlZx-QwErTyAA";
+        var clock = new TestClock();
+        var recordings = new[] { Recording("pause-turn.sse").Replace("ferry timetable", key), Recording("web-search-citations.sse") };
+        var api = new FakeApi((_, i) => FakeApi.Stream(recordings[Math.Min(i, 1)]), clock);
+        using var c = TestConnections.Create(api, clock, o => o.DefaultModel = "claude-sonnet-5-5");
+        var conversation = Conversations.Create(null, "claude-sonnet-5-5");
+        await new PromptRunner(c).RunAsync(new PromptOptions { Prompt = "Ferry times?", Conversation = conversation, Stream = true, AutoCacheBreakpoints = false }, new CollectingSink(), default);
+
+        Assert.Contains(key, Sent(api, 1).GetProperty("messages")[1].GetRawText());
+        Assert.DoesNotContain(key, Conversations.ToJson(conversation));
     }
 
     [Fact]
