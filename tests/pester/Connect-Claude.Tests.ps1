@@ -186,6 +186,14 @@ Describe 'Connect-Claude' {
             $info.Proxy | Should -Be 'http://127.0.0.1:3128'
         }
 
+        It 'refuses a -Proxy with a password in it and does not repeat the password' {
+            $err = { Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri -Proxy 'http://ops:S3cretProxyPw@127.0.0.1:3128' } |
+                Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'ClaudePS.InvalidArgument*'
+            $err.Exception.Message | Should -Match 'ProxyCredential'
+            ($err | Out-String) + $err.Exception.ToString() | Should -Not -Match 'S3cretProxyPw'
+        }
+
         It 'writes nothing without -PassThru' {
             Connect-Claude -ApiKey (New-TestKey) -BaseUri $script:Emulator.BaseUri | Should -BeNullOrEmpty
         }

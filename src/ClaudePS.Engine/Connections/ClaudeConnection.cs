@@ -97,6 +97,8 @@ public sealed class ClaudeConnection : IDisposable
         var credential = options.Credential ?? CredentialResolver.FromEnvironment(environment);
         if (options.Timeout <= TimeSpan.Zero)
             throw MessageRequestInvalid("TimeoutSec", $"The timeout must be positive; it was {options.Timeout.TotalSeconds} s.");
+        if (options.Proxy is { UserInfo.Length: > 0 })
+            throw MessageRequestInvalid("Proxy", "The proxy address must not carry a user name or password (they would be shown and sent as written); pass them with -ProxyCredential.");
         if (!ApiVersion.IsWellFormed(options.AnthropicVersion))
             throw MessageRequestInvalid("AnthropicVersion", $"An API version is a date such as {ApiVersion.Current} or {ApiVersion.Legacy}; it was '{options.AnthropicVersion}'.");
         // A handler given by the caller (tests) carries its own proxy; the one proxy decision still applies

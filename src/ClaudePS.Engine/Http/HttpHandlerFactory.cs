@@ -23,7 +23,7 @@ internal static class HttpHandlerFactory
     {
         null => null,
         EnvironmentProxy => "environment (HTTPS_PROXY/NO_PROXY)",
-        WebProxy { Address: { } address } => address.GetLeftPart(UriPartial.Authority),
+        WebProxy { Address: { } address } => address.Scheme + "://" + address.Authority, // Authority leaves user info out
         _ => "custom",
     };
 
