@@ -61,6 +61,29 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     }
 
     [Fact]
+    public async Task A_pinned_value_the_command_repeats_never_reaches_the_model()
+    {
+        const string pinned = "vault-pass-7Q2x";
+        var tool = ToolFactory.Create(new ToolDefinition
+        {
+            Name = "Get-DiskReport", CommandName = "Get-DiskReport",
+            Parameters = { new ClaudeToolParameter { Name = "Passphrase" } },
+            Pinned = { ["Passphrase"] = pinned },
+        });
+        // As a PowerShell binding error does: it quotes the argument it could not use.
+        var host = new FakeHost(r => new ToolRunResult { Status = ClaudeToolCallStatus.Failed, Error = $"Cannot validate argument \"{pinned}\".", Output = "echo " + pinned });
+        var conversation = Conversations.Create(null, null);
+        var response = await Run("How full is the disk? Use the disk report.", host, new[] { tool }, conversation: conversation);
+
+        var call = Assert.Single(response.ToolCalls);
+        Assert.DoesNotContain(pinned, call.Output);
+        Assert.DoesNotContain(pinned, call.Error);
+        Assert.Contains("<pinned>", call.Error);
+        Assert.DoesNotContain(pinned, response.Text); // the emulator's answer quotes the tool result it was sent
+        Assert.DoesNotContain(pinned, Conversations.ToJson(conversation)); // the tool_result turn as the model got it
+    }
+
+    [Fact]
     public async Task Several_named_tools_are_called_in_one_turn_and_pass_written_arguments()
     {
         var host = new FakeHost(r => Ran(r.Tool.Name + " for " + string.Join(",", r.Arguments.Select(a => a.Key + "=" + a.Value))));
