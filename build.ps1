@@ -54,7 +54,7 @@ function Invoke-BuildTask {
 
 function Invoke-UnitTask {
     # dotnet test builds every project, which also lays out out/ClaudePS for the Pester run that follows.
-    Invoke-Dotnet test $Solution --nologo
+    Invoke-Dotnet test $Solution -c $Configuration --nologo
 }
 
 function Import-PesterFromNuGet {

@@ -39,6 +39,21 @@ public sealed class ToolUseTests : IAsyncLifetime
     private static List<JsonNode> ToolUses(JsonNode message) =>
         message["content"]!.AsArray().Where(b => (string?)b!["type"] == "tool_use").Select(b => b!).ToList();
 
+    [Fact(Timeout = 30_000)]
+    public async Task A_server_tool_is_never_called_as_a_client_tool()
+    {
+        var body = new JsonObject
+        {
+            ["model"] = EmulatorHarness.Model,
+            ["max_tokens"] = 500,
+            ["tools"] = new JsonArray(new JsonObject { ["type"] = "web_search_20250305", ["name"] = "web_search" }),
+            ["messages"] = new JsonArray(User("Please web_search the ferry timetable")),
+        };
+        var message = await Post(body);
+        Assert.Empty(ToolUses(message));
+        Assert.NotEqual("tool_use", (string?)message["stop_reason"]);
+    }
+
     [Theory(Timeout = 30_000)]
     [InlineData("Hello there")]
     [InlineData("How do I prevent logging?")] // "event log" inside a word does not name get_event_log

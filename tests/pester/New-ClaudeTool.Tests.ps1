@@ -33,6 +33,8 @@ BeforeAll {
             [pscredential] $Credential,
             [securestring] $Secret,
             [string] $Password,
+            [string] $AccessToken,
+            [int] $MaxTokens,
             [scriptblock] $Filter,
             $Untyped
         )
@@ -104,11 +106,15 @@ Describe 'New-ClaudeTool' {
         }
 
         It 'never exposes credential, SecureString or secret-named parameters, and says why' {
-            foreach ($name in 'Credential', 'Secret', 'Password') {
+            foreach ($name in 'Credential', 'Secret', 'Password', 'AccessToken') {
                 $script:Schema.properties.Keys | Should -Not -Contain $name
                 ($script:Tool.Parameters | Where-Object Name -eq $name).Hidden | Should -Be 'Secret'
             }
-            $script:Tool.InputSchema | Should -Not -Match 'Credential|Password'
+            $script:Tool.InputSchema | Should -Not -Match 'Credential|Password|AccessToken'
+        }
+
+        It 'a token count is not taken for a token: -MaxTokens stays visible' {
+            $script:Schema.properties.MaxTokens.type | Should -Be 'integer'
         }
 
         It 'leaves out types the model cannot write and the common parameters' {

@@ -89,7 +89,7 @@ function New-TestKey {
 }
 
 # Variables that steer where Connect-Claude finds a credential or an endpoint, besides ANTHROPIC_* and CLAUDEPS_*.
-$script:OtherCredentialVariables = 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy',
+$script:OtherCredentialVariables = 'HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'all_proxy', 'no_proxy',
     'GOOGLE_APPLICATION_CREDENTIALS', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'MSI_SECRET'
 
 function Clear-ClaudeEnvironment {

@@ -26,8 +26,6 @@ internal sealed class MessageRequestSpec
     public int ThinkingBudget { get; init; }
     /// <summary>output_config.effort, or null for the model's default.</summary>
     public string? Effort { get; init; }
-    /// <summary>The shortest prefix the model caches.</summary>
-    public int MinCacheableTokens { get; init; }
     public JsonElement? OutputSchema { get; init; }
     public IReadOnlyList<ToolSpec> Tools { get; init; } = Array.Empty<ToolSpec>();
     /// <summary>The request offers the web search server tool (tools[].type web_search_...).</summary>
@@ -129,7 +127,6 @@ internal static class MessageRequestParser
             Thinking = thinking,
             ThinkingBudget = budget,
             Effort = effort,
-            MinCacheableTokens = known.MinCacheableTokens,
             OutputSchema = schema,
             Tools = tools,
             ForcedTool = forced,

@@ -29,11 +29,13 @@ internal static class ToolPlanner
     public static List<(string Name, string InputJson)> Choose(MessageRequestSpec spec, IReadOnlyList<string> words)
     {
         var calls = new List<(string, string)>();
-        if (spec.Tools.Count == 0 || spec.ToolChoiceNone || spec.ForcedTool is not null) return calls;
+        // Server tools (web search) run on the server; only the caller's own tools are called with tool_use.
+        var clientTools = spec.Tools.Where(t => t.ServerType is null).ToList();
+        if (clientTools.Count == 0 || spec.ToolChoiceNone || spec.ForcedTool is not null) return calls;
         var named = new List<string>();
         if (spec.LastUserPrompt.Trim().Length > 0)
         {
-            foreach (var tool in spec.Tools)
+            foreach (var tool in clientTools)
                 if (Names(spec.LastUserPrompt, tool.Name)) named.Add(tool.Name);
             foreach (Match m in CallPattern.Matches(spec.LastUserPrompt))
                 if (!named.Contains(m.Groups[1].Value, StringComparer.OrdinalIgnoreCase)) named.Add(m.Groups[1].Value);
@@ -43,13 +45,13 @@ internal static class ToolPlanner
             foreach (var result in spec.ToolResults)
                 foreach (Match m in CallPattern.Matches(result.Text))
                 {
-                    var tool = spec.Tools.FirstOrDefault(t => string.Equals(t.Name, m.Groups[1].Value, StringComparison.OrdinalIgnoreCase));
+                    var tool = clientTools.FirstOrDefault(t => string.Equals(t.Name, m.Groups[1].Value, StringComparison.OrdinalIgnoreCase));
                     if (tool is not null && !named.Contains(tool.Name)) named.Add(tool.Name);
                 }
         }
         foreach (var name in named)
         {
-            var tool = spec.Tools.FirstOrDefault(t => t.Name == name);
+            var tool = clientTools.FirstOrDefault(t => t.Name == name);
             var input = tool?.InputSchema is { } schema ? Input(schema, spec.LastUserPrompt, words) : new JsonObject();
             calls.Add((name, input.ToJsonString(WireJson.Options)));
         }

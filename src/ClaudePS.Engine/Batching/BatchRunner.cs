@@ -53,16 +53,13 @@ public sealed class BatchRunner : IDisposable
         options.Validate();
         _options = options;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Each row's request is checked against its model as the row is read, before it is sent: a run every
+        // row of which the model would reject ends at its first row, once, with nothing sent. (Not a check
+        // of the shared parameters up front: rows may name models of their own that take them.)
         _builder = new BatchRequestBuilder(options, connection.DefaultModel)
         {
             Check = request => ModelGuard.Check(connection, request, Pump),
         };
-        // The shared parameters are checked before the first row is read: a run every row of which the model
-        // would reject fails here, once, with nothing sent.
-        var probe = MessageRequest.ForPrompt("-", options.Model ?? connection.DefaultModel, options.MaxTokens);
-        probe.Temperature = options.Temperature;
-        probe.Effort = options.Effort;
-        ModelGuard.Check(connection, probe, Pump);
         Progress = new BatchProgress(options, options.UseBatchApi ? "Claude batch (Message Batches API)" : "Claude batch") { Total = options.ExpectedRows ?? 0 };
         var budget = options.MaxCostUsd is { } max ? new BudgetGuard(max, "this Invoke-ClaudeBatch run", () => connection.Services.Prices) : null;
         _mode = options.UseBatchApi

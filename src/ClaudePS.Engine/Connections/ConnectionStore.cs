@@ -22,7 +22,7 @@ public static class ConnectionStore
     public static ClaudeConnection? Default => Volatile.Read(ref _default);
 
     /// <summary>Registers <paramref name="connection"/> under its name and makes it the default.</summary>
-    public static void Set(ClaudeConnection connection, bool makeDefault = true)
+    public static void Set(ClaudeConnection connection)
     {
         lock (Connections)
         {
@@ -35,7 +35,7 @@ public static class ConnectionStore
                 if (!ReferenceEquals(old, Default)) old.Dispose();
             }
             Connections.Add(connection);
-            if (makeDefault || Default is null || IndexOf(Default.Options.Name) < 0) Interlocked.Exchange(ref _default, connection);
+            Interlocked.Exchange(ref _default, connection);
         }
     }
 

@@ -20,8 +20,8 @@ namespace ClaudePS.Engine.Http;
 /// <summary>
 /// Everything between ClaudeClient and HttpClient for one connection. A call runs one Polly pipeline:
 /// the overall deadline (<c>-TimeoutSec</c>), then the retry rules (<see cref="RetryRules"/>), then one
-/// attempt: endpoint choice, that endpoint's circuit breaker (Polly's, in a pipeline of its own per
-/// endpoint: <see cref="EndpointBreaker"/>), the adaptive rate limiter, the HTTP exchange (with the one
+/// attempt: the adaptive rate limiter, endpoint choice, that endpoint's circuit breaker (Polly's, in a
+/// pipeline of its own per endpoint: <see cref="EndpointBreaker"/>), the HTTP exchange (with the one
 /// forced credential refresh after 401) and the reply's reader. The verbose account of retries and
 /// waits is written here too.
 /// </summary>
@@ -73,8 +73,10 @@ internal sealed class ClaudeTransport
                     return default;
                 },
             })
-            .AddStrategy(_ => new EndpointStep(this))
+            // The limiter first: a wait there (or a cancellation during it) sends nothing, so it must
+            // not count for or against an endpoint's breaker.
             .AddStrategy(_ => new RateLimitStep(Limiter))
+            .AddStrategy(_ => new EndpointStep(this))
             .Build();
         return new ResiliencePipelineBuilder { TimeProvider = TimeProvider.System }
             .AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = args => new ValueTask<TimeSpan>(State(args.Context).Deadline) })
@@ -123,7 +125,7 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <summary>The attempt's first step: chooses the endpoint, runs the rest of the attempt through that
+    /// <summary>The attempt's second step: chooses the endpoint, runs the rest of the attempt through that
     /// endpoint's circuit breaker, and tells the endpoint pool how the attempt ended.</summary>
     private sealed class EndpointStep : ResilienceStrategy
     {
@@ -151,7 +153,7 @@ internal sealed class ClaudeTransport
         }
     }
 
-    /// <summary>The attempt's second step: waits for the adaptive rate limiter and holds its lease
+    /// <summary>The attempt's first step: waits for the adaptive rate limiter and holds its lease
     /// while the attempt runs.</summary>
     private sealed class RateLimitStep : ResilienceStrategy
     {

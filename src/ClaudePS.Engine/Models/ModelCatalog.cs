@@ -203,7 +203,7 @@ public static class ModelCatalog
             Compaction = On(Child(c, "context_management"), "compact_20260112"),
             Thinking = On(c, "thinking"),
             ThinkingTypes = new[] { "adaptive", "enabled", "disabled", "between_tools" }.Where(t => On(types, t)).ToArray(),
-            EffortLevels = effortOn ? new[] { "low", "medium", "high", "xhigh", "max" }.Where(l => On(effort, l)).ToArray() : Array.Empty<string>(),
+            EffortLevels = effortOn ? Wire.KnownModels.EffortLevels.Where(l => On(effort, l)).ToArray() : Array.Empty<string>(),
         };
     }
 

@@ -216,14 +216,17 @@ internal sealed class BudgetHold
     /// <summary>Settles on <paramref name="billed"/> usage, or releases when nothing was billed (null).</summary>
     public void Settle(string model, ClaudeUsage? billed, bool batch)
     {
-        Apply(_a, _ra, model, billed, batch);
-        Apply(_b, _rb, model, billed, batch);
+        if (_ra is null && _rb is null) return;
+        // Both guards price with the connection's table: one cost serves both.
+        decimal? cost = billed is null ? null : (_a ?? _b)!.Cost(model, billed, batch);
+        Apply(_a, _ra, billed, cost);
+        Apply(_b, _rb, billed, cost);
     }
 
-    private static void Apply(BudgetGuard? guard, BudgetReservation? r, string model, ClaudeUsage? billed, bool batch)
+    private static void Apply(BudgetGuard? guard, BudgetReservation? r, ClaudeUsage? billed, decimal? cost)
     {
         if (guard is null || r is null) return;
         if (billed is null) guard.Release(r);
-        else guard.Settle(r, guard.Cost(model, billed, batch));
+        else guard.Settle(r, cost);
     }
 }

@@ -98,8 +98,7 @@ public sealed class LedgerReader
             if (!unfinished && lineNumber <= _scanUpToLine && IsCandidate(line))
             {
                 // The dedupe pass parses lines the first pass already parsed (and reported when damaged): skip them.
-                var candidate = TryParse(line);
-                if (candidate is null) { Report(file, lineNumber, unfinished: false); return; }
+                if (TryParse(line) is not { } candidate) return;
                 CurrentLine = lineNumber;
                 ((Action<LedgerRecord>)onRecord)(candidate);
             }

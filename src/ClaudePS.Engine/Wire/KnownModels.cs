@@ -49,7 +49,7 @@ public sealed class KnownModel
         {
             ModelGeneration.Claude45 when Line == "opus" => new[] { "low", "medium", "high" },
             ModelGeneration.Claude46 => new[] { "low", "medium", "high", "max" },
-            ModelGeneration.Claude47 => new[] { "low", "medium", "high", "xhigh", "max" },
+            ModelGeneration.Claude47 => KnownModels.EffortLevels,
             _ => Array.Empty<string>(),
         };
         // Prompt caching: Sonnet and the Claude 4 / 4.1 models cache from 1,024 tokens, the others from 4,096.
@@ -115,6 +115,9 @@ public static class KnownModels
     /// <summary>A small, cheap model for Connect-Claude -Validate.</summary>
     public const string ValidationModel = "claude-haiku-5-5";
 
+    /// <summary>Every effort level, lowest first.</summary>
+    public static readonly string[] EffortLevels = { "low", "medium", "high", "xhigh", "max" };
+
     public static IReadOnlyList<KnownModel> All { get; } = new[]
     {
         new KnownModel("claude-opus-5-5", "Claude Opus 5.5", "2026-11-05T00:00:00Z", ModelGeneration.Claude47),
@@ -157,7 +160,7 @@ public static class KnownModels
         static JsonObject Support(bool supported) => new() { ["supported"] = supported };
         static string Date(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var effort = new JsonObject { ["supported"] = model.EffortLevels.Count > 0 };
-        foreach (var level in new[] { "low", "medium", "high", "xhigh", "max" }) effort[level] = Support(model.EffortLevels.Contains(level));
+        foreach (var level in EffortLevels) effort[level] = Support(model.EffortLevels.Contains(level));
         bool newer = model.Generation >= ModelGeneration.Claude46;
         return new JsonObject
         {

@@ -79,11 +79,12 @@ public sealed class MessageRequest
             throw Invalid("thinking.budget_tokens", $"The thinking budget must be at least 1024 and less than max_tokens ({MaxTokens}); it was {budget}.");
     }
 
-    /// <summary>Every effort level, lowest first.</summary>
-    public static readonly string[] EffortLevels = { "low", "medium", "high", "xhigh", "max" };
 
     /// <summary>The largest max_tokens any current model accepts.</summary>
     public const int MaxTokensLimit = 128_000;
+
+    /// <summary>Every effort level, lowest first (the list lives with the models, which the emulator shares).</summary>
+    public static string[] EffortLevels => KnownModels.EffortLevels;
 
     internal static ClaudeException Invalid(string field, string message) =>
         new(new ClaudeError("ClaudePS.InvalidArgument", ClaudeErrorCategory.InvalidArgument, $"{field}: {message}"));

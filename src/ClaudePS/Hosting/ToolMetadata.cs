@@ -17,8 +17,9 @@ namespace ClaudePS.Hosting;
 /// </summary>
 internal static class ToolMetadata
 {
-    /// <summary>Parameter names that carry secrets whatever their type (a plain-string password is still a password).</summary>
-    private static readonly Regex SecretName = new("password|passwd|secret|token|apikey|api_key|credential|privatekey|passphrase|connectionstring",
+    /// <summary>Parameter names that carry secrets whatever their type (a plain-string password is still a password).
+    /// "token" but not token counts (-MaxTokens, -TokenCount, -TokenLimit).</summary>
+    private static readonly Regex SecretName = new("password|passwd|secret|token(?!s|count|limit)|apikey|api_key|credential|privatekey|passphrase|connectionstring",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>A tool from a command, a script block, or a command name (what -Tool and New-ClaudeTool take).</summary>

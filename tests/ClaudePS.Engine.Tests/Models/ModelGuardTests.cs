@@ -195,6 +195,18 @@ public class ModelGuardTests
     }
 
     [Fact]
+    public async Task Shared_parameters_the_default_model_rejects_are_fine_when_every_row_names_a_model_that_takes_them()
+    {
+        var handler = new FakeMessagesHandler();
+        using var connection = BatchTest.Connect(handler); // its default model takes no effort level
+        var rows = Enumerable.Range(1, 5).Select(i => BatchTest.Row(("Prompt", "p" + i), ("Model", "claude-sonnet-5-5")));
+        var sink = new CollectingSink();
+        await BatchRunner.RunAsync(connection, new BatchOptions { Effort = "max" }, rows, sink, CancellationToken.None);
+        Assert.All(sink.Results, r => Assert.Equal(ClaudeBatchRowStatus.Succeeded, r.Status));
+        Assert.Equal(5, handler.Sent.Count);
+    }
+
+    [Fact]
     public async Task A_batch_row_whose_own_column_the_model_rejects_ends_the_run_at_that_row()
     {
         var handler = new FakeMessagesHandler();
