@@ -209,6 +209,14 @@ Describe 'Invoke-ClaudePrompt -Tool' {
             ($r | ConvertTo-Json -Depth 8 -WarningAction SilentlyContinue) | Should -Not -Match 'N0t-for-the-model'
         }
 
+        It 'never lets a command pass a pinned secret on to the model, even with redaction off' {
+            function Test-Login { param([string] $Password, [string] $Server) "login to $Server with $Password failed" }
+            $tool = New-ClaudeTool Test-Login -ToolParameter @{ Password = 'Pinned-S3cret-4711'; Server = 'srv02' }
+            $r = Invoke-ClaudePrompt 'Call Test-Login' -Tool $tool -NoToolOutputRedaction -Redact None
+            $r.ToolCalls[0].Output | Should -Be 'login to srv02 with *** failed'
+            ($r | ConvertTo-Json -Depth 8 -WarningAction SilentlyContinue) | Should -Not -Match 'Pinned-S3cret-4711'
+        }
+
         It 'redacts tool output before the model sees it, unless -NoToolOutputRedaction' {
             $r = Invoke-ClaudePrompt 'Show the config' -Tool Get-Config
             $r.Text | Should -Not -Match 'sk-ant-api03'

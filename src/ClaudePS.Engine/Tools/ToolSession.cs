@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
+using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Redaction;
 
 namespace ClaudePS.Engine.Tools;
@@ -144,8 +145,7 @@ public sealed class ToolSession
             ClaudeToolCallStatus.WhatIf => $"Not run: this is a dry run (-WhatIf). The command would have run as: {commandLine}",
             _ => result.Error ?? "Not run.",
         };
-        var tool = _byName.TryGetValue(use.Name, out var found) ? found : null;
-        text = HidePinned(tool, text);
+        text = KnownSecrets.Scrub(text);
         if (_redactor is not null) text = _redactor.Redact(text).Text;
         bool truncated = text.Length > _options.MaxOutputChars;
         if (truncated)
@@ -161,7 +161,7 @@ public sealed class ToolSession
             Status = result.Status,
             Confirmed = result.Confirmed,
             Output = text,
-            Error = result.Status == ClaudeToolCallStatus.Ran ? null : Redacted(HidePinned(tool, result.Error ?? text)),
+            Error = result.Status == ClaudeToolCallStatus.Ran ? null : Redacted(KnownSecrets.Scrub(result.Error ?? text)),
             Truncated = truncated,
             Duration = clock?.Elapsed ?? TimeSpan.Zero,
             Turn = turn,
@@ -171,17 +171,6 @@ public sealed class ToolSession
     }
 
     private string Redacted(string text) => _redactor is null ? text : _redactor.Redact(text).Text;
-
-    /// <summary>The model never sees a pinned value, even when the command repeats it (a binding error quotes
-    /// its argument, a command may echo its input): each pinned text of four characters or more is
-    /// replaced by &lt;pinned&gt;, as the command line shows it.</summary>
-    private static string HidePinned(ClaudeTool? tool, string text)
-    {
-        if (tool is null) return text;
-        foreach (var value in tool.GetPinnedArguments().Values)
-            if (value is string { Length: >= 4 } pinned) text = text.Replace(pinned, "<pinned>");
-        return text;
-    }
 
     /// <summary>One line per call for -Verbose and the -Stream display.</summary>
     public static string Describe(ClaudeToolCall call) => string.Format(CultureInfo.InvariantCulture,

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Text.RegularExpressions;
+using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Tools;
 
 namespace ClaudePS.Hosting;
@@ -57,7 +58,13 @@ internal static class ToolMetadata
                 definition.Parameters.Add(Parameter(p, help.Item2.TryGetValue(p.Name, out var text) ? text : null));
             }
         if (pinned is not null)
-            foreach (DictionaryEntry e in pinned) definition.Pinned[Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? ""] = e.Value is PSObject v ? v.BaseObject : e.Value;
+            foreach (DictionaryEntry e in pinned)
+            {
+                string key = Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "";
+                var value = e.Value is PSObject v ? v.BaseObject : e.Value;
+                definition.Pinned[key] = value;
+                RegisterSecret(key, value);
+            }
         return ToolFactory.Create(definition);
     }
 
@@ -116,6 +123,18 @@ internal static class ToolMetadata
                     t == typeof(Guid) || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(TimeSpan) ||
                     t == typeof(Uri) || t == typeof(Version) || t == typeof(System.Net.IPAddress) || t == typeof(System.Net.Mail.MailAddress);
         return (ClaudeToolValueType.String, text);
+    }
+
+    /// <summary>A pinned secret is known to the process, so a command that repeats it (a binding error quotes
+    /// its argument) cannot pass it to the model: tool results are scrubbed of known secrets.</summary>
+    private static void RegisterSecret(string name, object? value)
+    {
+        switch (value)
+        {
+            case PSCredential credential: KnownSecrets.Register(credential.GetNetworkCredential().Password); break;
+            case SecureString secure: KnownSecrets.Register(SecureStrings.ToPlain(secure)); break;
+            case string text when SecretName.IsMatch(name): KnownSecrets.Register(text); break;
+        }
     }
 
     private static bool IsSecret(string name, Type t) =>

@@ -1,3 +1,4 @@
+using ClaudePS.Engine.Auth;
 using ClaudePS.Engine.Prompting;
 using ClaudePS.Engine.Redaction;
 using ClaudePS.Engine.Tests.Prompting;
@@ -61,9 +62,11 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
     }
 
     [Fact]
-    public async Task A_pinned_value_the_command_repeats_never_reaches_the_model()
+    public async Task A_known_secret_the_command_repeats_never_reaches_the_model()
     {
-        const string pinned = "vault-pass-7Q2x";
+        // New-ClaudeTool registers a pinned secret (a credential's password, a -Password string) as known.
+        const string pinned = "vault-pass-7Q2x-registered";
+        KnownSecrets.Register(pinned);
         var tool = ToolFactory.Create(new ToolDefinition
         {
             Name = "Get-DiskReport", CommandName = "Get-DiskReport",
@@ -78,7 +81,7 @@ public sealed class ToolLoopEmulatorTests : EmulatorConnectionTest
         var call = Assert.Single(response.ToolCalls);
         Assert.DoesNotContain(pinned, call.Output);
         Assert.DoesNotContain(pinned, call.Error);
-        Assert.Contains("<pinned>", call.Error);
+        Assert.Contains(KnownSecrets.Mask, call.Error);
         Assert.DoesNotContain(pinned, response.Text); // the emulator's answer quotes the tool result it was sent
         Assert.DoesNotContain(pinned, Conversations.ToJson(conversation)); // the tool_result turn as the model got it
     }
